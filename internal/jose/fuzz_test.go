@@ -1,0 +1,51 @@
+package jose_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hashi-vc/hashi/internal/jose"
+)
+
+func FuzzParse(f *testing.F) {
+	f.Add("eyJhbGciOiJFUzI1NiJ9.e30.AAAA")
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, s string) {
+		j, err := jose.Parse(s)
+		if err != nil {
+			return
+		}
+		if j.Raw() != s || j.Header.Alg == "" {
+			t.Fatalf("parsed %q into %+v", s, j.Header)
+		}
+		_, _ = j.Header.Certificates()
+	})
+}
+
+// FuzzCheckJSON checks that whatever CheckJSON accepts, encoding/json accepts too.
+func FuzzCheckJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"\u00e9"`, `-0.1e5`, `{"a":1,"a":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if jose.CheckJSON(b) == nil && !json.Valid(b) {
+			t.Fatalf("CheckJSON accepted invalid JSON %q", b)
+		}
+	})
+}
+
+func FuzzParseKeys(f *testing.F) {
+	f.Add([]byte(`{"kty":"EC","crv":"P-256","x":"_LC1FTUl0MltKAOQzXNsofVMpWFV2obLGrNCat_CQ-g","y":"kBjoyjNuMVAOq--qVUgylDoLKuMdk4imS-Kk5ahuYIU"}`))
+	f.Add([]byte(`{"keys":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = jose.ParseKeys(b)
+	})
+}
+
+func FuzzParseX5C(f *testing.F) {
+	f.Add("MIIB")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = jose.ParseX5C([]string{s})
+	})
+}

@@ -1,0 +1,259 @@
+package jose
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"encoding/json"
+
+	"github.com/lestrrat-go/jwx/v2/jwk"
+)
+
+// ThumbprintURIPrefix prefixes an RFC 9278 JWK thumbprint URI for SHA-256.
+const ThumbprintURIPrefix = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:"
+
+// PublicJWK returns the public JWK members of key (RFC 7517), ready to embed as "cnf.jwk" or a
+// "jwk" header. Private keys are reduced to their public part.
+func PublicJWK(key crypto.PublicKey) (map[string]any, error) {
+	if s, ok := key.(crypto.Signer); ok {
+		key = s.Public()
+	}
+	if err := checkPublic(key); err != nil {
+		return nil, err
+	}
+	k, err := jwk.FromRaw(key)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK from %T", key)
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK members")
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK members")
+	}
+	return out, nil
+}
+
+func checkPublic(key crypto.PublicKey) error {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		if _, err := AlgorithmFor(key); err != nil {
+			return err
+		}
+		// jwx does not check that an EC point lies on its curve; crypto/ecdh does.
+		if _, err := k.ECDH(); err != nil {
+			return errorf(CodeKeyMismatch, err, "EC public key is not a valid point")
+		}
+		return nil
+	case ed25519.PublicKey:
+		if len(k) != ed25519.PublicKeySize {
+			return errorf(CodeKeyMismatch, nil, "Ed25519 public key has %d bytes", len(k))
+		}
+		return nil
+	}
+	return errorf(CodeKeyMismatch, nil, "unsupported public key type %T", key)
+}
+
+// MarshalPublicJWK encodes the public JWK of key as JSON, with "kid" when kid is not empty.
+func MarshalPublicJWK(key crypto.PublicKey, kid string) ([]byte, error) {
+	m, err := PublicJWK(key)
+	if err != nil {
+		return nil, err
+	}
+	if kid != "" {
+		m["kid"] = kid
+	}
+	return json.Marshal(m)
+}
+
+// MarshalPrivateJWK encodes a private key (ECDSA or Ed25519) as a JWK with its private
+// members, with "kid" when kid is not empty. Treat the result as a secret.
+func MarshalPrivateJWK(key crypto.Signer, kid string) ([]byte, error) {
+	if err := checkPublic(key.Public()); err != nil {
+		return nil, err
+	}
+	k, err := jwk.FromRaw(key)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK from %T", key)
+	}
+	if kid != "" {
+		if err := k.Set(jwk.KeyIDKey, kid); err != nil {
+			return nil, errorf(CodeMalformed, err, "set kid")
+		}
+	}
+	return json.Marshal(k)
+}
+
+// ParsePublicJWK decodes a JWK that must hold a public EC (P-256, P-384) or OKP (Ed25519)
+// key. A JWK with private members ("d") or a symmetric key is refused: a public key was
+// expected, and accepting key material where none belongs is how key confusion starts.
+func ParsePublicJWK(b []byte) (crypto.PublicKey, error) {
+	k, err := parseJWK(b)
+	if err != nil {
+		return nil, err
+	}
+	return publicFromJWK(k)
+}
+
+// PublicKeyFromMap decodes a JWK given as decoded JSON members, as found in "cnf.jwk".
+func PublicKeyFromMap(m map[string]any) (crypto.PublicKey, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK")
+	}
+	return ParsePublicJWK(b)
+}
+
+func parseJWK(b []byte) (jwk.Key, error) {
+	if err := CheckJSON(b); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK")
+	}
+	k, err := jwk.ParseKey(b)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK")
+	}
+	return k, nil
+}
+
+func publicFromJWK(k jwk.Key) (crypto.PublicKey, error) {
+	switch k.(type) {
+	case jwk.ECDSAPublicKey, jwk.OKPPublicKey:
+	case jwk.ECDSAPrivateKey, jwk.OKPPrivateKey, jwk.RSAPrivateKey:
+		return nil, errorf(CodeKeyMismatch, nil, "JWK holds a private key where a public key is expected")
+	default:
+		return nil, errorf(CodeKeyMismatch, nil, "JWK key type %q is not supported", k.KeyType())
+	}
+	var raw any
+	if err := k.Raw(&raw); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK")
+	}
+	var pub crypto.PublicKey
+	switch r := raw.(type) {
+	case *ecdsa.PublicKey:
+		pub = r
+	case ecdsa.PublicKey:
+		pub = &r
+	case ed25519.PublicKey:
+		pub = r
+	default:
+		return nil, errorf(CodeKeyMismatch, nil, "JWK key type %T is not supported", raw)
+	}
+	if err := checkPublic(pub); err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
+
+// ParsePrivateJWK decodes a private EC or Ed25519 JWK into a signer.
+func ParsePrivateJWK(b []byte) (crypto.Signer, error) {
+	k, err := parseJWK(b)
+	if err != nil {
+		return nil, err
+	}
+	var raw any
+	if err := k.Raw(&raw); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK")
+	}
+	var s crypto.Signer
+	switch r := raw.(type) {
+	case *ecdsa.PrivateKey:
+		s = r
+	case ed25519.PrivateKey:
+		s = r
+	default:
+		return nil, errorf(CodeKeyMismatch, nil, "JWK is not a private EC or Ed25519 key (%T)", raw)
+	}
+	if err := checkPublic(s.Public()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Thumbprint returns the RFC 7638 SHA-256 thumbprint of key, base64url without padding.
+func Thumbprint(key crypto.PublicKey) (string, error) {
+	if s, ok := key.(crypto.Signer); ok {
+		key = s.Public()
+	}
+	if err := checkPublic(key); err != nil {
+		return "", err
+	}
+	k, err := jwk.FromRaw(key)
+	if err != nil {
+		return "", errorf(CodeMalformed, err, "JWK from %T", key)
+	}
+	tp, err := k.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", errorf(CodeMalformed, err, "thumbprint")
+	}
+	return b64.EncodeToString(tp), nil
+}
+
+// ThumbprintURI returns the RFC 9278 thumbprint URI of key
+// ("urn:ietf:params:oauth:jwk-thumbprint:sha-256:…").
+func ThumbprintURI(key crypto.PublicKey) (string, error) {
+	tp, err := Thumbprint(key)
+	if err != nil {
+		return "", err
+	}
+	return ThumbprintURIPrefix + tp, nil
+}
+
+// KeyEntry is one public key of a JWK Set with the members that select it.
+type KeyEntry struct {
+	Kid string
+	Alg string
+	Use string
+	Key crypto.PublicKey
+}
+
+// ParseKeys decodes either a single public JWK or a JWK Set ({"keys": [...]}) into its
+// public keys. Set members of unsupported types are skipped; a set with no usable key fails.
+func ParseKeys(b []byte) ([]KeyEntry, error) {
+	if err := CheckJSON(b); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK or JWK Set")
+	}
+	var probe struct {
+		Keys json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK or JWK Set")
+	}
+	if probe.Keys == nil {
+		k, err := parseJWK(b)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := publicFromJWK(k)
+		if err != nil {
+			return nil, err
+		}
+		return []KeyEntry{entry(k, pub)}, nil
+	}
+	set, err := jwk.Parse(b)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "JWK Set")
+	}
+	var out []KeyEntry
+	for i := 0; i < set.Len(); i++ {
+		k, _ := set.Key(i)
+		pub, err := publicFromJWK(k)
+		if err != nil {
+			continue
+		}
+		out = append(out, entry(k, pub))
+	}
+	if len(out) == 0 {
+		return nil, errorf(CodeKeyMismatch, nil, "JWK Set holds no usable public key")
+	}
+	return out, nil
+}
+
+func entry(k jwk.Key, pub crypto.PublicKey) KeyEntry {
+	e := KeyEntry{Kid: k.KeyID(), Use: k.KeyUsage(), Key: pub}
+	if a := k.Algorithm(); a != nil {
+		e.Alg = a.String()
+	}
+	return e
+}

@@ -1,0 +1,295 @@
+package jose
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// Algorithm is a JWS algorithm name as registered by RFC 7518 and RFC 8037.
+type Algorithm string
+
+// The algorithms hashi signs and verifies with. ES256 is required by HAIP; ES384 and EdDSA
+// are allowed. "none" and every HMAC algorithm are refused everywhere: hashi verifies only
+// with public keys.
+const (
+	ES256 Algorithm = "ES256"
+	ES384 Algorithm = "ES384"
+	EdDSA Algorithm = "EdDSA"
+)
+
+// supported maps each usable algorithm to its jwx constant.
+var supported = map[Algorithm]jwa.SignatureAlgorithm{
+	ES256: jwa.ES256,
+	ES384: jwa.ES384,
+	EdDSA: jwa.EdDSA,
+}
+
+// checkKey reports whether key is a public key of the family and size alg requires
+// (RFC 8725 §3.1: each key is used with exactly one algorithm family).
+func checkKey(alg Algorithm, key crypto.PublicKey) error {
+	switch alg {
+	case ES256, ES384:
+		k, ok := key.(*ecdsa.PublicKey)
+		if !ok {
+			return errorf(CodeKeyMismatch, nil, "%s needs an ECDSA public key, got %T", alg, key)
+		}
+		want := elliptic.P256()
+		if alg == ES384 {
+			want = elliptic.P384()
+		}
+		if k.Curve != want {
+			return errorf(CodeKeyMismatch, nil, "%s needs curve %s, got %s", alg, want.Params().Name, k.Curve.Params().Name)
+		}
+	case EdDSA:
+		if _, ok := key.(ed25519.PublicKey); !ok {
+			return errorf(CodeKeyMismatch, nil, "EdDSA needs an Ed25519 public key, got %T", key)
+		}
+	default:
+		return errorf(CodeUnsupportedAlgorithm, nil, "algorithm %q is not supported", alg)
+	}
+	return nil
+}
+
+// AlgorithmFor returns the algorithm hashi uses with a public key: ES256 for P-256,
+// ES384 for P-384 and EdDSA for Ed25519.
+func AlgorithmFor(key crypto.PublicKey) (Algorithm, error) {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return ES256, nil
+		case elliptic.P384():
+			return ES384, nil
+		}
+	case ed25519.PublicKey:
+		return EdDSA, nil
+	}
+	return "", errorf(CodeKeyMismatch, nil, "no supported algorithm for key type %T", key)
+}
+
+// Header is a decoded JWS protected header. The common members have fields; every member,
+// including these, stays available through Member.
+type Header struct {
+	Alg  string          `json:"alg"`
+	Typ  string          `json:"typ,omitempty"`
+	Kid  string          `json:"kid,omitempty"`
+	X5C  []string        `json:"x5c,omitempty"` // standard base64 DER, leaf first (RFC 7515 §4.1.6)
+	JWK  json.RawMessage `json:"jwk,omitempty"`
+	Crit []string        `json:"crit,omitempty"`
+
+	raw []byte // the decoded header JSON as received
+}
+
+// Member decodes the header member name into v and reports whether it was present.
+func (h *Header) Member(name string, v any) (bool, error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(h.raw, &all); err != nil {
+		return false, errorf(CodeMalformed, err, "header")
+	}
+	m, ok := all[name]
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(m, v); err != nil {
+		return true, errorf(CodeMalformed, err, "header member %q", name)
+	}
+	return true, nil
+}
+
+// Raw returns the header JSON exactly as received (decoded from base64url).
+func (h *Header) Raw() []byte { return h.raw }
+
+// Certificates decodes the x5c header into certificates, leaf first. It checks encoding and
+// chain length only: whether the chain is trusted is for the caller to decide.
+func (h *Header) Certificates() ([]*x509.Certificate, error) {
+	return ParseX5C(h.X5C)
+}
+
+// ParseX5C decodes x5c values (standard base64 with padding of DER certificates, RFC 7515
+// §4.1.6), leaf first.
+func ParseX5C(x5c []string) ([]*x509.Certificate, error) {
+	if len(x5c) == 0 {
+		return nil, errorf(CodeInvalidCertificate, nil, "no x5c certificates")
+	}
+	if len(x5c) > MaxChainLength {
+		return nil, errorf(CodeInvalidCertificate, nil, "x5c has %d certificates, more than %d", len(x5c), MaxChainLength)
+	}
+	certs := make([]*x509.Certificate, len(x5c))
+	for i, s := range x5c {
+		der, err := base64.StdEncoding.Strict().DecodeString(s)
+		if err != nil {
+			return nil, errorf(CodeInvalidCertificate, err, "x5c[%d] is not standard base64", i)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, errorf(CodeInvalidCertificate, err, "x5c[%d]", i)
+		}
+		certs[i] = c
+	}
+	return certs, nil
+}
+
+// EncodeX5C encodes certificates as x5c header values.
+func EncodeX5C(certs []*x509.Certificate) []string {
+	out := make([]string, len(certs))
+	for i, c := range certs {
+		out[i] = base64.StdEncoding.EncodeToString(c.Raw)
+	}
+	return out
+}
+
+// JWS is a parsed, unverified compact JWS. Nothing in it is trustworthy until Verify succeeds.
+type JWS struct {
+	Header    Header
+	Payload   []byte // decoded payload bytes exactly as signed
+	Signature []byte
+
+	raw          string
+	signingInput string // raw up to the second '.'
+}
+
+// Raw returns the compact serialization as received.
+func (j *JWS) Raw() string { return j.raw }
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// Parse decodes a compact JWS without verifying it: three base64url parts without padding, a
+// protected header that is a JSON object with a string "alg", no duplicate members, valid
+// UTF-8, no "crit" members and no unencoded payload ("b64": false). The payload is returned
+// as bytes; callers check its JSON themselves (see DecodeJSON).
+func Parse(compact string) (*JWS, error) {
+	if len(compact) > MaxCompactSize {
+		return nil, errorf(CodeMalformed, nil, "token is %d bytes, more than %d", len(compact), MaxCompactSize)
+	}
+	d1 := strings.IndexByte(compact, '.')
+	if d1 < 0 {
+		return nil, errorf(CodeMalformed, nil, "not a compact JWS: no '.'")
+	}
+	d2 := strings.IndexByte(compact[d1+1:], '.')
+	if d2 < 0 {
+		return nil, errorf(CodeMalformed, nil, "not a compact JWS: one '.'")
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(compact[d2+1:], '.') >= 0 {
+		return nil, errorf(CodeMalformed, nil, "not a compact JWS: more than two '.' (a JWE has five parts)")
+	}
+	if d1 == 0 {
+		return nil, errorf(CodeMalformed, nil, "empty protected header")
+	}
+	if d1 > base64.RawURLEncoding.EncodedLen(MaxHeaderSize) {
+		return nil, errorf(CodeMalformed, nil, "protected header larger than %d bytes", MaxHeaderSize)
+	}
+	hdr, err := b64.DecodeString(compact[:d1])
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "protected header is not base64url without padding")
+	}
+	payload, err := b64.DecodeString(compact[d1+1 : d2])
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "payload is not base64url without padding")
+	}
+	sig, err := b64.DecodeString(compact[d2+1:])
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "signature is not base64url without padding")
+	}
+	j := &JWS{Payload: payload, Signature: sig, raw: compact, signingInput: compact[:d2]}
+	if err := parseHeader(hdr, &j.Header); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+func parseHeader(b []byte, h *Header) error {
+	if len(b) == 0 || b[0] != '{' {
+		return errorf(CodeMalformed, nil, "protected header is not a JSON object")
+	}
+	if err := CheckJSON(b); err != nil {
+		return errorf(CodeMalformed, err, "protected header")
+	}
+	var aux struct {
+		*Header
+		B64 *bool `json:"b64"`
+	}
+	aux.Header = h
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return errorf(CodeMalformed, err, "protected header")
+	}
+	h.raw = b
+	if h.Alg == "" {
+		return errorf(CodeMalformed, nil, `protected header has no "alg"`)
+	}
+	if h.Crit != nil {
+		// RFC 7515 §4.1.11: a recipient must reject critical extensions it does not
+		// understand; hashi understands none.
+		return errorf(CodeMalformed, nil, `critical header extensions %q are not supported`, h.Crit)
+	}
+	if aux.B64 != nil {
+		return errorf(CodeMalformed, nil, `unencoded payloads ("b64") are not supported`)
+	}
+	return nil
+}
+
+// CheckType compares the "typ" header with want as RFC 7515 §4.1.9 says: case-insensitively,
+// with an omitted "application/" prefix treated as present. An absent "typ" fails.
+func (j *JWS) CheckType(want string) error {
+	if !TypeEqual(j.Header.Typ, want) {
+		if j.Header.Typ == "" {
+			return errorf(CodeWrongType, nil, "missing typ header, want %q", want)
+		}
+		return errorf(CodeWrongType, nil, "typ is %q, want %q", j.Header.Typ, want)
+	}
+	return nil
+}
+
+// TypeEqual reports whether two media type values name the same type (RFC 7515 §4.1.9).
+func TypeEqual(got, want string) bool {
+	trim := func(s string) string {
+		if len(s) > 12 && strings.EqualFold(s[:12], "application/") {
+			return s[12:]
+		}
+		return s
+	}
+	return got != "" && strings.EqualFold(trim(got), trim(want))
+}
+
+// Verify checks the signature with key, provided the header's "alg" is one of algs (the
+// caller's allow-list, never taken from the token) and key belongs to that algorithm's family
+// and curve. "none", HMAC and any algorithm hashi does not implement are refused even if
+// listed. Verify checks nothing else: not "typ" (CheckType), not claims, not x5c trust.
+func (j *JWS) Verify(key crypto.PublicKey, algs ...Algorithm) error {
+	alg := Algorithm(j.Header.Alg)
+	if !allowed(alg, algs) {
+		return errorf(CodeUnsupportedAlgorithm, nil, "algorithm %q is not allowed here (allowed: %v)", j.Header.Alg, algs)
+	}
+	if err := checkKey(alg, key); err != nil {
+		return err
+	}
+	v, err := jws.NewVerifier(supported[alg])
+	if err != nil {
+		return errorf(CodeUnsupportedAlgorithm, err, "algorithm %q", alg)
+	}
+	if err := v.Verify([]byte(j.signingInput), j.Signature, key); err != nil {
+		return errorf(CodeInvalidSignature, nil, "signature does not verify")
+	}
+	return nil
+}
+
+func allowed(alg Algorithm, algs []Algorithm) bool {
+	if _, ok := supported[alg]; !ok {
+		return false
+	}
+	for _, a := range algs {
+		if a == alg {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package jose
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// SignHeader holds the protected header members a signer sets besides "alg", which always
+// follows from the key.
+type SignHeader struct {
+	Typ string
+	Kid string
+	// X5C is the certificate chain to carry in "x5c", leaf first. The leaf's public key must
+	// be the signing key's.
+	X5C []*x509.Certificate
+	// JWK, when set, is carried as the "jwk" header (public members only), as OpenID4VCI
+	// proofs and DPoP proofs do.
+	JWK crypto.PublicKey
+	// Extra holds further members (e.g. "trust_chain"); it may not override the ones above.
+	Extra map[string]any
+}
+
+// Signer signs compact JWS with one key and one fixed protected header, which it encodes
+// once. It is safe for concurrent use.
+type Signer struct {
+	key    crypto.Signer
+	alg    Algorithm
+	prefix string // base64url(header) + "."
+	impl   jws.Signer
+}
+
+// NewSigner returns a Signer for key with header h. The algorithm follows from the key
+// (ES256 for P-256, ES384 for P-384, EdDSA for Ed25519).
+func NewSigner(key crypto.Signer, h SignHeader) (*Signer, error) {
+	if key == nil {
+		return nil, errorf(CodeKeyMismatch, nil, "no signing key")
+	}
+	alg, err := AlgorithmFor(key.Public())
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := encodeHeader(alg, key.Public(), h)
+	if err != nil {
+		return nil, err
+	}
+	impl, err := jws.NewSigner(supported[alg])
+	if err != nil {
+		return nil, errorf(CodeUnsupportedAlgorithm, err, "algorithm %q", alg)
+	}
+	return &Signer{key: key, alg: alg, prefix: base64.RawURLEncoding.EncodeToString(hdr) + ".", impl: impl}, nil
+}
+
+// Algorithm returns the signer's algorithm.
+func (s *Signer) Algorithm() Algorithm { return s.alg }
+
+// Public returns the signer's public key.
+func (s *Signer) Public() crypto.PublicKey { return s.key.Public() }
+
+// Sign returns the compact JWS of payload.
+func (s *Signer) Sign(payload []byte) (string, error) {
+	enc := base64.RawURLEncoding
+	buf := make([]byte, len(s.prefix), len(s.prefix)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(132))
+	copy(buf, s.prefix)
+	buf = enc.AppendEncode(buf, payload)
+	sig, err := s.impl.Sign(buf, s.key)
+	if err != nil {
+		return "", errorf(CodeKeyMismatch, err, "sign")
+	}
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	return string(buf), nil
+}
+
+// Sign signs payload with key under header h; see NewSigner.
+func Sign(key crypto.Signer, h SignHeader, payload []byte) (string, error) {
+	s, err := NewSigner(key, h)
+	if err != nil {
+		return "", err
+	}
+	return s.Sign(payload)
+}
+
+func encodeHeader(alg Algorithm, pub crypto.PublicKey, h SignHeader) ([]byte, error) {
+	m := make(map[string]any, 5+len(h.Extra))
+	for k, v := range h.Extra {
+		m[k] = v
+	}
+	for _, k := range []string{"alg", "typ", "kid", "x5c", "jwk", "crit", "b64"} {
+		if _, ok := m[k]; ok {
+			return nil, errorf(CodeMalformed, nil, "header member %q cannot be set through Extra", k)
+		}
+	}
+	m["alg"] = string(alg)
+	if h.Typ != "" {
+		m["typ"] = h.Typ
+	}
+	if h.Kid != "" {
+		m["kid"] = h.Kid
+	}
+	if len(h.X5C) > 0 {
+		if !publicKeyEqual(h.X5C[0].PublicKey, pub) {
+			return nil, errorf(CodeKeyMismatch, nil, "x5c leaf certificate does not hold the signing key")
+		}
+		m["x5c"] = EncodeX5C(h.X5C)
+	}
+	if h.JWK != nil {
+		j, err := PublicJWK(h.JWK)
+		if err != nil {
+			return nil, err
+		}
+		m["jwk"] = j
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, errorf(CodeMalformed, err, "encode header")
+	}
+	return b, nil
+}
+
+func publicKeyEqual(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
