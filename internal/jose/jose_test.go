@@ -258,6 +258,10 @@ func TestJWK(t *testing.T) {
 	if err != nil || len(keys) != 1 || keys[0].Kid != "a" || keys[0].Alg != "ES256" {
 		t.Fatalf("ParseKeys(set) = %+v, %v", keys, err)
 	}
+	keys, err = jose.ParseKeys([]byte(`{"jwks":` + set + `}`))
+	if err != nil || len(keys) != 1 || keys[0].Kid != "a" {
+		t.Fatalf("ParseKeys(jwks wrapper) = %+v, %v", keys, err)
+	}
 	keys, err = jose.ParseKeys([]byte(vciKey))
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("ParseKeys(single) = %+v, %v", keys, err)

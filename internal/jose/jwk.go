@@ -208,17 +208,23 @@ type KeyEntry struct {
 	Key crypto.PublicKey
 }
 
-// ParseKeys decodes either a single public JWK or a JWK Set ({"keys": [...]}) into its
-// public keys. Set members of unsupported types are skipped; a set with no usable key fails.
+// ParseKeys decodes a single public JWK, a JWK Set ({"keys": [...]}) or a document carrying
+// a set in a "jwks" member (as JWT VC Issuer Metadata and OpenID4VCI's issuer_jwks.json do)
+// into its public keys. Set members of unsupported types are skipped; a set with no usable
+// key fails.
 func ParseKeys(b []byte) ([]KeyEntry, error) {
 	if err := CheckJSON(b); err != nil {
 		return nil, errorf(CodeMalformed, err, "JWK or JWK Set")
 	}
 	var probe struct {
 		Keys json.RawMessage `json:"keys"`
+		JWKS json.RawMessage `json:"jwks"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, errorf(CodeMalformed, err, "JWK or JWK Set")
+	}
+	if probe.Keys == nil && probe.JWKS != nil {
+		return ParseKeys(probe.JWKS)
 	}
 	if probe.Keys == nil {
 		k, err := parseJWK(b)
