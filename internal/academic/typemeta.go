@@ -1,0 +1,235 @@
+package academic
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// SD rules of claim metadata (SD-JWT VC draft -18, "Claim Selective
+// Disclosure Metadata").
+const (
+	SDAlways  = "always"
+	SDAllowed = "allowed"
+	SDNever   = "never"
+)
+
+//go:embed typemeta/*.json
+var typeMetaFS embed.FS
+
+var typeMetaFiles = map[string]string{
+	VCTHashiDiploma:       "typemeta/hashi-diploma.json",
+	VCTLearningCredential: "typemeta/learning-credential.json",
+}
+
+// TypeMetadata is an SD-JWT VC Type Metadata document (draft-ietf-oauth-
+// sd-jwt-vc-18, "SD-JWT VC Type Metadata"), the members hashi uses.
+type TypeMetadata struct {
+	VCT         string          `json:"vct"`
+	Name        string          `json:"name,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Display     []TypeDisplay   `json:"display,omitempty"`
+	Claims      []ClaimMetadata `json:"claims,omitempty"`
+}
+
+// TypeDisplay is display metadata of the type for one locale.
+type TypeDisplay struct {
+	Locale      string `json:"locale"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// ClaimMetadata is the metadata of the claim(s) Path selects.
+type ClaimMetadata struct {
+	// Path is a claim path: strings select object members, nil every element
+	// of an array, non-negative integers one element.
+	Path    []any          `json:"path"`
+	Display []ClaimDisplay `json:"display,omitempty"`
+	// Mandatory: the issuer must include the claim.
+	Mandatory bool `json:"mandatory,omitempty"`
+	// SD is SDAlways, SDAllowed or SDNever; "" means SDAllowed.
+	SD string `json:"sd,omitempty"`
+}
+
+// ClaimDisplay is display metadata of a claim for one locale.
+type ClaimDisplay struct {
+	Locale      string `json:"locale"`
+	Label       string `json:"label"`
+	Description string `json:"description,omitempty"`
+}
+
+// TypeMetadataJSON returns the type metadata document of vct exactly as
+// hashi serves it (the bytes a vct#integrity digest covers), and whether vct
+// is one of VCTHashiDiploma and VCTLearningCredential. The caller gets its
+// own copy.
+func TypeMetadataJSON(vct string) ([]byte, bool) {
+	name, ok := typeMetaFiles[vct]
+	if !ok {
+		return nil, false
+	}
+	b, err := typeMetaFS.ReadFile(name)
+	return b, err == nil
+}
+
+var parsedTypeMeta = sync.OnceValues(func() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for vct := range typeMetaFiles {
+		b, _ := TypeMetadataJSON(vct)
+		if _, err := parseTypeMetadata(b); err != nil {
+			return nil, fmt.Errorf("type metadata %s: %w", vct, err)
+		}
+		out[vct] = b
+	}
+	return out, nil
+})
+
+func parseTypeMetadata(b []byte) (TypeMetadata, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var m TypeMetadata
+	if err := dec.Decode(&m); err != nil {
+		return TypeMetadata{}, err
+	}
+	for i, c := range m.Claims {
+		for j, p := range c.Path {
+			if f, ok := p.(float64); ok {
+				m.Claims[i].Path[j] = int(f)
+			}
+		}
+	}
+	return m, nil
+}
+
+// LookupTypeMetadata returns the parsed type metadata of vct (a fresh copy the
+// caller may change) and whether vct is known. Numbers in claim paths are
+// ints.
+func LookupTypeMetadata(vct string) (TypeMetadata, bool) {
+	all, err := parsedTypeMeta()
+	if err != nil {
+		return TypeMetadata{}, false
+	}
+	b, ok := all[vct]
+	if !ok {
+		return TypeMetadata{}, false
+	}
+	m, err := parseTypeMetadata(b)
+	return m, err == nil
+}
+
+// DisplayName returns the end-user name of type vct in lang (see ClaimLabel
+// for the language fallback), and whether vct is known.
+func DisplayName(vct, lang string) (string, bool) {
+	m, ok := LookupTypeMetadata(vct)
+	if !ok {
+		return "", false
+	}
+	i := pickLocale(len(m.Display), func(i int) string { return m.Display[i].Locale }, lang)
+	if i < 0 {
+		return "", false
+	}
+	return m.Display[i].Name, true
+}
+
+// ClaimLabel returns the end-user label of the claim at path in a credential
+// of type vct, in lang, and whether the type metadata describes that claim.
+// path is a concrete or wildcard claim path ([]any{"degree", "title"},
+// []any{"native_names", 0, "family_name"}); a nil component in the metadata
+// matches any array index. The language is chosen by exact locale, then by
+// primary language ("ja-JP" → "ja"), then English.
+func ClaimLabel(vct string, path []any, lang string) (string, bool) {
+	m, ok := LookupTypeMetadata(vct)
+	if !ok {
+		return "", false
+	}
+	c, ok := m.Claim(path)
+	if !ok {
+		return "", false
+	}
+	i := pickLocale(len(c.Display), func(i int) string { return c.Display[i].Locale }, lang)
+	if i < 0 {
+		return "", false
+	}
+	return c.Display[i].Label, true
+}
+
+// Claim returns the metadata of the claim at path (see ClaimLabel for path
+// matching).
+func (m TypeMetadata) Claim(path []any) (ClaimMetadata, bool) {
+	for _, c := range m.Claims {
+		if pathMatches(c.Path, path) {
+			return c, true
+		}
+	}
+	return ClaimMetadata{}, false
+}
+
+// pathMatches reports whether the claim path pattern (from type metadata or a
+// DCQL query) selects path: same length, equal strings, and nil in pattern
+// matching any index (or nil) in path. Integers may be int or float64.
+func pathMatches(pattern, path []any) bool {
+	if len(pattern) != len(path) {
+		return false
+	}
+	for i, p := range pattern {
+		q := path[i]
+		switch pv := p.(type) {
+		case string:
+			if qs, ok := q.(string); !ok || qs != pv {
+				return false
+			}
+		case nil:
+			if _, ok := asIndex(q); !ok && q != nil {
+				return false
+			}
+		default:
+			pi, ok1 := asIndex(pv)
+			qi, ok2 := asIndex(q)
+			if !ok1 || !ok2 || pi != qi {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func asIndex(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, n >= 0
+	case float64:
+		return int(n), n >= 0 && n == float64(int(n))
+	}
+	return 0, false
+}
+
+// pickLocale returns the index of the best locale for lang, or -1.
+func pickLocale(n int, locale func(int) string, lang string) int {
+	lang = strings.ToLower(lang)
+	base, _, _ := strings.Cut(lang, "-")
+	best, bestScore := -1, 0
+	for i := range n {
+		l := strings.ToLower(locale(i))
+		lb, _, _ := strings.Cut(l, "-")
+		score := 0
+		switch {
+		case l == lang:
+			score = 4
+		case lb == base:
+			score = 3
+		case l == "en":
+			score = 2
+		case lb == "en":
+			score = 1
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best < 0 && n > 0 {
+		return 0
+	}
+	return best
+}
