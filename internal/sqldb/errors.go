@@ -1,0 +1,129 @@
+package sqldb
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// Sentinel errors. Errors returned by this package and by the query methods of DB and Tx wrap
+// one of these where it applies, together with the original driver error, so both
+// errors.Is(err, sqldb.ErrConflict) and errors.As(err, &pgErr) work.
+var (
+	// ErrNotFound means the row asked for does not exist. It wraps sql.ErrNoRows when it comes
+	// from a query. Store packages return it (wrapped) for "no such record"; the domain
+	// packages document this contract on their Store interfaces.
+	ErrNotFound = errors.New("sqldb: not found")
+
+	// ErrConflict means a unique or primary-key constraint rejected a write: the record
+	// already exists. (SQLite SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY,
+	// PostgreSQL 23505 unique_violation.)
+	ErrConflict = errors.New("sqldb: conflict")
+
+	// ErrBusy means the database stayed busy: SQLite SQLITE_BUSY or SQLITE_LOCKED, or a
+	// PostgreSQL serialization failure (40001) or deadlock (40P01). Tx retries these; when
+	// it gives up, the error it returns wraps ErrBusy. An HTTP edge may map it to 503.
+	ErrBusy = errors.New("sqldb: busy")
+
+	// ErrExpired means a single-use value exists but its expiry has passed. It wraps
+	// ErrNotFound, so callers that do not care why a value cannot be redeemed test for
+	// ErrNotFound alone.
+	ErrExpired error = &childError{msg: "sqldb: expired", parent: ErrNotFound}
+
+	// ErrInvalid means an argument was rejected before touching the database: empty, too
+	// long (see limits.go), badly formed, or a zero time.
+	ErrInvalid = errors.New("sqldb: invalid argument")
+)
+
+// childError is a sentinel that is also its parent sentinel under errors.Is.
+type childError struct {
+	msg    string
+	parent error
+}
+
+func (e *childError) Error() string { return e.msg }
+func (e *childError) Unwrap() error { return e.parent }
+
+// SQLite result codes used below (https://www.sqlite.org/rescode.html). Busy and locked are
+// primary codes, compared after masking the extended code with 0xff.
+const (
+	sqliteBusy                 = 5
+	sqliteLocked               = 6
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// PostgreSQL SQLSTATE codes used below (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+const (
+	pgUniqueViolation      = "23505"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// errClass is what translate makes of a driver error.
+type errClass int
+
+const (
+	classOther errClass = iota
+	classNotFound
+	classConflict
+	classBusy
+)
+
+// classify looks through err's wrap chain for sql.ErrNoRows or a driver error and says which
+// sentinel, if any, it corresponds to.
+func classify(err error) errClass {
+	if errors.Is(err, sql.ErrNoRows) {
+		return classNotFound
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		code := se.Code()
+		switch {
+		case code == sqliteConstraintUnique || code == sqliteConstraintPrimaryKey:
+			return classConflict
+		case code&0xff == sqliteBusy || code&0xff == sqliteLocked:
+			return classBusy
+		}
+		return classOther
+	}
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch pe.Code {
+		case pgUniqueViolation:
+			return classConflict
+		case pgSerializationFailure, pgDeadlockDetected:
+			return classBusy
+		}
+	}
+	return classOther
+}
+
+// translate wraps a driver error with the matching sentinel (ErrNotFound, ErrConflict,
+// ErrBusy), keeping the original in the chain. Errors that already carry a sentinel, and
+// errors of no known class, are returned unchanged.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var sentinel error
+	switch classify(err) {
+	case classNotFound:
+		sentinel = ErrNotFound
+	case classConflict:
+		sentinel = ErrConflict
+	case classBusy:
+		sentinel = ErrBusy
+	case classOther:
+	}
+	if sentinel == nil || errors.Is(err, sentinel) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", sentinel, err)
+}
+
+// retryable reports whether a transaction that failed with err may succeed when run again.
+func retryable(err error) bool {
+	return errors.Is(err, ErrBusy) || classify(err) == classBusy
+}
