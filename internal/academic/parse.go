@@ -129,7 +129,7 @@ func (w *walker) value(tok json.Token, t reflect.Type, path string, depth int) e
 			return w.mismatch(tok, path, "an object", depth)
 		}
 		fields := jsonFields(t)
-		return w.object(path, depth, func(key, p string, vtok json.Token) error {
+		return w.object(path, func(key, p string, vtok json.Token) error {
 			ft, ok := fields[key]
 			if !ok {
 				w.add(newFieldError(p, "unknown_field", ""))
@@ -141,7 +141,7 @@ func (w *walker) value(tok json.Token, t reflect.Type, path string, depth int) e
 		if !isDelim || delim != '{' {
 			return w.mismatch(tok, path, "an object", depth)
 		}
-		return w.object(path, depth, func(_, p string, vtok json.Token) error {
+		return w.object(path, func(_, p string, vtok json.Token) error {
 			return w.value(vtok, t.Elem(), p, depth+1)
 		}, "[")
 	case reflect.Slice:
@@ -191,7 +191,7 @@ func (w *walker) value(tok json.Token, t reflect.Type, path string, depth int) e
 
 // object walks the members of an object whose '{' was read. sep is "." for
 // struct members and "[" for map keys.
-func (w *walker) object(path string, depth int, member func(key, p string, vtok json.Token) error, sep string) error {
+func (w *walker) object(path string, member func(key, p string, vtok json.Token) error, sep string) error {
 	seen := map[string]bool{}
 	for w.dec.More() {
 		ktok, err := w.next()

@@ -38,14 +38,14 @@ func FuzzCheckJSON(f *testing.F) {
 func FuzzParseKeys(f *testing.F) {
 	f.Add([]byte(`{"kty":"EC","crv":"P-256","x":"_LC1FTUl0MltKAOQzXNsofVMpWFV2obLGrNCat_CQ-g","y":"kBjoyjNuMVAOq--qVUgylDoLKuMdk4imS-Kk5ahuYIU"}`))
 	f.Add([]byte(`{"keys":[]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(func(_ *testing.T, b []byte) {
 		_, _ = jose.ParseKeys(b)
 	})
 }
 
 func FuzzParseX5C(f *testing.F) {
 	f.Add("MIIB")
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(_ *testing.T, s string) {
 		_, _ = jose.ParseX5C([]string{s})
 	})
 }

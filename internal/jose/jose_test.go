@@ -228,6 +228,14 @@ func TestJWK(t *testing.T) {
 	if _, err := jose.ParsePublicJWK(priv); !errors.Is(err, jose.ErrKeyMismatch) {
 		t.Errorf("private JWK accepted as public: %v", err)
 	}
+	_, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	edJWK, err := jose.MarshalPrivateJWK(edPriv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jose.ParsePublicJWK(edJWK); !errors.Is(err, jose.ErrKeyMismatch) || !strings.Contains(err.Error(), "private") {
+		t.Errorf("private Ed25519 JWK accepted as public: %v", err)
+	}
 	pubJSON, _ := jose.MarshalPublicJWK(&k.PublicKey, "k1")
 	if strings.Contains(string(pubJSON), `"d"`) {
 		t.Errorf("public JWK leaks d: %s", pubJSON)

@@ -118,10 +118,13 @@ func parseJWK(b []byte) (jwk.Key, error) {
 }
 
 func publicFromJWK(k jwk.Key) (crypto.PublicKey, error) {
+	// jwx's private key interfaces also satisfy the public ones, so look for the private
+	// member itself rather than trusting the order of a type switch.
+	if _, private := k.(interface{ D() []byte }); private {
+		return nil, errorf(CodeKeyMismatch, nil, "JWK holds a private key where a public key is expected")
+	}
 	switch k.(type) {
 	case jwk.ECDSAPublicKey, jwk.OKPPublicKey:
-	case jwk.ECDSAPrivateKey, jwk.OKPPrivateKey, jwk.RSAPrivateKey:
-		return nil, errorf(CodeKeyMismatch, nil, "JWK holds a private key where a public key is expected")
 	default:
 		return nil, errorf(CodeKeyMismatch, nil, "JWK key type %q is not supported", k.KeyType())
 	}

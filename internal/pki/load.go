@@ -378,8 +378,8 @@ func readFile(root, rel string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// readCerts reads a PEM file of 1 to max CERTIFICATE blocks and nothing else.
-func readCerts(root, rel string, max int) ([]*x509.Certificate, error) {
+// readCerts reads a PEM file of 1 to limit CERTIFICATE blocks and nothing else.
+func readCerts(root, rel string, limit int) ([]*x509.Certificate, error) {
 	b, err := readFile(root, rel, maxFileSize)
 	if err != nil {
 		return nil, err
@@ -397,8 +397,8 @@ func readCerts(root, rel string, max int) ([]*x509.Certificate, error) {
 		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
 			return nil, errorf(CodeCorrupt, nil, "%s: unexpected PEM block %q", rel, block.Type)
 		}
-		if len(out) == max {
-			return nil, errorf(CodeCorrupt, nil, "%s: more than %d certificates", rel, max)
+		if len(out) == limit {
+			return nil, errorf(CodeCorrupt, nil, "%s: more than %d certificates", rel, limit)
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {

@@ -92,7 +92,7 @@ func TestPickIndexDependsOnRandom(t *testing.T) {
 		checkCode(t, err, "")
 		return idx
 	}
-	if pick(1) != pick(1) {
+	if first, second := pick(1), pick(1); first != second {
 		t.Fatal("same seed, different picks")
 	}
 	if pick(1) == pick(2) && pick(2) == pick(3) {

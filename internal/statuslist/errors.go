@@ -122,6 +122,7 @@ func fromJOSE(err error, context string) *Error {
 		code = CodeWrongType
 	case jose.CodeInvalidCertificate:
 		code = CodeInvalidCertificate
+	default: // malformed input, and anything jose may add later
 	}
 	return &Error{Code: code, Msg: context, Err: err}
 }

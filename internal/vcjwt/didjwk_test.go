@@ -85,7 +85,7 @@ func TestParseDIDJWK(t *testing.T) {
 		{name: "fail/JSON array", did: enc(`[1]`)},
 		{name: "fail/JSON null", did: enc(`null`)},
 		{name: "fail/duplicate member", did: withMember(`"kty":"EC"`)},
-		{name: "fail/private key", did: withMember(`"d":"` + base64.RawURLEncoding.EncodeToString(k.D.FillBytes(make([]byte, 32))) + `"`)},
+		{name: "fail/private key", did: withMember(`"d":"` + base64.RawURLEncoding.EncodeToString(mustBytes(k)) + `"`)},
 		{name: "fail/use enc", did: withMember(`"use":"enc"`)},
 		{name: "fail/JWK Set", did: enc(`{"keys":[` + string(jwk) + `]}`)},
 		{name: "fail/symmetric", did: enc(`{"kty":"oct","k":"c2VjcmV0"}`)},
@@ -105,4 +105,13 @@ func TestParseDIDJWK(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustBytes returns the private scalar of k, fixed-length as a JWK "d" member wants it.
+func mustBytes(k *ecdsa.PrivateKey) []byte {
+	b, err := k.Bytes()
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

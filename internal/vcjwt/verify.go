@@ -368,6 +368,7 @@ func mapJOSE(err error) *Error {
 		return errorf(CodeUnknownKey, err, "the selected key cannot verify this algorithm")
 	case jose.CodeInvalidSignature:
 		return errorf(CodeInvalidSignature, err, "signature")
+	default:
+		return errorf(CodeMalformed, err, "verify")
 	}
-	return errorf(CodeMalformed, err, "verify")
 }
