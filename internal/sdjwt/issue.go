@@ -1,0 +1,460 @@
+package sdjwt
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashi-vc/hashi/internal/jose"
+)
+
+// Issuer creates SD-JWTs with one signing key and one fixed protected header. It is safe for
+// concurrent use if its random source is (crypto/rand is).
+type Issuer struct {
+	signer *jose.Signer
+	rand   io.Reader
+	decoys int
+	vc     bool
+}
+
+type issuerConfig struct {
+	rand   io.Reader
+	decoys int
+}
+
+// IssuerOption configures an Issuer.
+type IssuerOption func(*issuerConfig) error
+
+// WithRandom sets the source of salts and decoy digests. Default: crypto/rand. Pass a
+// deterministic reader only in tests: predictable salts make disclosures guessable.
+func WithRandom(r io.Reader) IssuerOption {
+	return func(c *issuerConfig) error {
+		if r == nil {
+			return errorf(CodeInvalidPolicy, nil, "WithRandom: nil reader")
+		}
+		c.rand = r
+		return nil
+	}
+}
+
+// WithDecoys adds n decoy digests (RFC 9901 §4.2.5) to every "_sd" array the Issuer writes,
+// so that a verifier cannot count the undisclosed claims of an object. Default: 0.
+func WithDecoys(n int) IssuerOption {
+	return func(c *issuerConfig) error {
+		if n < 0 || n > MaxDecoys {
+			return errorf(CodeInvalidPolicy, nil, "WithDecoys: %d is outside 0..%d", n, MaxDecoys)
+		}
+		c.decoys = n
+		return nil
+	}
+}
+
+// NewIssuer returns an Issuer of plain SD-JWTs (RFC 9901) signing with key under header h.
+// h.Typ is required (explicit typing, RFC 8725 §3.11), e.g. "example+sd-jwt". The algorithm
+// follows from the key (ES256 for P-256, ES384 for P-384, EdDSA for Ed25519). For SD-JWT VCs
+// use NewVCIssuer.
+func NewIssuer(key crypto.Signer, h jose.SignHeader, opts ...IssuerOption) (*Issuer, error) {
+	if h.Typ == "" {
+		return nil, errorf(CodeInvalidPolicy, nil, "NewIssuer: the header needs a typ")
+	}
+	return newIssuer(key, h, false, opts)
+}
+
+// NewVCIssuer returns an Issuer of SD-JWT VCs (draft-ietf-oauth-sd-jwt-vc-18): the header
+// "typ" is always "dc+sd-jwt" (h.Typ must be empty or that value; the legacy "vc+sd-jwt" is
+// never emitted), and Issue enforces the SD-JWT VC claim rules (see Issue). Put the issuer
+// certificate chain in h.X5C (leaf first, without the trust anchor) for x5c key resolution,
+// or a kid in h.Kid for JWT VC Issuer Metadata.
+func NewVCIssuer(key crypto.Signer, h jose.SignHeader, opts ...IssuerOption) (*Issuer, error) {
+	if h.Typ != "" && h.Typ != VCType {
+		return nil, errorf(CodeInvalidPolicy, nil, "NewVCIssuer: typ must be %q, not %q", VCType, h.Typ)
+	}
+	h.Typ = VCType
+	return newIssuer(key, h, true, opts)
+}
+
+// String describes the Issuer without key material.
+func (is *Issuer) String() string {
+	kind := "SD-JWT"
+	if is.vc {
+		kind = "SD-JWT VC"
+	}
+	return "sdjwt.Issuer(" + kind + ", " + string(is.signer.Algorithm()) + ", key redacted)"
+}
+
+func newIssuer(key crypto.Signer, h jose.SignHeader, vc bool, opts []IssuerOption) (*Issuer, error) {
+	c := issuerConfig{rand: rand.Reader}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	s, err := jose.NewSigner(key, h)
+	if err != nil {
+		return nil, fromJOSE(err, CodeKeyMismatch, "issuer signer")
+	}
+	return &Issuer{signer: s, rand: c.rand, decoys: c.decoys, vc: vc}, nil
+}
+
+// Issue returns an SD-JWT (ending with '~') over claims, making selectively disclosable
+// every claim that a claims path pointer in disclosable selects (OpenID4VP 1.0 §7
+// semantics: a string selects an object member, an int an array element, nil every
+// element of an array). Selected object members become object property disclosures and
+// selected array elements array element disclosures. When one selected claim lies inside
+// another, the inner one is disclosed recursively: the outer disclosure carries the inner
+// digest (RFC 9901 §4.2.6).
+//
+// Each disclosure has a fresh 128-bit salt; "_sd" arrays are sorted (never in claim order),
+// receive the configured decoys, and are omitted when empty; "_sd_alg" is "sha-256" and is
+// written only when something is selectively disclosable. Objects and arrays that a path
+// descends into must be map[string]any and []any; other values may be any JSON-encodable Go
+// value. The names "_sd", "..." and "_sd_alg" may not appear in claims. Issue adds no claims
+// of its own (no "iat", no "cnf"): the caller puts them in claims.
+//
+// For an Issuer from NewVCIssuer, Issue also requires "vct" (a non-empty string), checks
+// "iss" (an https URL when present), "iat"/"nbf"/"exp" (numbers), "cnf" (an object whose
+// "jwk" is a public key) and "status" ({"status_list": {"idx": n >= 0, "uri": string}}), and
+// refuses to make iss, nbf, exp, cnf, vct, vct#integrity, status or aka_vcts (or anything
+// inside them) selectively disclosable.
+func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, error) {
+	if len(disclosable) > MaxPaths {
+		return "", errorf(CodeLimitExceeded, nil, "%d claims path pointers, more than %d", len(disclosable), MaxPaths)
+	}
+	if err := checkReserved(claims, 0); err != nil {
+		return "", err
+	}
+	if is.vc {
+		if err := checkVCIssuance(claims, disclosable); err != nil {
+			return "", err
+		}
+	}
+	root := &mark{}
+	for _, p := range disclosable {
+		if err := p.check(); err != nil {
+			return "", err
+		}
+		n, err := root.addPath(claims, p, p)
+		if err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "", errorf(CodeInvalidPath, nil, "%s selects nothing", p)
+		}
+	}
+	salts, sdObjects := root.count(claims)
+	b := &builder{decoys: is.decoys, sdAlg: salts > 0}
+	if n := (salts + is.decoys*sdObjects) * saltBytes; n > 0 {
+		b.random = make([]byte, n)
+		if _, err := io.ReadFull(is.rand, b.random); err != nil {
+			return "", errorf(CodeInvalidPolicy, err, "read random salts")
+		}
+		// each disclosure adds about 100 bytes of base64 plus '~'
+		b.tail = make([]byte, 0, salts*128)
+	}
+	payload, err := b.object(make([]byte, 0, 1024), claims, root, 0, true)
+	if err != nil {
+		return "", err
+	}
+	jwt, err := is.signer.Sign(payload)
+	if err != nil {
+		return "", fromJOSE(err, CodeKeyMismatch, "sign")
+	}
+	var sb strings.Builder
+	sb.Grow(len(jwt) + 1 + len(b.tail))
+	sb.WriteString(jwt)
+	sb.WriteByte('~')
+	sb.Write(b.tail)
+	return sb.String(), nil
+}
+
+// checkReserved rejects the names RFC 9901 reserves anywhere in the input claims.
+func checkReserved(v any, depth int) error {
+	if depth > MaxDepth {
+		return errorf(CodeLimitExceeded, nil, "claims nested deeper than %d", MaxDepth)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k == "_sd" || k == "..." || k == "_sd_alg" {
+				return errorf(CodeInvalidClaim, nil, "claim name %q is reserved by RFC 9901", k)
+			}
+			if err := checkReserved(e, depth+1); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := checkReserved(e, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mark records which parts of the input claims become selectively disclosable.
+type mark struct {
+	sd    bool
+	keys  map[string]*mark
+	elems map[int]*mark
+}
+
+// addPath marks what the claims path pointer rest selects in v, with the semantics of
+// OpenID4VP 1.0 §7.1 (see selectPaths), and returns how many elements it selected.
+func (m *mark) addPath(v any, rest, full Path) (int, error) {
+	if len(rest) == 0 {
+		m.sd = true
+		return 1, nil
+	}
+	switch c := rest[0].(type) {
+	case string:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return 0, errorf(CodeInvalidPath, nil, "%s: %q applies to a non-object (objects must be map[string]any)", full, c)
+		}
+		child, ok := obj[c]
+		if !ok {
+			return 0, nil
+		}
+		if m.keys == nil {
+			m.keys = make(map[string]*mark)
+		}
+		next := m.keys[c]
+		if next == nil {
+			next = &mark{}
+			m.keys[c] = next
+		}
+		return next.addPath(child, rest[1:], full)
+	case int:
+		arr, ok := v.([]any)
+		if !ok {
+			return 0, errorf(CodeInvalidPath, nil, "%s: index %d applies to a non-array (arrays must be []any)", full, c)
+		}
+		if c >= len(arr) {
+			return 0, nil
+		}
+		return m.elem(c).addPath(arr[c], rest[1:], full)
+	case nil:
+		arr, ok := v.([]any)
+		if !ok {
+			return 0, errorf(CodeInvalidPath, nil, "%s: null applies to a non-array (arrays must be []any)", full)
+		}
+		total := 0
+		for i, e := range arr {
+			n, err := m.elem(i).addPath(e, rest[1:], full)
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+		return total, nil
+	}
+	return 0, errorf(CodeInvalidPath, nil, "%s: component of type %T", full, rest[0])
+}
+
+func (m *mark) elem(i int) *mark {
+	if m.elems == nil {
+		m.elems = make(map[int]*mark)
+	}
+	next := m.elems[i]
+	if next == nil {
+		next = &mark{}
+		m.elems[i] = next
+	}
+	return next
+}
+
+// count returns how many disclosures the marks produce and how many objects get an "_sd"
+// array, to size the random buffer.
+func (m *mark) count(v any) (disclosures, sdObjects int) {
+	switch x := v.(type) {
+	case map[string]any:
+		has := false
+		for k, cm := range m.keys {
+			d, o := cm.count(x[k])
+			disclosures += d
+			sdObjects += o
+			if cm.sd {
+				disclosures++
+				has = true
+			}
+		}
+		if has {
+			sdObjects++
+		}
+	case []any:
+		for i, cm := range m.elems {
+			d, o := cm.count(x[i])
+			disclosures += d
+			sdObjects += o
+			if cm.sd {
+				disclosures++
+			}
+		}
+	}
+	return disclosures, sdObjects
+}
+
+// digestLen is the length of a base64url SHA-256 digest, the only hash issuers use.
+const digestLen = 43
+
+type digest [digestLen]byte
+
+// builder writes the issuer payload and the disclosures in one pass: the payload JSON is
+// appended to a buffer, each disclosure's base64url text is appended to tail (followed by
+// '~') and hashed where it lies, so no intermediate objects are built.
+type builder struct {
+	decoys  int
+	sdAlg   bool
+	random  []byte
+	tail    []byte   // "<D1>~<D2>~...~"
+	scratch [][]byte // disclosure JSON buffers, one per disclosure nesting level
+}
+
+func (b *builder) next() []byte {
+	r := b.random[:saltBytes]
+	b.random = b.random[saltBytes:]
+	return r
+}
+
+// value appends v with the marks applied.
+func (b *builder) value(buf []byte, v any, m *mark, level int) ([]byte, error) {
+	if m == nil || (m.keys == nil && m.elems == nil) {
+		return appendJSON(buf, v)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		return b.object(buf, x, m, level, false)
+	case []any:
+		return b.array(buf, x, m, level)
+	}
+	return appendJSON(buf, v)
+}
+
+func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root bool) ([]byte, error) {
+	// Members in name order: deterministic output, and with a deterministic random source
+	// deterministic salts.
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var sd []digest
+	buf = append(buf, '{')
+	first := true
+	for _, k := range keys {
+		if !utf8.ValidString(k) {
+			return nil, errorf(CodeInvalidClaim, nil, "member name is not valid UTF-8")
+		}
+		cm := m.keys[k]
+		if cm != nil && cm.sd {
+			d, err := b.disclose(k, true, in[k], cm, level)
+			if err != nil {
+				return nil, err
+			}
+			sd = append(sd, d)
+			continue
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = appendString(buf, k)
+		buf = append(buf, ':')
+		var err error
+		if buf, err = b.value(buf, in[k], cm, level); err != nil {
+			return nil, err
+		}
+	}
+	if len(sd) > 0 {
+		for range b.decoys {
+			sd = append(sd, digestOf(b.next()))
+		}
+		slices.SortFunc(sd, func(x, y digest) int { return bytes.Compare(x[:], y[:]) })
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = append(buf, `"_sd":[`...)
+		for i := range sd {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '"')
+			buf = append(buf, sd[i][:]...)
+			buf = append(buf, '"')
+		}
+		buf = append(buf, ']')
+	}
+	if root && b.sdAlg {
+		if !first {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"_sd_alg":"sha-256"`...)
+	}
+	return append(buf, '}'), nil
+}
+
+func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error) {
+	buf = append(buf, '[')
+	for i, e := range in {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		cm := m.elems[i]
+		if cm != nil && cm.sd {
+			d, err := b.disclose("", false, e, cm, level)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, `{"...":"`...)
+			buf = append(buf, d[:]...)
+			buf = append(buf, `"}`...)
+			continue
+		}
+		var err error
+		if buf, err = b.value(buf, e, cm, level); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, ']'), nil
+}
+
+// disclose writes the disclosure [salt, name, value] (or [salt, value]) to tail and returns
+// its digest. Disclosures inside value are written first (recursive disclosures).
+func (b *builder) disclose(name string, named bool, v any, m *mark, level int) (digest, error) {
+	if len(b.scratch) <= level {
+		b.scratch = append(b.scratch, make([]byte, 0, 256))
+	}
+	js := append(b.scratch[level][:0], `["`...)
+	js = b64.AppendEncode(js, b.next())
+	js = append(js, '"', ',')
+	if named {
+		js = appendString(js, name)
+		js = append(js, ',')
+	}
+	js, err := b.value(js, v, m, level+1)
+	if err != nil {
+		return digest{}, err
+	}
+	js = append(js, ']')
+	b.scratch[level] = js
+	start := len(b.tail)
+	b.tail = b64.AppendEncode(b.tail, js)
+	d := digestOf(b.tail[start:])
+	b.tail = append(b.tail, '~')
+	return d, nil
+}
+
+// digestOf returns base64url(SHA-256(p)).
+func digestOf(p []byte) digest {
+	sum := sha256.Sum256(p)
+	var d digest
+	b64.Encode(d[:], sum[:])
+	return d
+}
