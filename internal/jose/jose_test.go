@@ -13,10 +13,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/hashi-vc/hashi/internal/jose"
 )
@@ -351,6 +356,53 @@ func TestCheckJSON(t *testing.T) {
 	for _, in := range bad {
 		if err := jose.CheckJSON([]byte(in)); !errors.Is(err, jose.ErrMalformed) {
 			t.Errorf("CheckJSON(%q) = %v, want ErrMalformed", in, err)
+		}
+	}
+}
+
+// kmsSigner hides the private key behind crypto.Signer, as an HSM or KMS would.
+type kmsSigner struct{ k crypto.Signer }
+
+func (s kmsSigner) Public() crypto.PublicKey { return s.k.Public() }
+func (s kmsSigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	return s.k.Sign(r, d, o)
+}
+
+// TestCrossCheckJWX checks our signatures with jwx and jwx's with ours, for every algorithm
+// and both key shapes: an independent implementation agrees on the wire format.
+func TestCrossCheckJWX(t *testing.T) {
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	keys := map[string]crypto.Signer{
+		"ES256": mustKey(t, elliptic.P256()), "ES384": mustKey(t, elliptic.P384()), "EdDSA": ed,
+		"ES256/kms": kmsSigner{mustKey(t, elliptic.P256())}, "ES384/kms": kmsSigner{mustKey(t, elliptic.P384())},
+	}
+	algs := map[string]jwa.SignatureAlgorithm{"ES256": jwa.ES256, "ES384": jwa.ES384, "EdDSA": jwa.EdDSA}
+	for name, key := range keys {
+		alg, _ := jose.AlgorithmFor(key.Public())
+		for i := range 50 { // enough signatures to hit r or s with leading zero bytes now and then
+			payload := []byte(fmt.Sprintf(`{"n":%d}`, i))
+			ours, err := jose.Sign(key, jose.SignHeader{Typ: "JWT"}, payload)
+			if err != nil {
+				t.Fatalf("%s: Sign: %v", name, err)
+			}
+			if _, err := jws.Verify([]byte(ours), jws.WithKey(algs[string(alg)], key.Public())); err != nil {
+				t.Fatalf("%s: jwx rejects our signature: %v", name, err)
+			}
+			var raw any = key
+			if k, ok := key.(kmsSigner); ok {
+				raw = k.k
+			}
+			theirs, err := jws.Sign(payload, jws.WithKey(algs[string(alg)], raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := jose.Parse(string(theirs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Verify(key.Public(), alg); err != nil {
+				t.Fatalf("%s: we reject jwx's signature: %v", name, err)
+			}
 		}
 	}
 }

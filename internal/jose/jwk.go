@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"encoding/json"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -98,7 +99,15 @@ func ParsePublicJWK(b []byte) (crypto.PublicKey, error) {
 }
 
 // PublicKeyFromMap decodes a JWK given as decoded JSON members, as found in "cnf.jwk".
+//
+// EC keys on P-256 and P-384 (every holder key HAIP allows) are decoded directly: "kty" EC,
+// a known "crv", "x" and "y" of exactly the curve's size in strict base64url, no private "d",
+// and a point on the curve. Re-encoding the map for jwx costs more than the rest of an SD-JWT
+// verification together; anything else still goes through jwx.
 func PublicKeyFromMap(m map[string]any) (crypto.PublicKey, error) {
+	if k, ok := ecPublicFromMap(m); ok {
+		return k, nil
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, errorf(CodeMalformed, err, "JWK")
@@ -265,4 +274,44 @@ func entry(k jwk.Key, pub crypto.PublicKey) KeyEntry {
 		e.Alg = a.String()
 	}
 	return e
+}
+
+// ecPublicFromMap decodes an EC public JWK. It reports false for anything it does not handle
+// with certainty (including every invalid key), leaving the verdict to jwx and checkPublic.
+func ecPublicFromMap(m map[string]any) (*ecdsa.PublicKey, bool) {
+	if kty, _ := m["kty"].(string); kty != "EC" {
+		return nil, false
+	}
+	if _, private := m["d"]; private {
+		return nil, false
+	}
+	var curve elliptic.Curve
+	var size int
+	switch crv, _ := m["crv"].(string); crv {
+	case "P-256":
+		curve, size = elliptic.P256(), 32
+	case "P-384":
+		curve, size = elliptic.P384(), 48
+	default:
+		return nil, false
+	}
+	x, _ := m["x"].(string)
+	y, _ := m["y"].(string)
+	if len(x) != b64.EncodedLen(size) || len(y) != len(x) {
+		return nil, false
+	}
+	var buf [1 + 2*48]byte
+	pt := buf[:1+2*size]
+	pt[0] = 4 // uncompressed point
+	if n, err := b64.Decode(pt[1:1+size], []byte(x)); err != nil || n != size {
+		return nil, false
+	}
+	if n, err := b64.Decode(pt[1+size:], []byte(y)); err != nil || n != size {
+		return nil, false
+	}
+	k, err := ecdsa.ParseUncompressedPublicKey(curve, pt)
+	if err != nil {
+		return nil, false
+	}
+	return k, true
 }

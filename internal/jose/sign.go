@@ -2,11 +2,11 @@ package jose
 
 import (
 	"crypto"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"slices"
 )
 
 // SignHeader holds the protected header members a signer sets besides "alg", which always
@@ -30,7 +30,6 @@ type Signer struct {
 	key    crypto.Signer
 	alg    Algorithm
 	prefix string // base64url(header) + "."
-	impl   jws.Signer
 }
 
 // NewSigner returns a Signer for key with header h. The algorithm follows from the key
@@ -47,11 +46,7 @@ func NewSigner(key crypto.Signer, h SignHeader) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	impl, err := jws.NewSigner(supported[alg])
-	if err != nil {
-		return nil, errorf(CodeUnsupportedAlgorithm, err, "algorithm %q", alg)
-	}
-	return &Signer{key: key, alg: alg, prefix: base64.RawURLEncoding.EncodeToString(hdr) + ".", impl: impl}, nil
+	return &Signer{key: key, alg: alg, prefix: base64.RawURLEncoding.EncodeToString(hdr) + "."}, nil
 }
 
 // Algorithm returns the signer's algorithm.
@@ -62,17 +57,24 @@ func (s *Signer) Public() crypto.PublicKey { return s.key.Public() }
 
 // Sign returns the compact JWS of payload.
 func (s *Signer) Sign(payload []byte) (string, error) {
+	b, err := s.AppendSign(nil, payload)
+	return string(b), err
+}
+
+// AppendSign appends the compact JWS of payload to dst and returns the extended buffer, so
+// callers that add to the token (an SD-JWT's disclosures) need no second copy.
+func (s *Signer) AppendSign(dst, payload []byte) ([]byte, error) {
 	enc := base64.RawURLEncoding
-	buf := make([]byte, len(s.prefix), len(s.prefix)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(132))
-	copy(buf, s.prefix)
-	buf = enc.AppendEncode(buf, payload)
-	sig, err := s.impl.Sign(buf, s.key)
+	start := len(dst)
+	dst = slices.Grow(dst, len(s.prefix)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(sigSize(s.alg)))
+	dst = append(dst, s.prefix...)
+	dst = enc.AppendEncode(dst, payload)
+	sig, err := sign(s.alg, s.key, dst[start:], rand.Reader)
 	if err != nil {
-		return "", errorf(CodeKeyMismatch, err, "sign")
+		return dst[:start], errorf(CodeKeyMismatch, err, "sign")
 	}
-	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, sig)
-	return string(buf), nil
+	dst = append(dst, '.')
+	return enc.AppendEncode(dst, sig), nil
 }
 
 // Sign signs payload with key under header h; see NewSigner.

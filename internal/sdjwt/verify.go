@@ -360,7 +360,7 @@ func confirmationKey(cnf any) (crypto.PublicKey, error) {
 	if !ok {
 		return nil, errorf(CodeInvalidClaim, nil, "cnf.jwk is not a JSON object")
 	}
-	key, err := parseJWKMap(jm)
+	key, err := jose.PublicKeyFromMap(jm)
 	if err != nil {
 		return nil, errorf(CodeInvalidClaim, err, "cnf.jwk is not a usable public key")
 	}
