@@ -88,8 +88,10 @@ func (s *scanner) object(depth int) error {
 		s.i++
 		return nil
 	}
-	// Objects in JOSE payloads are small; a slice beats a map for them.
-	var seen []string
+	// Objects in JOSE payloads are small: a slice on the stack beats a map, and names are
+	// compared as the raw bytes between their quotes unless they hold escapes.
+	var arr [16][]byte
+	seen := arr[:0]
 	for {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return s.fail("expected member name")
@@ -99,8 +101,8 @@ func (s *scanner) object(depth int) error {
 			return err
 		}
 		for _, n := range seen {
-			if n == name {
-				return s.fail("duplicate member " + quoteName(name))
+			if string(n) == string(name) {
+				return s.fail("duplicate member " + quoteName(string(name)))
 			}
 		}
 		seen = append(seen, name)
@@ -159,8 +161,9 @@ func (s *scanner) array(depth int) error {
 }
 
 // str scans a string starting at the opening quote. When want is true it returns the
-// decoded value (used for member names).
-func (s *scanner) str(want bool) (string, error) {
+// decoded value (used for member names): a sub-slice of the input when the string has no
+// escapes, a decoded copy otherwise.
+func (s *scanner) str(want bool) ([]byte, error) {
 	start := s.i
 	s.i++
 	escaped := false
@@ -170,45 +173,45 @@ func (s *scanner) str(want bool) (string, error) {
 		case c == '"':
 			s.i++
 			if !want {
-				return "", nil
+				return nil, nil
 			}
 			if !escaped {
-				return string(s.b[start+1 : s.i-1]), nil
+				return s.b[start+1 : s.i-1], nil
 			}
 			var out string
 			if err := json.Unmarshal(s.b[start:s.i], &out); err != nil {
-				return "", s.fail("invalid string")
+				return nil, s.fail("invalid string")
 			}
-			return out, nil
+			return []byte(out), nil
 		case c == '\\':
 			escaped = true
 			if s.i+1 >= len(s.b) {
-				return "", s.fail("unterminated escape")
+				return nil, s.fail("unterminated escape")
 			}
 			switch s.b[s.i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				s.i += 2
 			case 'u':
 				if s.i+6 > len(s.b) || !isHex4(s.b[s.i+2:s.i+6]) {
-					return "", s.fail("invalid \\u escape")
+					return nil, s.fail("invalid \\u escape")
 				}
 				s.i += 6
 			default:
-				return "", s.fail("invalid escape")
+				return nil, s.fail("invalid escape")
 			}
 		case c < 0x20:
-			return "", s.fail("control character in string")
+			return nil, s.fail("control character in string")
 		case c < utf8.RuneSelf:
 			s.i++
 		default:
 			r, n := utf8.DecodeRune(s.b[s.i:])
 			if r == utf8.RuneError && n <= 1 {
-				return "", s.fail("invalid UTF-8")
+				return nil, s.fail("invalid UTF-8")
 			}
 			s.i += n
 		}
 	}
-	return "", s.fail("unterminated string")
+	return nil, s.fail("unterminated string")
 }
 
 func isHex4(b []byte) bool {
