@@ -160,16 +160,14 @@ func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, erro
 	if err != nil {
 		return "", err
 	}
-	jwt, err := is.signer.Sign(payload)
-	if err != nil {
+	// One buffer for the whole SD-JWT: the signed JWT, then "~" and the disclosures.
+	out := make([]byte, 0, 2*len(payload)+512+len(b.tail))
+	if out, err = is.signer.AppendSign(out, payload); err != nil {
 		return "", fromJOSE(err, CodeKeyMismatch, "sign")
 	}
-	var sb strings.Builder
-	sb.Grow(len(jwt) + 1 + len(b.tail))
-	sb.WriteString(jwt)
-	sb.WriteByte('~')
-	sb.Write(b.tail)
-	return sb.String(), nil
+	out = append(out, '~')
+	out = append(out, b.tail...)
+	return string(out), nil
 }
 
 // checkReserved rejects the names RFC 9901 reserves anywhere in the input claims.
@@ -338,22 +336,24 @@ func (b *builder) value(buf []byte, v any, m *mark, level int) ([]byte, error) {
 
 func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root bool) ([]byte, error) {
 	// Members in name order: deterministic output, and with a deterministic random source
-	// deterministic salts.
-	keys := make([]string, 0, len(in))
-	for k := range in {
-		keys = append(keys, k)
+	// deterministic salts. Small objects sort on the stack.
+	var arr [16]member
+	members := arr[:0]
+	for k, v := range in {
+		members = append(members, member{k, v})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(members, func(x, y member) int { return strings.Compare(x.name, y.name) })
 	var sd []digest
 	buf = append(buf, '{')
 	first := true
-	for _, k := range keys {
+	for _, mem := range members {
+		k, v := mem.name, mem.value
 		if !utf8.ValidString(k) {
 			return nil, errorf(CodeInvalidClaim, nil, "member name is not valid UTF-8")
 		}
 		cm := m.keys[k]
 		if cm != nil && cm.sd {
-			d, err := b.disclose(k, true, in[k], cm, level)
+			d, err := b.disclose(k, true, v, cm, level)
 			if err != nil {
 				return nil, err
 			}
@@ -367,7 +367,7 @@ func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root
 		buf = appendString(buf, k)
 		buf = append(buf, ':')
 		var err error
-		if buf, err = b.value(buf, in[k], cm, level); err != nil {
+		if buf, err = b.value(buf, v, cm, level); err != nil {
 			return nil, err
 		}
 	}
