@@ -2,6 +2,7 @@ package jose_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/hashi-vc/hashi/internal/jose"
@@ -11,6 +12,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("eyJhbGciOiJFUzI1NiJ9.e30.AAAA")
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c")
+	f.Add("eyJhbGciOiJcdTAwNDVTMjU2IiwieDVjIjpbIk1JSUIiLCJcdTAwNDEiXSwia2lkIjoiayJ9.e30.AAAA")
 	f.Fuzz(func(t *testing.T, s string) {
 		j, err := jose.Parse(s)
 		if err != nil {
@@ -18,6 +20,19 @@ func FuzzParse(f *testing.F) {
 		}
 		if j.Raw() != s || j.Header.Alg == "" {
 			t.Fatalf("parsed %q into %+v", s, j.Header)
+		}
+		// The hand-written header decoder must agree with encoding/json.
+		var want struct {
+			Alg string   `json:"alg"`
+			Typ string   `json:"typ"`
+			Kid string   `json:"kid"`
+			X5C []string `json:"x5c"`
+		}
+		if err := json.Unmarshal(j.Header.Raw(), &want); err != nil {
+			t.Fatalf("encoding/json rejects a header Parse accepted: %v", err)
+		}
+		if want.Alg != j.Header.Alg || want.Typ != j.Header.Typ || want.Kid != j.Header.Kid || !slices.Equal(want.X5C, j.Header.X5C) {
+			t.Fatalf("header decoded as %+v, encoding/json says %+v", j.Header, want)
 		}
 		_, _ = j.Header.Certificates()
 	})

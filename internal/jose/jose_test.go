@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,11 @@ func TestParseRejects(t *testing.T) {
 		{"fail/duplicate alg", h(`{"alg":"none","alg":"ES256"}`) + "." + p[1] + "." + p[2]},
 		{"fail/crit", h(`{"alg":"ES256","crit":["exp"],"exp":1}`) + "." + p[1] + "." + p[2]},
 		{"fail/b64 false", h(`{"alg":"ES256","b64":false}`) + "." + p[1] + "." + p[2]},
+		{"fail/typ not string", h(`{"alg":"ES256","typ":1}`) + "." + p[1] + "." + p[2]},
+		{"fail/x5c not array", h(`{"alg":"ES256","x5c":"MIIB"}`) + "." + p[1] + "." + p[2]},
+		{"fail/x5c element not string", h(`{"alg":"ES256","x5c":["MIIB",1]}`) + "." + p[1] + "." + p[2]},
+		{"fail/x5c null", h(`{"alg":"ES256","x5c":null}`) + "." + p[1] + "." + p[2]},
+		{"fail/jwk not object", h(`{"alg":"ES256","jwk":"k"}`) + "." + p[1] + "." + p[2]},
 		{"fail/invalid UTF-8 in header", h("{\"alg\":\"ES256\",\"typ\":\"\xff\"}") + "." + p[1] + "." + p[2]},
 		{"fail/too large", strings.Repeat("a", jose.MaxCompactSize+1)},
 	}
@@ -127,6 +133,21 @@ func TestParseRejects(t *testing.T) {
 				t.Fatalf("Parse = %v, want ErrMalformed", err)
 			}
 		})
+	}
+}
+
+func TestParseHeaderDecoding(t *testing.T) {
+	h := func(s string) string { return enc.EncodeToString([]byte(s)) }
+	j, err := jose.Parse(h(`{"alg":"\u0045S256","typ":"kb\u002bjwt","kid":"k\"1","x5c":["MIIB","\u0041"],"jwk":{"kty":"EC"},"x":[1]}`) + ".e30.AAAA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := j.Header
+	if got.Alg != "ES256" || got.Typ != "kb+jwt" || got.Kid != `k"1` || !slices.Equal(got.X5C, []string{"MIIB", "A"}) || string(got.JWK) != `{"kty":"EC"}` {
+		t.Errorf("header = %+v", got)
+	}
+	if j, err := jose.Parse(h(`{"alg":"ES256","x5c":[]}`) + ".e30.AAAA"); err != nil || j.Header.X5C == nil || len(j.Header.X5C) != 0 {
+		t.Errorf("empty x5c: %+v, %v", j, err)
 	}
 }
 

@@ -33,9 +33,83 @@ func DecodeJSON(b []byte, v any) error {
 	return nil
 }
 
+// scanMembers checks b like CheckJSON, requires it to be an object, and calls fn with each
+// top-level member's decoded name and raw value bytes, in order.
+func scanMembers(b []byte, fn func(name, value []byte) error) error {
+	s := scanner{b: b, onMember: fn}
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return s.fail("not a JSON object")
+	}
+	if err := s.value(0); err != nil {
+		return err
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return s.fail("trailing data after JSON value")
+	}
+	return nil
+}
+
+// decodeString decodes a JSON string value; raw strings without escapes are converted directly.
+func decodeString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	for _, c := range inner {
+		if c == '\\' {
+			var out string
+			if json.Unmarshal(v, &out) != nil {
+				return "", false
+			}
+			return out, true
+		}
+	}
+	return string(inner), true
+}
+
+// decodeStringArray decodes a JSON array of strings (already validated by the scanner).
+func decodeStringArray(v []byte) ([]string, bool) {
+	s := scanner{b: v}
+	if len(v) == 0 || v[0] != '[' {
+		return nil, false
+	}
+	s.i++
+	out := []string{}
+	for {
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ']' && len(out) == 0 {
+			return out, true
+		}
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return nil, false
+		}
+		e, err := s.str(true)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, string(e))
+		s.ws()
+		if s.i >= len(s.b) {
+			return nil, false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
 type scanner struct {
 	b []byte
 	i int
+	// onMember, when set, receives the members of the top-level object.
+	onMember func(name, value []byte) error
 }
 
 func (s *scanner) fail(msg string) error {
@@ -112,8 +186,14 @@ func (s *scanner) object(depth int) error {
 		}
 		s.i++
 		s.ws()
+		start := s.i
 		if err := s.value(depth + 1); err != nil {
 			return err
+		}
+		if depth == 0 && s.onMember != nil {
+			if err := s.onMember(name, s.b[start:s.i]); err != nil {
+				return err
+			}
 		}
 		s.ws()
 		if s.i >= len(s.b) {
@@ -168,6 +248,13 @@ func (s *scanner) str(want bool) ([]byte, error) {
 	s.i++
 	escaped := false
 	for s.i < len(s.b) {
+		// Most string bytes are plain ASCII; skip runs of them without the checks below.
+		for s.i < len(s.b) && plainASCII[s.b[s.i]] {
+			s.i++
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -213,6 +300,15 @@ func (s *scanner) str(want bool) ([]byte, error) {
 	}
 	return nil, s.fail("unterminated string")
 }
+
+// plainASCII marks the bytes a JSON string may hold as they are: printable ASCII other
+// than the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex4(b []byte) bool {
 	for _, c := range b {

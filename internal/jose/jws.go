@@ -204,28 +204,41 @@ func parseHeader(b []byte, h *Header) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errorf(CodeMalformed, nil, "protected header is not a JSON object")
 	}
-	if err := CheckJSON(b); err != nil {
-		return errorf(CodeMalformed, err, "protected header")
-	}
-	var aux struct {
-		*Header
-		B64 *bool `json:"b64"`
-	}
-	aux.Header = h
-	if err := json.Unmarshal(b, &aux); err != nil {
+	// One validating pass that also picks out the members hashi reads; encoding/json would
+	// validate the whole header a second time and reflect over it.
+	err := scanMembers(b, func(name, v []byte) error {
+		var ok bool
+		switch string(name) {
+		case "alg":
+			h.Alg, ok = decodeString(v)
+		case "typ":
+			h.Typ, ok = decodeString(v)
+		case "kid":
+			h.Kid, ok = decodeString(v)
+		case "x5c":
+			h.X5C, ok = decodeStringArray(v)
+		case "jwk":
+			h.JWK, ok = json.RawMessage(v), v[0] == '{'
+		case "crit":
+			// RFC 7515 §4.1.11: a recipient must reject critical extensions it does not
+			// understand; hashi understands none.
+			return errorf(CodeMalformed, nil, "critical header extensions %s are not supported", v)
+		case "b64":
+			return errorf(CodeMalformed, nil, `unencoded payloads ("b64") are not supported`)
+		default:
+			return nil
+		}
+		if !ok {
+			return errorf(CodeMalformed, nil, "header member %q has the wrong type", name)
+		}
+		return nil
+	})
+	if err != nil {
 		return errorf(CodeMalformed, err, "protected header")
 	}
 	h.raw = b
 	if h.Alg == "" {
 		return errorf(CodeMalformed, nil, `protected header has no "alg"`)
-	}
-	if h.Crit != nil {
-		// RFC 7515 §4.1.11: a recipient must reject critical extensions it does not
-		// understand; hashi understands none.
-		return errorf(CodeMalformed, nil, `critical header extensions %q are not supported`, h.Crit)
-	}
-	if aux.B64 != nil {
-		return errorf(CodeMalformed, nil, `unencoded payloads ("b64") are not supported`)
 	}
 	return nil
 }

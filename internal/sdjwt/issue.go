@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/hashi-vc/hashi/internal/jose"
@@ -133,7 +134,9 @@ func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, erro
 			return "", err
 		}
 	}
-	root := &mark{}
+	b := builderPool.Get().(*builder)
+	defer b.release()
+	root := b.marks.new()
 	for _, p := range disclosable {
 		if err := p.check(); err != nil {
 			return "", err
@@ -147,27 +150,40 @@ func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, erro
 		}
 	}
 	salts, sdObjects := root.count(claims)
-	b := &builder{decoys: is.decoys, sdAlg: salts > 0}
-	if n := (salts + is.decoys*sdObjects) * saltBytes; n > 0 {
-		b.random = make([]byte, n)
-		if _, err := io.ReadFull(is.rand, b.random); err != nil {
-			return "", errorf(CodeInvalidPolicy, err, "read random salts")
-		}
-		// each disclosure adds about 100 bytes of base64 plus '~'
-		b.tail = make([]byte, 0, salts*128)
+	b.decoys, b.sdAlg = is.decoys, salts > 0
+	b.random = slices.Grow(b.random[:0], (salts+is.decoys*sdObjects)*saltBytes)
+	b.random = b.random[:(salts+is.decoys*sdObjects)*saltBytes]
+	if _, err := io.ReadFull(is.rand, b.random); err != nil {
+		return "", errorf(CodeInvalidPolicy, err, "read random salts")
 	}
-	payload, err := b.object(make([]byte, 0, 1024), claims, root, 0, true)
-	if err != nil {
+	var err error
+	if b.payload, err = b.object(b.payload[:0], claims, root, 0, true); err != nil {
 		return "", err
 	}
 	// One buffer for the whole SD-JWT: the signed JWT, then "~" and the disclosures.
-	out := make([]byte, 0, 2*len(payload)+512+len(b.tail))
-	if out, err = is.signer.AppendSign(out, payload); err != nil {
+	if b.out, err = is.signer.AppendSign(b.out[:0], b.payload); err != nil {
 		return "", fromJOSE(err, CodeKeyMismatch, "sign")
 	}
-	out = append(out, '~')
-	out = append(out, b.tail...)
-	return string(out), nil
+	b.out = append(b.out, '~')
+	b.out = append(b.out, b.tail...)
+	return string(b.out), nil
+}
+
+// builderPool keeps builders and their buffers between issuances: an issuer under load
+// then allocates little more than the SD-JWT string it returns.
+var builderPool = sync.Pool{New: func() any { return new(builder) }}
+
+// maxPooledBuffer is the largest buffer a builder keeps for reuse.
+const maxPooledBuffer = 64 << 10
+
+func (b *builder) release() {
+	if cap(b.payload) > maxPooledBuffer || cap(b.out) > maxPooledBuffer || cap(b.tail) > maxPooledBuffer {
+		return
+	}
+	clear(b.random) // salts are secrets of the credential just issued
+	b.marks.reset()
+	*b = builder{random: b.random[:0], tail: b.tail[:0], scratch: b.scratch, payload: b.payload[:0], out: b.out[:0], marks: b.marks}
+	builderPool.Put(b)
 }
 
 // checkReserved rejects the names RFC 9901 reserves anywhere in the input claims.
@@ -195,11 +211,77 @@ func checkReserved(v any, depth int) error {
 	return nil
 }
 
-// mark records which parts of the input claims become selectively disclosable.
+// mark records which parts of the input claims become selectively disclosable. Objects and
+// arrays have few marked children, so slices beat maps; nodes come from the builder's arena.
 type mark struct {
 	sd    bool
-	keys  map[string]*mark
-	elems map[int]*mark
+	keys  []keyMark
+	elems []elemMark
+	arena *markArena
+}
+
+type keyMark struct {
+	name string
+	m    *mark
+}
+
+type elemMark struct {
+	i int
+	m *mark
+}
+
+// key returns the mark of object member name, or nil.
+func (m *mark) key(name string) *mark {
+	if m == nil {
+		return nil
+	}
+	for _, k := range m.keys {
+		if k.name == name {
+			return k.m
+		}
+	}
+	return nil
+}
+
+// at returns the mark of array element i, or nil.
+func (m *mark) at(i int) *mark {
+	if m == nil {
+		return nil
+	}
+	for _, e := range m.elems {
+		if e.i == i {
+			return e.m
+		}
+	}
+	return nil
+}
+
+// markArena hands out marks in blocks, so marking a credential's paths costs a few
+// allocations rather than one per node; pooled with the builder.
+type markArena struct {
+	blocks [][]mark
+	n      int // marks used in the last block
+}
+
+const markBlock = 32
+
+func (a *markArena) new() *mark {
+	if len(a.blocks) == 0 || a.n == markBlock {
+		a.blocks = append(a.blocks, make([]mark, markBlock))
+		a.n = 0
+	}
+	m := &a.blocks[len(a.blocks)-1][a.n]
+	a.n++
+	*m = mark{arena: a, keys: m.keys[:0], elems: m.elems[:0]}
+	return m
+}
+
+// reset makes every mark reusable, keeping the first block and the children slices.
+func (a *markArena) reset() {
+	if len(a.blocks) > 1 {
+		a.blocks = a.blocks[:1]
+	}
+	a.n = 0
 }
 
 // addPath marks what the claims path pointer rest selects in v, with the semantics of
@@ -219,13 +301,10 @@ func (m *mark) addPath(v any, rest, full Path) (int, error) {
 		if !ok {
 			return 0, nil
 		}
-		if m.keys == nil {
-			m.keys = make(map[string]*mark)
-		}
-		next := m.keys[c]
+		next := m.key(c)
 		if next == nil {
-			next = &mark{}
-			m.keys[c] = next
+			next = m.arena.new()
+			m.keys = append(m.keys, keyMark{c, next})
 		}
 		return next.addPath(child, rest[1:], full)
 	case int:
@@ -256,13 +335,10 @@ func (m *mark) addPath(v any, rest, full Path) (int, error) {
 }
 
 func (m *mark) elem(i int) *mark {
-	if m.elems == nil {
-		m.elems = make(map[int]*mark)
-	}
-	next := m.elems[i]
+	next := m.at(i)
 	if next == nil {
-		next = &mark{}
-		m.elems[i] = next
+		next = m.arena.new()
+		m.elems = append(m.elems, elemMark{i, next})
 	}
 	return next
 }
@@ -273,8 +349,9 @@ func (m *mark) count(v any) (disclosures, sdObjects int) {
 	switch x := v.(type) {
 	case map[string]any:
 		has := false
-		for k, cm := range m.keys {
-			d, o := cm.count(x[k])
+		for _, km := range m.keys {
+			cm := km.m
+			d, o := cm.count(x[km.name])
 			disclosures += d
 			sdObjects += o
 			if cm.sd {
@@ -286,8 +363,9 @@ func (m *mark) count(v any) (disclosures, sdObjects int) {
 			sdObjects++
 		}
 	case []any:
-		for i, cm := range m.elems {
-			d, o := cm.count(x[i])
+		for _, em := range m.elems {
+			cm := em.m
+			d, o := cm.count(x[em.i])
 			disclosures += d
 			sdObjects += o
 			if cm.sd {
@@ -309,20 +387,24 @@ type digest [digestLen]byte
 type builder struct {
 	decoys  int
 	sdAlg   bool
-	random  []byte
+	random  []byte   // salts and decoys, consumed from pos on
+	pos     int      // next unused byte of random
 	tail    []byte   // "<D1>~<D2>~...~"
 	scratch [][]byte // disclosure JSON buffers, one per disclosure nesting level
+	payload []byte   // the issuer JWT payload
+	out     []byte   // the SD-JWT
+	marks   markArena
 }
 
 func (b *builder) next() []byte {
-	r := b.random[:saltBytes]
-	b.random = b.random[saltBytes:]
+	r := b.random[b.pos : b.pos+saltBytes]
+	b.pos += saltBytes
 	return r
 }
 
 // value appends v with the marks applied.
 func (b *builder) value(buf []byte, v any, m *mark, level int) ([]byte, error) {
-	if m == nil || (m.keys == nil && m.elems == nil) {
+	if m == nil || (len(m.keys) == 0 && len(m.elems) == 0) {
 		return appendJSON(buf, v)
 	}
 	switch x := v.(type) {
@@ -351,7 +433,7 @@ func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root
 		if !utf8.ValidString(k) {
 			return nil, errorf(CodeInvalidClaim, nil, "member name is not valid UTF-8")
 		}
-		cm := m.keys[k]
+		cm := m.key(k)
 		if cm != nil && cm.sd {
 			d, err := b.disclose(k, true, v, cm, level)
 			if err != nil {
@@ -406,7 +488,7 @@ func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		cm := m.elems[i]
+		cm := m.at(i)
 		if cm != nil && cm.sd {
 			d, err := b.disclose("", false, e, cm, level)
 			if err != nil {
