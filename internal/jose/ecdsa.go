@@ -58,11 +58,15 @@ func verifySignature(alg Algorithm, key crypto.PublicKey, input []byte, sig []by
 }
 
 // appendDER encodes a fixed-size r‖s signature as the ASN.1 SEQUENCE of two INTEGERs that
-// crypto/ecdsa takes. Lengths stay below 128 bytes for P-256 and P-384.
+// crypto/ecdsa takes. It handles signatures of up to 96 bytes (ES384), whose DER lengths
+// all fit the short form; anything longer yields an empty encoding, which never verifies.
 func appendDER(dst, sig []byte) []byte {
+	if len(sig) == 0 || len(sig) > 96 || len(sig)%2 != 0 {
+		return dst
+	}
 	half := len(sig) / 2
 	r, s := trimInt(sig[:half]), trimInt(sig[half:])
-	dst = append(dst, 0x30, byte(intLen(r)+intLen(s)))
+	dst = append(dst, 0x30, uint8(intLen(r)+intLen(s))) //nolint:gosec // at most 2*(3+48) = 102
 	dst = appendInt(dst, r)
 	return appendInt(dst, s)
 }
@@ -83,9 +87,9 @@ func intLen(b []byte) int {
 
 func appendInt(dst, b []byte) []byte {
 	if b[0]&0x80 != 0 {
-		dst = append(dst, 0x02, byte(len(b)+1), 0)
+		dst = append(dst, 0x02, uint8(len(b)+1), 0) //nolint:gosec // len(b) <= 48, see appendDER
 	} else {
-		dst = append(dst, 0x02, byte(len(b)))
+		dst = append(dst, 0x02, uint8(len(b))) //nolint:gosec // len(b) <= 48, see appendDER
 	}
 	return append(dst, b...)
 }
