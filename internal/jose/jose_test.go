@@ -427,3 +427,24 @@ func TestCrossCheckJWX(t *testing.T) {
 		}
 	}
 }
+
+func TestSignerHeader(t *testing.T) {
+	k := mustKey(t, elliptic.P256())
+	s, err := jose.NewSigner(k, jose.SignHeader{Typ: "JWT", Kid: "k1", Extra: map[string]any{"cty": "vc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Header()
+	var cty string
+	if ok, err := h.Member("cty", &cty); h.Alg != "ES256" || h.Typ != "JWT" || h.Kid != "k1" || !ok || err != nil || cty != "vc" {
+		t.Errorf("Header() = %+v (cty %q)", h, cty)
+	}
+	tok, _ := s.Sign([]byte(`{}`))
+	j, _ := jose.Parse(tok)
+	if string(j.Header.Raw()) != string(h.Raw()) {
+		t.Errorf("signed header %s, Header() says %s", j.Header.Raw(), h.Raw())
+	}
+	if _, err := jose.NewSigner(k, jose.SignHeader{Extra: map[string]any{"zip": "DEF", "b64x": 1}}); err != nil {
+		t.Errorf("harmless extra members refused: %v", err)
+	}
+}

@@ -29,6 +29,7 @@ type SignHeader struct {
 type Signer struct {
 	key    crypto.Signer
 	alg    Algorithm
+	header Header // the protected header, as a recipient would parse it
 	prefix string // base64url(header) + "."
 }
 
@@ -46,11 +47,19 @@ func NewSigner(key crypto.Signer, h SignHeader) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{key: key, alg: alg, prefix: base64.RawURLEncoding.EncodeToString(hdr) + "."}, nil
+	s := &Signer{key: key, alg: alg, prefix: base64.RawURLEncoding.EncodeToString(hdr) + "."}
+	if err := parseHeader(hdr, &s.header); err != nil {
+		return nil, err // e.g. "crit" or "b64" through Extra: nothing here could verify it
+	}
+	return s, nil
 }
 
 // Algorithm returns the signer's algorithm.
 func (s *Signer) Algorithm() Algorithm { return s.alg }
+
+// Header returns the protected header the signer sets, as Parse would decode it, so callers
+// can hold their own tokens to the rules they apply to received ones.
+func (s *Signer) Header() Header { return s.header }
 
 // Public returns the signer's public key.
 func (s *Signer) Public() crypto.PublicKey { return s.key.Public() }

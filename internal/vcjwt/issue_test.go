@@ -17,6 +17,22 @@ import (
 // TestIssueRoundTrip issues an academic credential and verifies it back: the registered
 // claims follow VCDM 1.1 §6.3.1, "vc" keeps the whole credential, and the merged credential
 // is the one issued.
+func TestIssueRefusesForeignHeaders(t *testing.T) {
+	k := newKey(t)
+	for name, h := range map[string]jose.SignHeader{
+		"fail/typ dc+sd-jwt": {Typ: "dc+sd-jwt"},
+		"fail/cty":           {Typ: "JWT", Extra: map[string]any{"cty": "vc"}},
+	} {
+		s, err := jose.NewSigner(k, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vcjwt.Issue(s, map[string]any{}, vcjwt.IssueOptions{IssuedAt: time.Unix(1, 0)}); vcjwt.CodeOf(err) != vcjwt.CodeWrongType {
+			t.Errorf("%s: Issue = %v, want wrong_type", name, err)
+		}
+	}
+}
+
 func TestIssueRoundTrip(t *testing.T) {
 	iss := newKey(t)
 	holder := newKey(t)
