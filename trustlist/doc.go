@@ -1,0 +1,35 @@
+// Package trustlist reads and verifies trust lists: ETSI TS 119 612 XML trusted lists (the EU
+// list of trusted lists, member-state lists, third-country MRA lists) in one model that is
+// designed to carry ETSI TS 119 602 JSON Lists of Trusted Entities (LoTE) as well.
+//
+// The model (List, Pointer, Provider, Service, ServiceState, DigitalIdentity, Extensions)
+// holds the scheme information (operator names per language, territory, TSL type, version,
+// sequence number, issue date, NextUpdate), the pointers to other lists with the signer
+// certificates each announces, and the providers' services with their type, status, status
+// history (as [start, next start) windows, see Service.Windows and Service.StateAt), digital
+// identities and the extensions that matter (AdditionalServiceInformation such as ForeSeals,
+// Qualifications qualifiers, the Critical flag of the others).
+//
+// ParseXML is a strict, namespace-aware parser (elements are matched by namespace URI, never by
+// prefix; DTDs, entity declarations and processing instructions are rejected; size, depth and
+// element counts are bounded by limits.go). Its result is unauthenticated.
+//
+// VerifyXML verifies the enveloped XAdES signature (exclusive C14N, every ds:Reference including
+// the XAdES SignedProperties one, whose SigningCertificate must name the KeyInfo certificate;
+// RSA PKCS#1 v1.5 / RSA-PSS / ECDSA r||s) using
+// github.com/russellhaering/goxmldsig's canonicalizers over a github.com/beevik/etree tree, and
+// trusts the signer only by exact match against caller-supplied certificates (the configured
+// Official Journal set for the EU LOTL, or the certificates a LOTL pointer announces for a
+// national list; see List.XMLPointersTo). The signed reference must cover the document root,
+// and the returned List is decoded from the canonical bytes that were digested, so signature
+// wrapping cannot make the parser read unsigned content. goxmldsig's own ValidationContext is
+// not used: it checks only the reference to the root (not SignedProperties), expects DER-encoded
+// ECDSA signatures rather than XMLDSig's r||s, and reads the clock itself.
+//
+// Time is always an input; the package never reads the clock. Errors are *Error values with a
+// stable Code (see errors.go) and matching ErrXxx sentinels for errors.Is.
+//
+// Not in this package yet: TS 119 602 JSON LoTE parsing and verification, walking LOTL pointers
+// over HTTP with a cache, the pivot-LOTL walk, freshness policy (NextUpdate, grace periods),
+// indexed certificate-chain queries, signing lists, and the `hashi trustlist` commands.
+package trustlist

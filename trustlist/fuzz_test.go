@@ -1,0 +1,68 @@
+package trustlist_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hashi-vc/hashi/trustlist"
+)
+
+func FuzzParseXML(f *testing.F) {
+	// The two smallest real signed lists; larger seeds make the fuzzer spend its time
+	// minimizing (run with -fuzzminimizetime=0 to add bigger ones).
+	for _, rel := range []string{
+		"eu/tl-CY-seq31.xml",
+		"mra/mra-zz-tl.xml",
+	} {
+		f.Add(readFixture(f, rel))
+	}
+	f.Add([]byte(minimalList("q", "")))
+	f.Add([]byte(minimalList("", `<!DOCTYPE x [<!ENTITY a "b">]>`)))
+	signers := pointerSigners(f, lotl248, "CY")
+	at := time.Date(2019, 7, 17, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := trustlist.ParseXML(data)
+		if err != nil {
+			var e *trustlist.Error
+			if !errors.As(err, &e) || e.Code == "" {
+				t.Fatalf("error without a Code: %v", err)
+			}
+			if l != nil {
+				t.Fatal("list returned with an error")
+			}
+		} else if l.Version == 0 || l.SequenceNumber == 0 || l.IssueDate.IsZero() {
+			t.Fatalf("parsed list lacks required fields: %+v", l)
+		}
+		vl, err := trustlist.VerifyXML(data, trustlist.VerifyOptions{Signers: signers, At: at})
+		if err == nil && (vl == nil || vl.Signature == nil) {
+			t.Fatal("verified list without signature info")
+		}
+		if err != nil && trustlist.CodeOf(err) == "" {
+			t.Fatalf("verify error without a Code: %v", err)
+		}
+	})
+}
+
+func BenchmarkVerifyLOTL(b *testing.B) {
+	data := readFixture(b, lotl248)
+	opts := trustlist.VerifyOptions{Signers: loadPEM(b, ojSet), At: time.Date(2019, 9, 4, 12, 0, 0, 0, time.UTC)}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := trustlist.VerifyXML(data, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseLOTL(b *testing.B) {
+	data := readFixture(b, lotl248)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := trustlist.ParseXML(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

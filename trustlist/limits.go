@@ -1,0 +1,24 @@
+package trustlist
+
+// Named limits for the XML parser. Raise one only with evidence, and say why next to it.
+const (
+	// MaxXMLSize bounds an XML list accepted by ParseXML and VerifyXML (8 MiB). The largest
+	// national lists seen are about 2 MB (IT) and 4 MiB (DE, DSS lotlCache); this leaves room
+	// for growth while bounding memory (the tree and its canonical copy are held at once).
+	// HTTP clients fetching lists should cap the body at this size.
+	MaxXMLSize = 8 << 20
+
+	// MaxDepth bounds element nesting. The deepest real path (an MRA pointer's
+	// TrustServiceEquivalenceInformation, or a Qualifications CriteriaList) is under 20.
+	MaxDepth = 48
+
+	// MaxElements bounds the number of elements in one list. A 2 MB list has roughly 40 000
+	// elements; this allows several times that.
+	MaxElements = 500_000
+
+	// MaxAttributes bounds the attributes (namespace declarations included) of one element.
+	MaxAttributes = 64
+
+	// MaxReferences bounds the ds:Reference elements of the list signature (real lists have 2).
+	MaxReferences = 8
+)
