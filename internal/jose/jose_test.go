@@ -448,3 +448,52 @@ func TestSignerHeader(t *testing.T) {
 		t.Errorf("harmless extra members refused: %v", err)
 	}
 }
+
+// TestIsPublicECJWK: the validate-only EC check agrees with the full decoder.
+func TestIsPublicECJWK(t *testing.T) {
+	jwkOf := func(k crypto.Signer) map[string]any {
+		m, err := jose.PublicJWK(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	p256, p384 := jwkOf(mustKey(t, elliptic.P256())), jwkOf(mustKey(t, elliptic.P384()))
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	with := func(m map[string]any, k string, v any) map[string]any {
+		c := map[string]any{}
+		for a, b := range m {
+			c[a] = b
+		}
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+		return c
+	}
+	tests := []struct {
+		name string
+		m    map[string]any
+		want bool
+	}{
+		{"ok/P-256", p256, true},
+		{"ok/P-384", p384, true},
+		{"fail/off curve", with(p256, "y", p256["x"]), false},
+		{"fail/private", with(p256, "d", p256["x"]), false},
+		{"fail/short x", with(p256, "x", "AAAA"), false},
+		{"fail/padded x", with(p256, "x", p256["x"].(string)[:42]+"="), false},
+		{"fail/P-521", with(p256, "crv", "P-521"), false},
+		{"fail/no kty", with(p256, "kty", nil), false},
+		{"fail/OKP", jwkOf(ed), false},
+	}
+	for _, tc := range tests {
+		if got := jose.IsPublicECJWK(tc.m); got != tc.want {
+			t.Errorf("%s: IsPublicECJWK = %v, want %v", tc.name, got, tc.want)
+		}
+		// Whatever the fast check accepts, the full decoder accepts too.
+		if _, err := jose.PublicKeyFromMap(tc.m); tc.want && err != nil {
+			t.Errorf("%s: PublicKeyFromMap rejects what IsPublicECJWK accepts: %v", tc.name, err)
+		}
+	}
+}

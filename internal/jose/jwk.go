@@ -2,6 +2,7 @@ package jose
 
 import (
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -279,11 +280,44 @@ func entry(k jwk.Key, pub crypto.PublicKey) KeyEntry {
 // ecPublicFromMap decodes an EC public JWK. It reports false for anything it does not handle
 // with certainty (including every invalid key), leaving the verdict to jwx and checkPublic.
 func ecPublicFromMap(m map[string]any) (*ecdsa.PublicKey, bool) {
-	if kty, _ := m["kty"].(string); kty != "EC" {
+	var buf [1 + 2*48]byte
+	curve, pt, ok := ecPointFromMap(m, &buf)
+	if !ok {
 		return nil, false
 	}
-	if _, private := m["d"]; private {
+	k, err := ecdsa.ParseUncompressedPublicKey(curve, pt)
+	if err != nil {
 		return nil, false
+	}
+	return k, true
+}
+
+// IsPublicECJWK reports whether m is a public EC JWK on P-256 or P-384 whose point lies on
+// the curve, without building a key (an issuer validating cnf.jwk needs no more). False does
+// not mean invalid: other key types and unusual encodings need PublicKeyFromMap's verdict.
+func IsPublicECJWK(m map[string]any) bool {
+	var buf [1 + 2*48]byte
+	curve, pt, ok := ecPointFromMap(m, &buf)
+	if !ok {
+		return false
+	}
+	var err error
+	if curve == elliptic.P256() {
+		_, err = ecdh.P256().NewPublicKey(pt)
+	} else {
+		_, err = ecdh.P384().NewPublicKey(pt)
+	}
+	return err == nil
+}
+
+// ecPointFromMap decodes "kty" EC, a known "crv", and "x"/"y" of exactly the curve's size in
+// strict base64url, with no private "d", into an uncompressed point held in buf.
+func ecPointFromMap(m map[string]any, buf *[1 + 2*48]byte) (elliptic.Curve, []byte, bool) {
+	if kty, _ := m["kty"].(string); kty != "EC" {
+		return nil, nil, false
+	}
+	if _, private := m["d"]; private {
+		return nil, nil, false
 	}
 	var curve elliptic.Curve
 	var size int
@@ -293,25 +327,21 @@ func ecPublicFromMap(m map[string]any) (*ecdsa.PublicKey, bool) {
 	case "P-384":
 		curve, size = elliptic.P384(), 48
 	default:
-		return nil, false
+		return nil, nil, false
 	}
 	x, _ := m["x"].(string)
 	y, _ := m["y"].(string)
 	if len(x) != b64.EncodedLen(size) || len(y) != len(x) {
-		return nil, false
+		return nil, nil, false
 	}
-	var buf [1 + 2*48]byte
 	pt := buf[:1+2*size]
-	pt[0] = 4 // uncompressed point
-	if n, err := b64.Decode(pt[1:1+size], []byte(x)); err != nil || n != size {
-		return nil, false
+	pt[0] = 4        // uncompressed point
+	var enc [64]byte // decode from a stack copy: []byte(x) would allocate
+	if n, err := b64.Decode(pt[1:1+size], enc[:copy(enc[:], x)]); err != nil || n != size {
+		return nil, nil, false
 	}
-	if n, err := b64.Decode(pt[1+size:], []byte(y)); err != nil || n != size {
-		return nil, false
+	if n, err := b64.Decode(pt[1+size:], enc[:copy(enc[:], y)]); err != nil || n != size {
+		return nil, nil, false
 	}
-	k, err := ecdsa.ParseUncompressedPublicKey(curve, pt)
-	if err != nil {
-		return nil, false
-	}
-	return k, true
+	return curve, pt, true
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -126,11 +125,8 @@ func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, erro
 	if len(disclosable) > MaxPaths {
 		return "", errorf(CodeLimitExceeded, nil, "%d claims path pointers, more than %d", len(disclosable), MaxPaths)
 	}
-	if err := checkReserved(claims, 0); err != nil {
-		return "", err
-	}
 	if is.vc {
-		if err := checkVCIssuance(claims, disclosable); err != nil {
+		if err := checkVCPaths(disclosable); err != nil {
 			return "", err
 		}
 	}
@@ -149,24 +145,32 @@ func (is *Issuer) Issue(claims map[string]any, disclosable []Path) (string, erro
 			return "", errorf(CodeInvalidPath, nil, "%s selects nothing", p)
 		}
 	}
-	salts, sdObjects := root.count(claims)
+	// addPath counted the disclosures and "_sd" arrays as it marked them: no second walk.
+	salts, sdObjects := b.marks.disclosures, b.marks.sdObjects
 	b.decoys, b.sdAlg = is.decoys, salts > 0
 	b.random = slices.Grow(b.random[:0], (salts+is.decoys*sdObjects)*saltBytes)
 	b.random = b.random[:(salts+is.decoys*sdObjects)*saltBytes]
 	if _, err := io.ReadFull(is.rand, b.random); err != nil {
 		return "", errorf(CodeInvalidPolicy, err, "read random salts")
 	}
+	// The walk that writes the payload also rejects reserved names and excessive depth
+	// (one traversal of the claims instead of two).
 	var err error
-	if b.payload, err = b.object(b.payload[:0], claims, root, 0, true); err != nil {
+	if b.payload, err = b.object(b.payload[:0], claims, root, 0, 0, true); err != nil {
 		return "", err
 	}
-	// One buffer for the whole SD-JWT: the signed JWT, then "~" and the disclosures.
+	if is.vc {
+		// After the walk, which has bounded the depth of the claims checkVCClaims reads.
+		if err := checkVCClaims(claims); err != nil {
+			return "", err
+		}
+	}
 	if b.out, err = is.signer.AppendSign(b.out[:0], b.payload); err != nil {
 		return "", fromJOSE(err, CodeKeyMismatch, "sign")
 	}
-	b.out = append(b.out, '~')
-	b.out = append(b.out, b.tail...)
-	return string(b.out), nil
+	// The signed JWT, "~" and the disclosures: one concatenation copies each buffer once,
+	// straight into the returned string.
+	return string(b.out) + "~" + string(b.tail), nil
 }
 
 // builderPool keeps builders and their buffers between issuances: an issuer under load
@@ -182,39 +186,32 @@ func (b *builder) release() {
 	}
 	clear(b.random) // salts are secrets of the credential just issued
 	b.marks.reset()
-	*b = builder{random: b.random[:0], tail: b.tail[:0], scratch: b.scratch, payload: b.payload[:0], out: b.out[:0], marks: b.marks}
+	// Field by field: x = x[:0] stores only a length, where rebuilding the struct rewrites
+	// every pointer (with write barriers while the GC runs).
+	b.decoys, b.sdAlg, b.pos = 0, false, 0
+	b.random = b.random[:0]
+	b.tail = b.tail[:0]
+	b.payload = b.payload[:0]
+	b.out = b.out[:0]
+	b.digests = b.digests[:0]
 	builderPool.Put(b)
 }
 
-// checkReserved rejects the names RFC 9901 reserves anywhere in the input claims.
-func checkReserved(v any, depth int) error {
-	if depth > MaxDepth {
-		return errorf(CodeLimitExceeded, nil, "claims nested deeper than %d", MaxDepth)
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if k == "_sd" || k == "..." || k == "_sd_alg" {
-				return errorf(CodeInvalidClaim, nil, "claim name %q is reserved by RFC 9901", k)
-			}
-			if err := checkReserved(e, depth+1); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if err := checkReserved(e, depth+1); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+// reservedName reports whether RFC 9901 reserves name anywhere in the input claims.
+func reservedName(name string) bool {
+	return name == "_sd" || name == "..." || name == "_sd_alg"
+}
+
+// errDepth is the error for claims nested deeper than MaxDepth.
+func errDepth() error {
+	return errorf(CodeLimitExceeded, nil, "claims nested deeper than %d", MaxDepth)
 }
 
 // mark records which parts of the input claims become selectively disclosable. Objects and
 // arrays have few marked children, so slices beat maps; nodes come from the builder's arena.
 type mark struct {
-	sd    bool
+	sd    bool // this claim becomes a disclosure
+	hasSD bool // an object with a selectively disclosable member, so it gets an "_sd" array
 	keys  []keyMark
 	elems []elemMark
 	arena *markArena
@@ -261,6 +258,9 @@ func (m *mark) at(i int) *mark {
 type markArena struct {
 	blocks [][]mark
 	n      int // marks used in the last block
+	// Counted while marking, to size the random buffer without walking the marks again.
+	disclosures int // marks with sd set
+	sdObjects   int // marks with hasSD set
 }
 
 const markBlock = 32
@@ -272,7 +272,14 @@ func (a *markArena) new() *mark {
 	}
 	m := &a.blocks[len(a.blocks)-1][a.n]
 	a.n++
-	*m = mark{arena: a, keys: m.keys[:0], elems: m.elems[:0]}
+	// Field by field: a reused mark keeps its arena and children slices, and x = x[:0]
+	// stores only a length (no pointer writes, so no write barriers while the GC runs).
+	m.sd, m.hasSD = false, false
+	m.keys = m.keys[:0]
+	m.elems = m.elems[:0]
+	if m.arena != a {
+		m.arena = a
+	}
 	return m
 }
 
@@ -281,14 +288,17 @@ func (a *markArena) reset() {
 	if len(a.blocks) > 1 {
 		a.blocks = a.blocks[:1]
 	}
-	a.n = 0
+	a.n, a.disclosures, a.sdObjects = 0, 0, 0
 }
 
 // addPath marks what the claims path pointer rest selects in v, with the semantics of
 // OpenID4VP 1.0 §7.1 (see selectPaths), and returns how many elements it selected.
 func (m *mark) addPath(v any, rest, full Path) (int, error) {
 	if len(rest) == 0 {
-		m.sd = true
+		if !m.sd {
+			m.sd = true
+			m.arena.disclosures++
+		}
 		return 1, nil
 	}
 	switch c := rest[0].(type) {
@@ -306,7 +316,12 @@ func (m *mark) addPath(v any, rest, full Path) (int, error) {
 			next = m.arena.new()
 			m.keys = append(m.keys, keyMark{c, next})
 		}
-		return next.addPath(child, rest[1:], full)
+		n, err := next.addPath(child, rest[1:], full)
+		if next.sd && !m.hasSD {
+			m.hasSD = true
+			m.arena.sdObjects++
+		}
+		return n, err
 	case int:
 		arr, ok := v.([]any)
 		if !ok {
@@ -343,39 +358,6 @@ func (m *mark) elem(i int) *mark {
 	return next
 }
 
-// count returns how many disclosures the marks produce and how many objects get an "_sd"
-// array, to size the random buffer.
-func (m *mark) count(v any) (disclosures, sdObjects int) {
-	switch x := v.(type) {
-	case map[string]any:
-		has := false
-		for _, km := range m.keys {
-			cm := km.m
-			d, o := cm.count(x[km.name])
-			disclosures += d
-			sdObjects += o
-			if cm.sd {
-				disclosures++
-				has = true
-			}
-		}
-		if has {
-			sdObjects++
-		}
-	case []any:
-		for _, em := range m.elems {
-			cm := em.m
-			d, o := cm.count(x[em.i])
-			disclosures += d
-			sdObjects += o
-			if cm.sd {
-				disclosures++
-			}
-		}
-	}
-	return disclosures, sdObjects
-}
-
 // digestLen is the length of a base64url SHA-256 digest, the only hash issuers use.
 const digestLen = 43
 
@@ -383,7 +365,8 @@ type digest [digestLen]byte
 
 // builder writes the issuer payload and the disclosures in one pass: the payload JSON is
 // appended to a buffer, each disclosure's base64url text is appended to tail (followed by
-// '~') and hashed where it lies, so no intermediate objects are built.
+// '~') and hashed where it lies, so no intermediate objects are built. The same pass rejects
+// the names RFC 9901 reserves and claims nested deeper than MaxDepth.
 type builder struct {
 	decoys  int
 	sdAlg   bool
@@ -393,6 +376,7 @@ type builder struct {
 	scratch [][]byte // disclosure JSON buffers, one per disclosure nesting level
 	payload []byte   // the issuer JWT payload
 	out     []byte   // the SD-JWT
+	digests []digest // "_sd" digests of the objects being written, a stack shared by nested objects
 	marks   markArena
 }
 
@@ -402,44 +386,47 @@ func (b *builder) next() []byte {
 	return r
 }
 
-// value appends v with the marks applied.
-func (b *builder) value(buf []byte, v any, m *mark, level int) ([]byte, error) {
+// value appends v, found at nesting depth depth of the claims, with the marks applied.
+func (b *builder) value(buf []byte, v any, m *mark, level, depth int) ([]byte, error) {
 	if m == nil || (len(m.keys) == 0 && len(m.elems) == 0) {
-		return appendJSON(buf, v)
+		return appendClaims(buf, v, depth)
+	}
+	if depth > MaxDepth {
+		return nil, errDepth()
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		return b.object(buf, x, m, level, false)
+		return b.object(buf, x, m, level, depth, false)
 	case []any:
-		return b.array(buf, x, m, level)
+		return b.array(buf, x, m, level, depth)
 	}
-	return appendJSON(buf, v)
+	return appendClaims(buf, v, depth)
 }
 
-func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root bool) ([]byte, error) {
+func (b *builder) object(buf []byte, in map[string]any, m *mark, level, depth int, root bool) ([]byte, error) {
 	// Members in name order: deterministic output, and with a deterministic random source
 	// deterministic salts. Small objects sort on the stack.
 	var arr [16]member
-	members := arr[:0]
-	for k, v := range in {
-		members = append(members, member{k, v})
-	}
-	slices.SortFunc(members, func(x, y member) int { return strings.Compare(x.name, y.name) })
-	var sd []digest
+	var orderArr [16]int
+	members := sortedMembers(collectMembers(in, &arr), orderArr[:0])
+	base := len(b.digests) // this object's digests are b.digests[base:]
 	buf = append(buf, '{')
 	first := true
-	for _, mem := range members {
-		k, v := mem.name, mem.value
+	for _, i := range members.order {
+		k, v := members.m[i].name, members.m[i].value
+		if reservedName(k) {
+			return nil, errorf(CodeInvalidClaim, nil, "claim name %q is reserved by RFC 9901", k)
+		}
 		if !utf8.ValidString(k) {
 			return nil, errorf(CodeInvalidClaim, nil, "member name is not valid UTF-8")
 		}
 		cm := m.key(k)
 		if cm != nil && cm.sd {
-			d, err := b.disclose(k, true, v, cm, level)
+			d, err := b.disclose(k, true, v, cm, level, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			sd = append(sd, d)
+			b.digests = append(b.digests, d)
 			continue
 		}
 		if !first {
@@ -449,29 +436,37 @@ func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root
 		buf = appendString(buf, k)
 		buf = append(buf, ':')
 		var err error
-		if buf, err = b.value(buf, v, cm, level); err != nil {
+		if buf, err = b.value(buf, v, cm, level, depth+1); err != nil {
 			return nil, err
 		}
 	}
-	if len(sd) > 0 {
+	if len(b.digests) > base {
 		for range b.decoys {
-			sd = append(sd, digestOf(b.next()))
+			b.digests = append(b.digests, digestOf(b.next()))
 		}
-		slices.SortFunc(sd, func(x, y digest) int { return bytes.Compare(x[:], y[:]) })
+		sd := b.digests[base:]
+		// Sort positions, not the 43-byte digests themselves: swaps stay cheap.
+		var orderArr [32]int
+		order := orderArr[:0]
+		for i := range sd {
+			order = append(order, i)
+		}
+		slices.SortFunc(order, func(x, y int) int { return bytes.Compare(sd[x][:], sd[y][:]) })
 		if !first {
 			buf = append(buf, ',')
 		}
 		first = false
 		buf = append(buf, `"_sd":[`...)
-		for i := range sd {
+		for i, j := range order {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
 			buf = append(buf, '"')
-			buf = append(buf, sd[i][:]...)
+			buf = append(buf, sd[j][:]...)
 			buf = append(buf, '"')
 		}
 		buf = append(buf, ']')
+		b.digests = b.digests[:base]
 	}
 	if root && b.sdAlg {
 		if !first {
@@ -482,7 +477,7 @@ func (b *builder) object(buf []byte, in map[string]any, m *mark, level int, root
 	return append(buf, '}'), nil
 }
 
-func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error) {
+func (b *builder) array(buf []byte, in []any, m *mark, level, depth int) ([]byte, error) {
 	buf = append(buf, '[')
 	for i, e := range in {
 		if i > 0 {
@@ -490,7 +485,7 @@ func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error
 		}
 		cm := m.at(i)
 		if cm != nil && cm.sd {
-			d, err := b.disclose("", false, e, cm, level)
+			d, err := b.disclose("", false, e, cm, level, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -500,7 +495,7 @@ func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error
 			continue
 		}
 		var err error
-		if buf, err = b.value(buf, e, cm, level); err != nil {
+		if buf, err = b.value(buf, e, cm, level, depth+1); err != nil {
 			return nil, err
 		}
 	}
@@ -508,8 +503,9 @@ func (b *builder) array(buf []byte, in []any, m *mark, level int) ([]byte, error
 }
 
 // disclose writes the disclosure [salt, name, value] (or [salt, value]) to tail and returns
-// its digest. Disclosures inside value are written first (recursive disclosures).
-func (b *builder) disclose(name string, named bool, v any, m *mark, level int) (digest, error) {
+// its digest; v lies at depth depth of the claims. Disclosures inside value are written
+// first (recursive disclosures).
+func (b *builder) disclose(name string, named bool, v any, m *mark, level, depth int) (digest, error) {
 	if len(b.scratch) <= level {
 		b.scratch = append(b.scratch, make([]byte, 0, 256))
 	}
@@ -520,12 +516,14 @@ func (b *builder) disclose(name string, named bool, v any, m *mark, level int) (
 		js = appendString(js, name)
 		js = append(js, ',')
 	}
-	js, err := b.value(js, v, m, level+1)
+	js, err := b.value(js, v, m, level+1, depth)
 	if err != nil {
 		return digest{}, err
 	}
 	js = append(js, ']')
-	b.scratch[level] = js
+	if cap(js) > cap(b.scratch[level]) {
+		b.scratch[level] = js // keep the grown buffer; otherwise no store (and no write barrier)
+	}
 	start := len(b.tail)
 	b.tail = b64.AppendEncode(b.tail, js)
 	d := digestOf(b.tail[start:])

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -328,16 +329,36 @@ func (d *decoder) disclosure(dst *Disclosure) error {
 // without HTML escaping; the common generic types are handled without reflection and anything
 // else goes through encoding/json. Invalid UTF-8 and non-finite numbers are errors.
 func appendJSON(b []byte, v any) ([]byte, error) {
+	return appendValue(b, v, -1)
+}
+
+// appendClaims is appendJSON for issuer input found at nesting depth depth (>= 0) of the
+// claims: it also rejects, anywhere in maps and arrays, the names RFC 9901 reserves and
+// nesting deeper than MaxDepth, so that Issue checks the claims in the walk that encodes them.
+func appendClaims(b []byte, v any, depth int) ([]byte, error) {
+	return appendValue(b, v, depth)
+}
+
+// appendValue implements appendJSON (depth < 0) and appendClaims (depth >= 0).
+func appendValue(b []byte, v any, depth int) ([]byte, error) {
+	next := depth // the depth of v's members and elements
+	if depth >= 0 {
+		if depth > MaxDepth {
+			return nil, errDepth()
+		}
+		next++
+	}
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		if !utf8.ValidString(x) {
+		b, ok := appendValidString(b, x)
+		if !ok {
 			return nil, errorf(CodeInvalidClaim, nil, "string is not valid UTF-8")
 		}
-		return appendString(b, x), nil
+		return b, nil
 	case json.Number:
 		if x == "" || !json.Valid([]byte(x)) {
 			return nil, errorf(CodeInvalidClaim, nil, "invalid number %q", string(x))
@@ -360,23 +381,27 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	case float32:
 		return appendFloat(b, float64(x))
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		// Members, not just names, sorted on the stack for small objects: no map lookups
+		// while writing.
+		var arr [16]member
+		var orderArr [16]int
+		members := sortedMembers(collectMembers(x, &arr), orderArr[:0])
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, j := range members.order {
+			mem := members.m[j]
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if !utf8.ValidString(k) {
+			if depth >= 0 && reservedName(mem.name) {
+				return nil, errorf(CodeInvalidClaim, nil, "claim name %q is reserved by RFC 9901", mem.name)
+			}
+			var ok bool
+			if b, ok = appendValidString(b, mem.name); !ok {
 				return nil, errorf(CodeInvalidClaim, nil, "member name is not valid UTF-8")
 			}
-			b = appendString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendJSON(b, x[k]); err != nil {
+			if b, err = appendValue(b, mem.value, next); err != nil {
 				return nil, err
 			}
 		}
@@ -388,7 +413,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = appendJSON(b, e); err != nil {
+			if b, err = appendValue(b, e, next); err != nil {
 				return nil, err
 			}
 		}
@@ -399,10 +424,10 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if !utf8.ValidString(e) {
+			var ok bool
+			if b, ok = appendValidString(b, e); !ok {
 				return nil, errorf(CodeInvalidClaim, nil, "string is not valid UTF-8")
 			}
-			b = appendString(b, e)
 		}
 		return append(b, ']'), nil
 	case json.RawMessage:
@@ -441,13 +466,75 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
+// memberOrder is an object's members with their positions in name order.
+type memberOrder struct {
+	m     []member
+	order []int
+}
+
+// collectMembers returns the members of obj, in arr when they fit. It is small enough to be
+// inlined, so that arr is the caller's stack array and storing into it needs no write
+// barrier (members hold pointers, and issuance allocates enough for the GC to run often).
+func collectMembers(obj map[string]any, arr *[16]member) []member {
+	if len(obj) > len(arr) {
+		m := make([]member, 0, len(obj))
+		for k, v := range obj {
+			m = append(m, member{k, v})
+		}
+		return m
+	}
+	n := 0
+	for k, v := range obj {
+		arr[n] = member{k, v}
+		n++
+	}
+	return arr[:n]
+}
+
+// sortedMembers sorts the positions of the members m into order by name (order is passed
+// empty, usually backed by an array on the caller's stack). It sorts positions rather than
+// the members themselves because members hold pointers: moving them costs a write barrier
+// each while the GC runs.
+func sortedMembers(m []member, order []int) memberOrder {
+	for i := range m {
+		order = append(order, i)
+	}
+	if len(order) > 16 {
+		slices.SortFunc(order, func(i, j int) int { return strings.Compare(m[i].name, m[j].name) })
+		return memberOrder{m, order}
+	}
+	// Insertion sort with the inlined string comparison: for the small objects of
+	// credentials it beats the generic sort, which calls the comparison function each time.
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && m[order[j]].name < m[order[j-1]].name; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	return memberOrder{m, order}
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string. s must be valid UTF-8.
 func appendString(b []byte, s string) []byte {
+	return appendStringFrom(b, s, plainPrefix(s))
+}
+
+// appendValidString appends s as a JSON string, or reports false when s is not valid UTF-8.
+// A plain ASCII prefix, typically the whole string, is scanned once for both purposes.
+func appendValidString(b []byte, s string) ([]byte, bool) {
+	n := plainPrefix(s)
+	if n < len(s) && !utf8.ValidString(s[n:]) {
+		return b, false
+	}
+	return appendStringFrom(b, s, n), true
+}
+
+// appendStringFrom appends s as a JSON string, knowing that s[:plain] needs no escaping.
+func appendStringFrom(b []byte, s string, plain int) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := plain; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
@@ -469,4 +556,30 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// plainPrefix returns the length of the longest prefix of s made of printable ASCII other
+// than '"' and '\\', which JSON copies verbatim and which is valid UTF-8. Claims are mostly
+// such text, so it examines 8 bytes at a time (SWAR) before finishing byte by byte.
+func plainPrefix(s string) int {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8] // one bounds check, and the compiler merges the loads below into one
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		quote, backslash := w^(ones*'"'), w^(ones*'\\')
+		// The high bit of a byte of special is set where w has a byte >= 0x80 or < 0x20, and
+		// somewhere when w has a '"' or '\\' (the classic "has zero byte" test).
+		special := w | (w - ones*0x20) | ((quote - ones) &^ quote) | ((backslash - ones) &^ backslash)
+		if special&high != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
 }

@@ -306,7 +306,7 @@ func (vc *vcChecker) check(r *run, v *Verified, proc *processor) error {
 		if err != nil {
 			return r.failErr("status", err, CodeInvalidClaim)
 		}
-		vc.c.Status = ref
+		vc.c.Status = &ref
 		r.pass("status", ref.URI+"#"+strconv.FormatUint(ref.Index, 10))
 	}
 	return nil
@@ -315,28 +315,30 @@ func (vc *vcChecker) check(r *run, v *Verified, proc *processor) error {
 // statusReference reads {"status_list": {"idx": n, "uri": "..."}}. A status claim without a
 // status_list (an unknown mechanism) is rejected: passing it on silently would let a
 // revocable credential look unrevocable.
-func statusReference(v any) (*StatusReference, error) {
+// It returns a value, not a pointer, so that issuance checks it without an allocation.
+func statusReference(v any) (StatusReference, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errorf(CodeInvalidClaim, nil, "status is not a JSON object")
+		return StatusReference{}, errorf(CodeInvalidClaim, nil, "status is not a JSON object")
 	}
 	sl, ok := m["status_list"].(map[string]any)
 	if !ok {
-		return nil, errorf(CodeInvalidClaim, nil, "status has no status_list object (no other status mechanism is supported)")
+		return StatusReference{}, errorf(CodeInvalidClaim, nil, "status has no status_list object (no other status mechanism is supported)")
 	}
 	idx, ok := asUint(sl["idx"])
 	if !ok {
-		return nil, errorf(CodeInvalidClaim, nil, "status_list.idx is not a non-negative integer")
+		return StatusReference{}, errorf(CodeInvalidClaim, nil, "status_list.idx is not a non-negative integer")
 	}
 	uri, ok := sl["uri"].(string)
 	if !ok || uri == "" {
-		return nil, errorf(CodeInvalidClaim, nil, "status_list.uri is missing or not a string")
+		return StatusReference{}, errorf(CodeInvalidClaim, nil, "status_list.uri is missing or not a string")
 	}
-	return &StatusReference{Index: idx, URI: uri}, nil
+	return StatusReference{Index: idx, URI: uri}, nil
 }
 
-// checkVCIssuance applies the SD-JWT VC rules to the claims and paths given to Issue.
-func checkVCIssuance(claims map[string]any, disclosable []Path) error {
+// checkVCPaths applies the SD-JWT VC rule on the paths given to Issue: nothing in neverSD
+// may be selectively disclosable.
+func checkVCPaths(disclosable []Path) error {
 	for _, p := range disclosable {
 		if len(p) > 0 {
 			if name, ok := p[0].(string); ok && slices.Contains(neverSD, name) {
@@ -344,6 +346,12 @@ func checkVCIssuance(claims map[string]any, disclosable []Path) error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkVCClaims applies the SD-JWT VC rules to the claims given to Issue. Issue calls it
+// once its encoding walk has bounded their depth (normalize recurses).
+func checkVCClaims(claims map[string]any) error {
 	if vct, ok := claims["vct"].(string); !ok || vct == "" {
 		return errorf(CodeInvalidClaim, nil, "an SD-JWT VC needs a vct string")
 	}
@@ -352,17 +360,16 @@ func checkVCIssuance(claims map[string]any, disclosable []Path) error {
 		if !ok {
 			return errorf(CodeInvalidClaim, nil, "iss is not a string")
 		}
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
+		if ok, err := isHTTPSURL(s); !ok {
 			return errorf(CodeInvalidClaim, err, "iss %q is not an https URL", s)
 		}
 	}
-	for _, name := range []string{"iat", "nbf", "exp"} {
+	for _, name := range [...]string{"iat", "nbf", "exp"} {
 		if v, ok := claims[name]; ok && !isNumber(v) {
 			return errorf(CodeInvalidClaim, nil, "%s is not a number", name)
 		}
 	}
-	if cnf, ok := claims["cnf"]; ok {
+	if cnf, ok := claims["cnf"]; ok && !isECConfirmationKey(cnf) {
 		key, err := confirmationKey(cnf)
 		if err != nil {
 			// maybe only a Go type the decoder would not produce (map[string]string, ...)
@@ -383,6 +390,60 @@ func checkVCIssuance(claims map[string]any, disclosable []Path) error {
 		}
 	}
 	return nil
+}
+
+// isHTTPSURL reports whether url.Parse accepts s with scheme "https" and a non-empty host,
+// returning the parse error if any. Plain URLs (see plainHTTPSURL) are accepted without
+// parsing: url.Parse accepts all of them, and skipping it saves an allocation per issuance.
+func isHTTPSURL(s string) (bool, error) {
+	if plainHTTPSURL(s) {
+		return true, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false, err
+	}
+	return u.Scheme == "https" && u.Host != "", nil
+}
+
+// plainHTTPSURL reports whether s is "https://host[/path]" with a non-empty host of ASCII
+// letters, digits, '.' and '-', and a path of ASCII letters, digits, "-._~" and '/'.
+func plainHTTPSURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		return false
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !isAlnum(c) && c != '.' && c != '-' {
+			return false
+		}
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !isAlnum(c) && !strings.ContainsRune("-._~/", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isECConfirmationKey reports whether cnf is {"jwk": a public P-256/P-384 EC JWK whose point
+// is on the curve}, validated without building the key (8 allocations fewer per issuance).
+// Anything else, valid or not, is left to confirmationKey.
+func isECConfirmationKey(cnf any) bool {
+	c, ok := cnf.(map[string]any)
+	if !ok {
+		return false
+	}
+	m, ok := c["jwk"].(map[string]any)
+	return ok && jose.IsPublicECJWK(m)
 }
 
 // asUint reads a non-negative integer from a decoded number or a Go integer.

@@ -589,3 +589,37 @@ func TestErrorSentinels(t *testing.T) {
 	}
 	_ = rand.Reader
 }
+
+// TestIssueLimits: claims nested past MaxDepth are refused, and a self-referencing claims
+// value (impossible in JSON, possible in Go) fails instead of recursing forever.
+func TestIssueLimits(t *testing.T) {
+	is, err := sdjwt.NewIssuer(newKey(t), jose.SignHeader{Typ: "example+sd-jwt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := map[string]any{"v": 1}
+	for range sdjwt.MaxDepth + 2 {
+		deep = map[string]any{"n": deep}
+	}
+	if _, err := is.Issue(map[string]any{"deep": deep}, nil); sdjwt.CodeOf(err) != sdjwt.CodeLimitExceeded {
+		t.Errorf("deep claims: %v, want limit_exceeded", err)
+	}
+	deepArr := []any{1}
+	for range sdjwt.MaxDepth + 2 {
+		deepArr = []any{deepArr}
+	}
+	if _, err := is.Issue(map[string]any{"deep": deepArr}, nil); sdjwt.CodeOf(err) != sdjwt.CodeLimitExceeded {
+		t.Errorf("deep arrays: %v, want limit_exceeded", err)
+	}
+	self := map[string]any{}
+	self["self"] = self
+	if _, err := is.Issue(map[string]any{"loop": self}, []sdjwt.Path{{"loop"}}); err == nil {
+		t.Error("self-referencing claims issued")
+	}
+	for _, name := range []string{"_sd", "...", "_sd_alg"} {
+		nested := map[string]any{"a": []any{map[string]any{name: 1}}}
+		if _, err := is.Issue(nested, nil); sdjwt.CodeOf(err) != sdjwt.CodeInvalidClaim {
+			t.Errorf("reserved %q deep in claims: %v, want invalid_claim", name, err)
+		}
+	}
+}
