@@ -1,6 +1,6 @@
 // Package trustlist reads and verifies trust lists: ETSI TS 119 612 XML trusted lists (the EU
-// list of trusted lists, member-state lists, third-country MRA lists) in one model that is
-// designed to carry ETSI TS 119 602 JSON Lists of Trusted Entities (LoTE) as well.
+// list of trusted lists, member-state lists, third-country MRA lists) and ETSI TS 119 602 JSON
+// Lists of Trusted Entities (LoTE, such as the Japanese pilot list), in one model.
 //
 // The model (List, Pointer, Provider, Service, ServiceState, DigitalIdentity, Extensions)
 // holds the scheme information (operator names per language, territory, TSL type, version,
@@ -26,10 +26,21 @@
 // not used: it checks only the reference to the root (not SignedProperties), expects DER-encoded
 // ECDSA signatures rather than XMLDSig's r||s, and reads the clock itself.
 //
+// ParseLoTE reads the JSON binding of TS 119 602 ({"LoTE": {...}}) strictly: no duplicate
+// members or invalid UTF-8 (internal/jose.CheckJSON), the schema's exact member names with no
+// unknown members where the schema forbids them, required members, types, RFC 3339 dates,
+// absolute URIs, LoTEVersionIdentifier 1, a two-letter territory. Entities map onto Provider,
+// their services onto Service; a service without ServiceStatus keeps an empty Status (never
+// read as granted). PublicKeyValues JWKs go to DigitalIdentity.PublicKeys. VerifyLoTE verifies
+// the compact JWS a LoTE is distributed as (ES256/ES384 only, "typ" absent, "JWT" or
+// "application/jwt", signer = the x5c leaf, trusted only by exact match against the pinned
+// certificates and only while valid) and parses the payload after the signature verifies.
+//
 // Time is always an input; the package never reads the clock. Errors are *Error values with a
 // stable Code (see errors.go) and matching ErrXxx sentinels for errors.Is.
 //
-// Not in this package yet: TS 119 602 JSON LoTE parsing and verification, walking LOTL pointers
-// over HTTP with a cache, the pivot-LOTL walk, freshness policy (NextUpdate, grace periods),
-// indexed certificate-chain queries, signing lists, and the `hashi trustlist` commands.
+// Not in this package yet: the TS 119 602 XML binding, LoTEs in the JWS JSON serialization or
+// with JAdES signing-certificate digests, RSA-signed LoTEs, walking LOTL pointers over HTTP
+// with a cache, the pivot-LOTL walk, freshness policy (NextUpdate, grace periods), indexed
+// certificate-chain queries, signing lists, and the `hashi trustlist` commands.
 package trustlist

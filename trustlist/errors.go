@@ -12,7 +12,9 @@ type Code string
 // The error codes of this package.
 const (
 	// CodeMalformed: the input is not well-formed XML, is not a TS 119 612 list (wrong root
-	// element or namespace), or a required element or value is missing or unparsable.
+	// element or namespace), or a required element or value is missing or unparsable; or it is
+	// not strict JSON, not a TS 119 602 LoTE (unknown or missing members, wrong types or
+	// values), not a compact JWS, or a JWS whose "typ" does not name a LoTE.
 	CodeMalformed Code = "malformed"
 	// CodeTooLarge: the input exceeds a limit in limits.go (size, depth, element count).
 	CodeTooLarge Code = "too_large"
@@ -23,11 +25,13 @@ const (
 	CodeNoSignature Code = "no_signature"
 	// CodeUnsupportedAlgorithm: the signature uses a canonicalization, transform, digest or
 	// signature method hashi does not implement, or the signer key is of a type Go cannot
-	// use (for example an ECDSA key on a brainpool curve). Never a pass.
+	// use (for example an ECDSA key on a brainpool curve), or a LoTE JWS "alg" other than
+	// ES256/ES384 (none, HMAC, RSA, EdDSA). Never a pass.
 	CodeUnsupportedAlgorithm Code = "unsupported_algorithm"
 	// CodeSignatureInvalid: the SignatureValue does not verify over the canonical SignedInfo
 	// with the KeyInfo certificate, or the signature's structure is unusable (missing
-	// KeyInfo certificate, missing SignedProperties reference, several signatures).
+	// KeyInfo certificate, missing SignedProperties reference, several signatures); for a
+	// LoTE JWS, the signature does not verify with the x5c leaf, or x5c is missing or unusable.
 	CodeSignatureInvalid Code = "signature_invalid"
 	// CodeDigestMismatch: a ds:Reference's digest does not match the referenced content
 	// (the list or its signed properties were changed after signing).

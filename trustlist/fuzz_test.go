@@ -1,6 +1,8 @@
 package trustlist_test
 
 import (
+	"crypto/elliptic"
+	"encoding/base64"
 	"errors"
 	"testing"
 	"time"
@@ -65,4 +67,41 @@ func BenchmarkParseLOTL(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func FuzzParseLoTE(f *testing.F) {
+	for _, name := range []string{loteMockPID, "valid.json", "invalid.json"} {
+		f.Add(readLoTE(f, name))
+	}
+	k := newLoTEKey(f, elliptic.P256())
+	f.Add([]byte(jpLoTE(base64.StdEncoding.EncodeToString(k.cert.Raw))))
+	f.Add([]byte(`{"LoTE":{"ListAndSchemeInformation":{"LoTEVersionIdentifier":1,"LoTESequenceNumber":1,"LoTESequenceNumber":2}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := trustlist.ParseLoTE(data)
+		if err != nil {
+			var e *trustlist.Error
+			if !errors.As(err, &e) || e.Code == "" {
+				t.Fatalf("error without a Code: %v", err)
+			}
+			if l != nil {
+				t.Fatal("list returned with an error")
+			}
+			return
+		}
+		if l.Format != trustlist.FormatLoTE || l.Version != trustlist.LoTEVersion || l.SequenceNumber == 0 || l.IssueDate.IsZero() || l.NextUpdate.IsZero() || len(l.OperatorNames) == 0 {
+			t.Fatalf("parsed list lacks required fields: %+v", l)
+		}
+		for _, p := range l.Providers {
+			if len(p.Names) == 0 || len(p.Services) == 0 {
+				t.Fatalf("entity without name or services: %+v", p)
+			}
+			for _, s := range p.Services {
+				for _, h := range s.History {
+					if h.Status == "" || h.StatusStart.IsZero() {
+						t.Fatalf("history instance without status or start: %+v", h)
+					}
+				}
+			}
+		}
+	})
 }

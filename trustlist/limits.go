@@ -1,6 +1,6 @@
 package trustlist
 
-// Named limits for the XML parser. Raise one only with evidence, and say why next to it.
+// Named limits for the XML and JSON parsers. Raise one only with evidence, and say why next to it.
 const (
 	// MaxXMLSize bounds an XML list accepted by ParseXML and VerifyXML (8 MiB). The largest
 	// national lists seen are about 2 MB (IT) and 4 MiB (DE, DSS lotlCache); this leaves room
@@ -21,4 +21,13 @@ const (
 
 	// MaxReferences bounds the ds:Reference elements of the list signature (real lists have 2).
 	MaxReferences = 8
+
+	// MaxLoTESize bounds a TS 119 602 JSON list accepted by ParseLoTE (3 MiB): the payload of
+	// the largest compact JWS internal/jose accepts (4 MiB of base64url). The EC mock PID
+	// providers list with 17 certificates is 48 KB. JSON nesting is bounded by
+	// jose.MaxJSONDepth.
+	MaxLoTESize = 3 << 20
+
+	// MaxLoTEJWSSize bounds a compact JWS accepted by VerifyLoTE (jose.MaxCompactSize).
+	MaxLoTEJWSSize = 4 << 20
 )

@@ -1,6 +1,7 @@
 package trustlist
 
 import (
+	"crypto"
 	"crypto/x509"
 	"sort"
 	"time"
@@ -9,8 +10,8 @@ import (
 // Format names the wire format a List was read from.
 type Format string
 
-// The list formats of the model. FormatLoTE is reserved for ETSI TS 119 602 JSON lists,
-// which this package does not read yet.
+// The list formats of the model: ETSI TS 119 612 XML (ParseXML, VerifyXML) and ETSI TS 119 602
+// JSON Lists of Trusted Entities (ParseLoTE, VerifyLoTE).
 const (
 	FormatXML  Format = "ts119612-xml"
 	FormatLoTE Format = "ts119602-json"
@@ -40,13 +41,14 @@ type LangString struct {
 // unauthenticated; one returned by VerifyXML carries the verified Signature.
 type List struct {
 	Format Format
-	// Tag is the TSLTag attribute (TS 119 612) of the root element.
+	// Tag is the TSLTag attribute (TS 119 612) of the root element; empty for a LoTE.
 	Tag string
-	// Version is TSLVersionIdentifier (5 for TS 119 612 v2.1.1 lists, 6 for v2.4.1).
+	// Version is TSLVersionIdentifier (5 for TS 119 612 v2.1.1 lists, 6 for v2.4.1) or
+	// LoTEVersionIdentifier (1).
 	Version int
 	// SequenceNumber is TSLSequenceNumber.
 	SequenceNumber uint64
-	// Type is TSLType, e.g. TSLTypeEUGeneric or TSLTypeEUListOfLists.
+	// Type is TSLType, e.g. TSLTypeEUGeneric or TSLTypeEUListOfLists, or LoTEType.
 	Type string
 	// OperatorNames are the SchemeOperatorName entries, one per language.
 	OperatorNames []LangString
@@ -127,9 +129,11 @@ type ServiceState struct {
 	Type string
 	// Names are the ServiceName entries.
 	Names []LangString
-	// Status is the ServiceStatus URI, e.g. StatusGranted.
+	// Status is the ServiceStatus URI, e.g. StatusGranted. It is empty for a TS 119 602 service
+	// without ServiceStatus (the EU LoTE profiles omit it: presence on the list is the status);
+	// such a service is never "granted" by this package's reading, callers decide by policy.
 	Status string
-	// StatusStart is StatusStartingTime.
+	// StatusStart is StatusStartingTime; zero for a TS 119 602 service without one.
 	StatusStart time.Time
 	// Identity is the ServiceDigitalIdentity.
 	Identity DigitalIdentity
@@ -148,6 +152,14 @@ type DigitalIdentity struct {
 	SubjectNames []string
 	// SKIs are X509SKI values (decoded).
 	SKIs [][]byte
+	// PublicKeys are the TS 119 602 PublicKeyValues JWKs Go and internal/jose can use (EC
+	// P-256/P-384, Ed25519).
+	PublicKeys []crypto.PublicKey
+	// UnparsedPublicKeys holds the JSON of PublicKeyValues JWKs that are not usable public keys
+	// (RSA, symmetric "oct", private keys, other curves); they can never match a key.
+	UnparsedPublicKeys [][]byte
+	// OtherIDs are TS 119 602 OtherIds values, as written.
+	OtherIDs []string
 }
 
 // Extensions are the service information extensions hashi interprets, plus the names and
@@ -244,11 +256,12 @@ func (s *Service) StateAt(t time.Time) (ServiceState, bool) {
 
 // Signature describes a verified list signature.
 type Signature struct {
-	// Signer is the KeyInfo certificate, which matched one of the accepted signers.
+	// Signer is the KeyInfo certificate (XML) or the x5c leaf (LoTE JWS), which matched one of
+	// the accepted signers.
 	Signer *x509.Certificate
-	// Method is the SignatureMethod URI.
+	// Method is the SignatureMethod URI (XML) or the JWS "alg" (LoTE, e.g. "ES256").
 	Method string
-	// SigningTime is the XAdES SigningTime, if present.
+	// SigningTime is the XAdES SigningTime or the JAdES "sigT" header, if present.
 	SigningTime time.Time
 }
 

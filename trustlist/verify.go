@@ -56,11 +56,12 @@ var digestMethods = map[string]crypto.Hash{
 	"http://www.w3.org/2001/04/xmlenc#sha512":       crypto.SHA512,
 }
 
-// VerifyOptions are the inputs of VerifyXML.
+// VerifyOptions are the inputs of VerifyXML and VerifyLoTE.
 type VerifyOptions struct {
 	// Signers are the accepted signer certificates: the configured Official Journal set for
-	// the EU LOTL, or the certificates a LOTL pointer announces for a national list. The
-	// KeyInfo certificate must equal one of them byte for byte (no path building).
+	// the EU LOTL, the certificates a LOTL pointer announces for a national list, or the
+	// pinned signer of a LoTE. The KeyInfo certificate (XML) or x5c leaf (LoTE JWS) must equal
+	// one of them byte for byte (no path building).
 	Signers []*x509.Certificate
 	// At is the verification time; the signer certificate must be valid at At. Required.
 	// Callers usually pass the current time, or a pinned time for archived lists.
@@ -88,16 +89,8 @@ type VerifyOptions struct {
 // requires (DSS's v5/v6 structure rules), revocation of the signer, or the XSD beyond what the
 // model needs.
 func VerifyXML(data []byte, opts VerifyOptions) (*List, error) {
-	if len(opts.Signers) == 0 {
-		return nil, errorf(CodeInvalidArgument, nil, "no accepted signer certificates")
-	}
-	if opts.At.IsZero() {
-		return nil, errorf(CodeInvalidArgument, nil, "zero verification time")
-	}
-	for _, s := range opts.Signers {
-		if s == nil {
-			return nil, errorf(CodeInvalidArgument, nil, "nil signer certificate")
-		}
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
 	b, err := preflight(data)
 	if err != nil {
@@ -121,18 +114,8 @@ func VerifyXML(data []byte, opts VerifyOptions) (*List, error) {
 	if err != nil {
 		return nil, err
 	}
-	trusted := false
-	for _, s := range opts.Signers {
-		if bytes.Equal(s.Raw, info.Signer.Raw) {
-			trusted = true
-			break
-		}
-	}
-	if !trusted {
-		return nil, errorf(CodeUntrustedSigner, nil, "signer %q is not an accepted signer", info.Signer.Subject.String())
-	}
-	if opts.At.Before(info.Signer.NotBefore) || opts.At.After(info.Signer.NotAfter) {
-		return nil, errorf(CodeUntrustedSigner, nil, "signer certificate not valid at %s", opts.At.UTC().Format(time.RFC3339))
+	if err := checkSigner(info.Signer, opts); err != nil {
+		return nil, err
 	}
 	pb, err := preflight(signed)
 	if err != nil {
@@ -144,6 +127,41 @@ func VerifyXML(data []byte, opts VerifyOptions) (*List, error) {
 	}
 	l.Signature = info
 	return l, nil
+}
+
+// checkOptions rejects unusable VerifyOptions.
+func checkOptions(opts VerifyOptions) error {
+	if len(opts.Signers) == 0 {
+		return errorf(CodeInvalidArgument, nil, "no accepted signer certificates")
+	}
+	if opts.At.IsZero() {
+		return errorf(CodeInvalidArgument, nil, "zero verification time")
+	}
+	for _, s := range opts.Signers {
+		if s == nil {
+			return errorf(CodeInvalidArgument, nil, "nil signer certificate")
+		}
+	}
+	return nil
+}
+
+// checkSigner requires signer to equal one of opts.Signers byte for byte and to be within its
+// validity period at opts.At.
+func checkSigner(signer *x509.Certificate, opts VerifyOptions) error {
+	trusted := false
+	for _, s := range opts.Signers {
+		if bytes.Equal(s.Raw, signer.Raw) {
+			trusted = true
+			break
+		}
+	}
+	if !trusted {
+		return errorf(CodeUntrustedSigner, nil, "signer %q is not an accepted signer", signer.Subject.String())
+	}
+	if opts.At.Before(signer.NotBefore) || opts.At.After(signer.NotAfter) {
+		return errorf(CodeUntrustedSigner, nil, "signer certificate not valid at %s", opts.At.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // scan finds the single ds:Signature (which must be a child of root) and indexes Id
