@@ -36,11 +36,25 @@
 // "application/jwt", signer = the x5c leaf, trusted only by exact match against the pinned
 // certificates and only while valid) and parses the payload after the signature verifies.
 //
+// Policy.Freshness judges a list at a time: stale from NextUpdate on (plus Policy.Grace, zero
+// by default); a list without NextUpdate is closed (TS 119 612 clause 5.3.15) and never fresh
+// unless Policy.AcceptClosedLists. A Set (NewSet) indexes the certificates of verified lists,
+// each with a caller-given provenance label, by SHA-256 of the DER, by SubjectKeyId and by
+// subject name; Set.Lookup answers, for a decoded chain (leaf first), an issuance time and
+// "now", whether the chain anchors directly (the leaf is listed) or through crypto/x509 path
+// building (a listed certificate as the only root) in a service whose type and
+// AdditionalServiceInformation the Policy accepts, whose status (Policy.Statuses, granted by
+// default; a LoTE service without status only with Policy.AcceptNoStatus) was accepted at
+// issuance and still is now, in a list fresh now. The Result carries both answers, a stable
+// Reason when not trusted, and the trust path in words. A stale or closed list contributes no
+// trust: there is no fallback to accepting.
+//
 // Time is always an input; the package never reads the clock. Errors are *Error values with a
 // stable Code (see errors.go) and matching ErrXxx sentinels for errors.Is.
 //
 // Not in this package yet: the TS 119 602 XML binding, LoTEs in the JWS JSON serialization or
 // with JAdES signing-certificate digests, RSA-signed LoTEs, walking LOTL pointers over HTTP
-// with a cache, the pivot-LOTL walk, freshness policy (NextUpdate, grace periods), indexed
-// certificate-chain queries, signing lists, and the `hashi trustlist` commands.
+// with a cache, the pivot-LOTL walk, trust anchored in TS 119 602 PublicKeyValues (Set.Lookup
+// matches certificates only), revocation checking, signing lists, and the `hashi trustlist`
+// commands.
 package trustlist
