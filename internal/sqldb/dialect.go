@@ -119,6 +119,11 @@ func (d Dialect) Rebind(query string) string {
 			n++
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(n))
+			if i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+				// "?1" is not a placeholder hashi writes; without the space "$1" would run
+				// into the digits and PostgreSQL would read another parameter ("$11").
+				b.WriteByte(' ')
+			}
 		default:
 			b.WriteByte(c)
 		}
