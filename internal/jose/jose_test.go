@@ -146,6 +146,13 @@ func TestParseHeaderDecoding(t *testing.T) {
 	if got.Alg != "ES256" || got.Typ != "kb+jwt" || got.Kid != `k"1` || !slices.Equal(got.X5C, []string{"MIIB", "A"}) || string(got.JWK) != `{"kty":"EC"}` {
 		t.Errorf("header = %+v", got)
 	}
+	// Header parameter names are case-sensitive (RFC 7515 §4): "KID" is not "kid", "ALG" not "alg".
+	if j, err := jose.Parse(h(`{"alg":"ES256","KID":"x","Typ":"JWT"}`) + ".e30.AAAA"); err != nil || j.Header.Kid != "" || j.Header.Typ != "" {
+		t.Errorf("case-folded member names were read: %+v, %v", j, err)
+	}
+	if _, err := jose.Parse(h(`{"ALG":"ES256"}`) + ".e30.AAAA"); !errors.Is(err, jose.ErrMalformed) {
+		t.Errorf("ALG taken for alg: %v", err)
+	}
 	if j, err := jose.Parse(h(`{"alg":"ES256","x5c":[]}`) + ".e30.AAAA"); err != nil || j.Header.X5C == nil || len(j.Header.X5C) != 0 {
 		t.Errorf("empty x5c: %+v, %v", j, err)
 	}
