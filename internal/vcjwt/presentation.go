@@ -240,18 +240,10 @@ func VerifyPresentation(raw string, p PresentationPolicy) (*PresentationResult, 
 		return nil, err
 	}
 	var c checker
-	if len(raw) > MaxPresentationSize {
-		return nil, c.fail(CheckJWS, errorf(CodeMalformed, nil, "presentation is %d bytes, more than %d", len(raw), MaxPresentationSize))
+	j, claims, perr := c.parseTyped(raw, MaxPresentationSize, "presentation")
+	if perr != nil {
+		return nil, perr
 	}
-	j, claims, err := parseJWT(raw)
-	if err != nil {
-		return nil, c.fail(CheckJWS, err)
-	}
-	c.ok(CheckJWS, "compact JWS with a JSON object payload")
-	if err := checkTyp(&j.Header); err != nil {
-		return nil, c.fail(CheckType, err)
-	}
-	c.ok(CheckType, typDetail(j.Header.Typ))
 	vp, creds, err := viewVP(claims)
 	if err != nil {
 		return nil, c.fail(CheckShape, err)

@@ -140,18 +140,10 @@ func (u *Unverified) Issuer() string {
 // "response_type", "nonce" together with "aud", or "_sd"/"_sd_alg"/"..." at any depth).
 func ParseUnverified(raw string) (*Unverified, error) {
 	var c checker
-	if len(raw) > MaxCredentialSize {
-		return nil, c.fail(CheckJWS, errorf(CodeMalformed, nil, "credential is %d bytes, more than %d", len(raw), MaxCredentialSize))
-	}
-	j, claims, err := parseJWT(raw)
+	j, claims, err := c.parseTyped(raw, MaxCredentialSize, "credential")
 	if err != nil {
-		return nil, c.fail(CheckJWS, err)
+		return nil, err
 	}
-	c.ok(CheckJWS, "compact JWS with a JSON object payload")
-	if err := checkTyp(&j.Header); err != nil {
-		return nil, c.fail(CheckType, err)
-	}
-	c.ok(CheckType, typDetail(j.Header.Typ))
 	vc, ok := claims["vc"]
 	if !ok {
 		return nil, c.fail(CheckShape, claimErrorf(CodeNotAVC, "vc", `no "vc" claim`))
@@ -169,6 +161,24 @@ func ParseUnverified(raw string) (*Unverified, error) {
 }
 
 // parseJWT parses a compact JWS whose payload is a JSON object.
+// parseTyped runs the checks every VCDM 1.1 JWT (credential or presentation) starts with,
+// recording each: its size, its form (a compact JWS with a JSON object payload) and its typ.
+func (c *checker) parseTyped(raw string, maxSize int, what string) (*jose.JWS, map[string]any, *Error) {
+	if len(raw) > maxSize {
+		return nil, nil, c.fail(CheckJWS, errorf(CodeMalformed, nil, "%s is %d bytes, more than %d", what, len(raw), maxSize))
+	}
+	j, claims, err := parseJWT(raw)
+	if err != nil {
+		return nil, nil, c.fail(CheckJWS, err)
+	}
+	c.ok(CheckJWS, "compact JWS with a JSON object payload")
+	if err := checkTyp(&j.Header); err != nil {
+		return nil, nil, c.fail(CheckType, err)
+	}
+	c.ok(CheckType, typDetail(j.Header.Typ))
+	return j, claims, nil
+}
+
 func parseJWT(raw string) (*jose.JWS, map[string]any, *Error) {
 	j, err := jose.Parse(raw)
 	if err != nil {
