@@ -103,8 +103,19 @@ func (p Policy) Freshness(l *List, now time.Time) Reason {
 	return ""
 }
 
-// Source is one verified list with its provenance in words, e.g. "EU LOTL → NL trusted list".
-type Source struct {
+// Source answers trust queries over verified lists. *Set answers over a fixed set of lists;
+// *Refresher over the lists it last loaded. Verifiers take a Source and never fetch lists
+// themselves.
+type Source interface {
+	// Lookup answers, for a decoded chain (leaf first), an issuance time and now, whether the
+	// chain anchors in an accepted service of a fresh list (see Set.Lookup).
+	Lookup(chain []*x509.Certificate, issued, now time.Time, p Policy) Result
+}
+
+var _ Source = (*Set)(nil)
+
+// Labeled is one verified list with its provenance in words, e.g. "EU LOTL → NL trusted list".
+type Labeled struct {
 	Label string
 	List  *List
 }
@@ -113,7 +124,7 @@ type Source struct {
 // certificate DER, by SubjectKeyId and by subject name, never by scanning services. A Set is
 // immutable and safe for concurrent use.
 type Set struct {
-	sources   []Source
+	sources   []Labeled
 	byHash    map[[sha256.Size]byte][]anchor
 	bySKI     map[string][]anchor
 	bySubject map[string][]anchor
@@ -129,7 +140,7 @@ type anchor struct {
 // given lists. Every source needs a label and a list carrying a Signature (a list returned by
 // VerifyXML or VerifyLoTE; NewSet does not verify anything itself). Freshness is judged per
 // query, not here.
-func NewSet(sources ...Source) (*Set, error) {
+func NewSet(sources ...Labeled) (*Set, error) {
 	s := &Set{
 		byHash:    map[[sha256.Size]byte][]anchor{},
 		bySKI:     map[string][]anchor{},

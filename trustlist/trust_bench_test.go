@@ -9,9 +9,9 @@ import (
 
 // realSources verifies the real national lists of testdata (the same signers as TestVerifyXML)
 // and returns them as sources with their provenance.
-func realSources(b testing.TB) []trustlist.Source {
+func realSources(b testing.TB) []trustlist.Labeled {
 	b.Helper()
-	var out []trustlist.Source
+	var out []trustlist.Labeled
 	for _, c := range []struct{ lotl, territory, file string }{
 		{lotl248, "NL", "eu/tl-NL-seq41.xml"},
 		{lotl248, "AT", "eu/tl-AT-seq42.xml"},
@@ -24,13 +24,13 @@ func realSources(b testing.TB) []trustlist.Source {
 		{lotl341, "SE", "eu/tl-SE-seq55-2025.xml"},
 		{mraLOTL, "XX", "mra/mra-zz-tl.xml"},
 	} {
-		out = append(out, trustlist.Source{Label: c.lotl + " → " + c.file, List: verifiedFixture(b, c.file, pointerSigners(b, c.lotl, c.territory))})
+		out = append(out, trustlist.Labeled{Label: c.lotl + " → " + c.file, List: verifiedFixture(b, c.file, pointerSigners(b, c.lotl, c.territory))})
 	}
 	const fi6 = "other/tl-FI-v6-seq49-testsigned.xml"
-	return append(out, trustlist.Source{Label: fi6, List: verifiedFixture(b, fi6, keyInfoCert(b, fi6))})
+	return append(out, trustlist.Labeled{Label: fi6, List: verifiedFixture(b, fi6, keyInfoCert(b, fi6))})
 }
 
-func countServices(srcs []trustlist.Source) int {
+func countServices(srcs []trustlist.Labeled) int {
 	n := 0
 	for _, s := range srcs {
 		for _, p := range s.List.Providers {
@@ -52,7 +52,7 @@ func BenchmarkLookup(b *testing.B) {
 	issued, now := day(2019, 2, 1), day(2019, 3, 1)
 	for _, size := range []struct {
 		name string
-		srcs []trustlist.Source
+		srcs []trustlist.Labeled
 	}{{"nl-only", nl}, {"all-lists", all}} {
 		set := newSet(b, size.srcs...)
 		b.Logf("%s: %d lists, %d services", size.name, len(size.srcs), countServices(size.srcs))

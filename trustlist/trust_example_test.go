@@ -60,7 +60,7 @@ func ExampleSet_Lookup() {
 			}},
 		}},
 	}
-	set, err := trustlist.NewSet(trustlist.Source{Label: "JP pilot LoTE", List: list})
+	set, err := trustlist.NewSet(trustlist.Labeled{Label: "JP pilot LoTE", List: list})
 	if err != nil {
 		panic(err)
 	}

@@ -47,7 +47,7 @@ func verifiedFixture(t testing.TB, rel string, signers []*x509.Certificate) *tru
 	return l
 }
 
-func newSet(t testing.TB, srcs ...trustlist.Source) *trustlist.Set {
+func newSet(t testing.TB, srcs ...trustlist.Labeled) *trustlist.Set {
 	t.Helper()
 	s, err := trustlist.NewSet(srcs...)
 	if err != nil {
@@ -96,8 +96,8 @@ func runLookups(t *testing.T, set *trustlist.Set, tests []lookupCase) {
 func TestLookupRealLists(t *testing.T) {
 	nl, fi := verifiedNL(t), verifiedFIv6(t)
 	set := newSet(t,
-		trustlist.Source{Label: "EU LOTL 248 → NL trusted list", List: nl},
-		trustlist.Source{Label: "FI v6 test list", List: fi})
+		trustlist.Labeled{Label: "EU LOTL 248 → NL trusted list", List: nl},
+		trustlist.Labeled{Label: "FI v6 test list", List: fi})
 	// NL provider 0, service 0: "UZI-register Medewerker op naam CA G21", CA/QC ForeSignatures,
 	// granted since 2016-06-30T22:00:00Z; certificate valid 2010-03-18 .. 2020-03-22. The NL
 	// list was issued 2019-01-24 with NextUpdate 2019-07-24T08:00:00Z.
@@ -246,10 +246,10 @@ func TestLookupCATrust(t *testing.T) {
 	strangerLeaf := newLeaf(t, "stranger", stranger)
 
 	set := newSet(t,
-		trustlist.Source{Label: "JP pilot LoTE", List: pilotList(root.cert, trustlist.StatusWithdrawn, day(2027, 1, 1))},
-		trustlist.Source{Label: "JP pilot LoTE without status", List: pilotList(inter.cert, "", day(2027, 1, 1))},
+		trustlist.Labeled{Label: "JP pilot LoTE", List: pilotList(root.cert, trustlist.StatusWithdrawn, day(2027, 1, 1))},
+		trustlist.Labeled{Label: "JP pilot LoTE without status", List: pilotList(inter.cert, "", day(2027, 1, 1))},
 	)
-	closed := newSet(t, trustlist.Source{Label: "JP closed", List: pilotList(root.cert, trustlist.StatusWithdrawn, time.Time{})})
+	closed := newSet(t, trustlist.Labeled{Label: "JP closed", List: pilotList(root.cert, trustlist.StatusWithdrawn, time.Time{})})
 	jp := trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: jpEAAIssuance}}}
 	jpNoStatus := jp
 	jpNoStatus.AcceptNoStatus = true
@@ -316,13 +316,13 @@ func TestNewSetArguments(t *testing.T) {
 	unsigned.Signature = nil
 	tests := []struct {
 		name string
-		src  trustlist.Source
+		src  trustlist.Labeled
 		want trustlist.Code
 	}{
-		{"ok/verified", trustlist.Source{Label: "JP", List: pilotList(root.cert, trustlist.StatusGranted, day(2027, 1, 1))}, ""},
-		{"fail/no-label", trustlist.Source{List: pilotList(root.cert, trustlist.StatusGranted, day(2027, 1, 1))}, trustlist.CodeInvalidArgument},
-		{"fail/nil-list", trustlist.Source{Label: "JP"}, trustlist.CodeInvalidArgument},
-		{"fail/unverified-list", trustlist.Source{Label: "JP", List: unsigned}, trustlist.CodeInvalidArgument},
+		{"ok/verified", trustlist.Labeled{Label: "JP", List: pilotList(root.cert, trustlist.StatusGranted, day(2027, 1, 1))}, ""},
+		{"fail/no-label", trustlist.Labeled{List: pilotList(root.cert, trustlist.StatusGranted, day(2027, 1, 1))}, trustlist.CodeInvalidArgument},
+		{"fail/nil-list", trustlist.Labeled{Label: "JP"}, trustlist.CodeInvalidArgument},
+		{"fail/unverified-list", trustlist.Labeled{Label: "JP", List: unsigned}, trustlist.CodeInvalidArgument},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
