@@ -49,12 +49,19 @@
 // Reason when not trusted, and the trust path in words. A stale or closed list contributes no
 // trust: there is no fallback to accepting.
 //
+// Signing (for pilot operators): a Description (YAML via ParseDescription, or built in Go) is
+// one source for both formats. SignXML writes a TS 119 612 XML list (version 5 or 6) with an
+// enveloped XAdES baseline-B signature (exclusive C14N, SHA-256 references to the list and to
+// the SignedProperties, SigningCertificate or SigningCertificateV2 by version, ECDSA P-256/P-384
+// or RSA); SignLoTE writes a TS 119 602 LoTE as a compact JWS (ES256/ES384, x5c, JAdES sigT).
+// Both verify their own output before returning it. Tests check the XML with xmlsec1 and the
+// JWS with the npm jose library as independent verifiers.
+//
 // Time is always an input; the package never reads the clock. Errors are *Error values with a
 // stable Code (see errors.go) and matching ErrXxx sentinels for errors.Is.
 //
 // Not in this package yet: the TS 119 602 XML binding, LoTEs in the JWS JSON serialization or
 // with JAdES signing-certificate digests, RSA-signed LoTEs, walking LOTL pointers over HTTP
 // with a cache, the pivot-LOTL walk, trust anchored in TS 119 602 PublicKeyValues (Set.Lookup
-// matches certificates only), revocation checking, signing lists, and the `hashi trustlist`
-// commands.
+// matches certificates only), and revocation checking.
 package trustlist

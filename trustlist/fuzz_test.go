@@ -1,10 +1,13 @@
 package trustlist_test
 
 import (
+	"crypto"
 	"crypto/elliptic"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/hashi-vc/hashi/trustlist"
@@ -102,6 +105,38 @@ func FuzzParseLoTE(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseDescription: no panic, coded errors, and every description ParseDescription accepts
+// signs as XML and verifies back with the same scheme facts (the round-trip property).
+func FuzzParseDescription(f *testing.F) {
+	f.Add([]byte(jpYAML))
+	f.Add([]byte("territory: EU\nsequence: 1\n"))
+	f.Add([]byte("providers: [{names: {en: x}, services: [{type: CA/QC, certificates: [certs/seal.pem]}]}]"))
+	seal := newLeaf(f, "seal", nil)
+	files := fstest.MapFS{"certs/seal.pem": {Data: []byte(pemOf(seal.cert))}}
+	signer := newTestSigner(f, genEC(f, elliptic.P256()), "", crypto.SHA256, false)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := trustlist.ParseDescription(data, files)
+		if err != nil {
+			if trustlist.CodeOf(err) == "" {
+				t.Fatalf("error without a Code: %v", err)
+			}
+			return
+		}
+		s := signer.listSigner()
+		out, err := trustlist.SignXML(d, s)
+		if err != nil {
+			t.Fatalf("accepted description does not sign: %v", err)
+		}
+		l, err := trustlist.VerifyXML(out, trustlist.VerifyOptions{Signers: []*x509.Certificate{signer.cert}, At: s.Time})
+		if err != nil {
+			t.Fatalf("signed list does not verify: %v", err)
+		}
+		if l.SequenceNumber != d.Sequence || l.Territory != d.Territory || !l.NextUpdate.Equal(d.NextUpdate) {
+			t.Fatalf("round trip changed the scheme: %+v", l)
 		}
 	})
 }
