@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/statuslist"
 )
 
 // IssuerHeader returns the protected header an issuer's jose.Signer should carry for
@@ -25,6 +26,10 @@ type IssueOptions struct {
 	// (RFC 7800). If the subject is a did:jwk it must be the same key. Default: none, and a
 	// did:jwk credentialSubject.id is then the only holder binding.
 	Confirmation crypto.PublicKey
+	// Status, when set, becomes the Token Status List reference "status": {"status_list":
+	// {"idx", "uri"}} (draft-ietf-oauth-status-list-20 §6.2), which applies to any JWT.
+	// Default: none.
+	Status *statuslist.Reference
 }
 
 // Issue signs a VCDM 1.1 credential as a jwt_vc_json JWT with s, whose header should come
@@ -97,6 +102,12 @@ func Issue(s *jose.Signer, credential any, opts IssueOptions) (string, error) {
 			return "", errorf(CodeInvalidInput, err, "confirmation key")
 		}
 		claims["cnf"] = map[string]any{"jwk": j}
+	}
+	if opts.Status != nil {
+		if err := opts.Status.Validate(); err != nil {
+			return "", errorf(CodeInvalidInput, err, "status")
+		}
+		claims["status"] = map[string]any{"status_list": map[string]any{"idx": opts.Status.Idx, "uri": opts.Status.URI}}
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/statuslist"
 	"github.com/hashi-vc/hashi/internal/vcjwt"
 )
 
@@ -180,5 +181,51 @@ func TestIssue(t *testing.T) {
 				t.Error("holder key is not the confirmation key")
 			}
 		})
+	}
+}
+
+func TestIssueStatus(t *testing.T) {
+	iss := newKey(t)
+	kid, err := jose.ThumbprintURI(iss.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSigner(t, iss, vcjwt.IssuerHeader(kid, nil))
+	pol := vcjwt.Policy{Now: now, Algorithms: []jose.Algorithm{jose.ES256}, Keys: []jose.KeyEntry{{Kid: kid, Key: iss.Public()}}}
+	ref := statuslist.Reference{Idx: 4711, URI: "https://issuer.example/status/1"}
+	tok, err := vcjwt.Issue(s, diploma(""), vcjwt.IssueOptions{IssuedAt: issued, Status: &ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := vcjwt.Verify(tok, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status == nil || *res.Status != ref {
+		t.Fatalf("status %+v, want %+v", res.Status, ref)
+	}
+	plain, err := vcjwt.Issue(s, diploma(""), vcjwt.IssueOptions{IssuedAt: issued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := vcjwt.Verify(plain, pol); err != nil || res.Status != nil {
+		t.Fatalf("no status claim: %+v %v", res, err)
+	}
+	if _, err := vcjwt.Issue(s, diploma(""), vcjwt.IssueOptions{IssuedAt: issued, Status: &statuslist.Reference{Idx: -1, URI: ref.URI}}); vcjwt.CodeOf(err) != vcjwt.CodeInvalidInput {
+		t.Fatalf("negative idx: %v", err)
+	}
+	// A malformed status claim, signed: rejected by Verify.
+	j, err := jose.Parse(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(j.Payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	claims["status"] = map[string]any{"status_list": map[string]any{"idx": "7", "uri": ref.URI}}
+	bad := signClaims(t, iss, vcjwt.IssuerHeader(kid, nil), claims)
+	if _, err := vcjwt.Verify(bad, pol); vcjwt.CodeOf(err) != vcjwt.CodeInvalidClaim {
+		t.Fatalf("malformed status: %v", err)
 	}
 }

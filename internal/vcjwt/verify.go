@@ -3,12 +3,14 @@ package vcjwt
 import (
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/statuslist"
 )
 
 // TypeJWT is the only "typ" a jwt_vc_json credential or presentation may carry (VCDM 1.1
@@ -100,6 +102,10 @@ type Result struct {
 	// HolderKey is the key the credential binds its holder to: cnf.jwk, or the public key of
 	// a did:jwk subject; nil for a bearer credential or a subject of another DID method.
 	HolderKey crypto.PublicKey
+
+	// Status is the Token Status List reference of a "status" claim; nil when absent. Verify
+	// checks its shape only: fetching the list and reading the entry is the caller's job.
+	Status *statuslist.Reference
 
 	// Checks lists every check performed, in order, all OK.
 	Checks []Check
@@ -282,7 +288,20 @@ func (u *Unverified) Verify(p Policy) (*Result, error) {
 		return nil, c.fail(CheckValidity, err)
 	}
 	c.ok(CheckValidity, "valid at "+p.Now.UTC().Format(time.RFC3339))
+	var status *statuslist.Reference
+	if raw, ok := u.Claims["status"]; ok {
+		b, err := json.Marshal(raw)
+		if err != nil {
+			return nil, c.fail(CheckClaims, claimErrorf(CodeInvalidClaim, "status", "status does not encode"))
+		}
+		ref, err := statuslist.ParseReference(b)
+		if err != nil {
+			return nil, c.fail(CheckClaims, &Error{Code: CodeInvalidClaim, Claim: "status", Msg: "status is not a status list reference", Err: err})
+		}
+		status = &ref
+	}
 	return &Result{
+		Status:         status,
 		Raw:            u.Raw(),
 		Credential:     merge(u.view, reg),
 		Claims:         u.Claims,
