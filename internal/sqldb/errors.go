@@ -7,45 +7,39 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
+
+	"github.com/hashi-vc/hashi/internal/storeerr"
 )
 
 // Sentinel errors. Errors returned by this package and by the query methods of DB and Tx wrap
 // one of these where it applies, together with the original driver error, so both
-// errors.Is(err, sqldb.ErrConflict) and errors.As(err, &pgErr) work.
+// errors.Is(err, sqldb.ErrConflict) and errors.As(err, &pgErr) work. They are the values of
+// internal/storeerr, which domain packages (that may not import database/sql) test for.
 var (
 	// ErrNotFound means the row asked for does not exist. It wraps sql.ErrNoRows when it comes
 	// from a query. Store packages return it (wrapped) for "no such record"; the domain
 	// packages document this contract on their Store interfaces.
-	ErrNotFound = errors.New("sqldb: not found")
+	ErrNotFound = storeerr.ErrNotFound
 
 	// ErrConflict means a unique or primary-key constraint rejected a write: the record
 	// already exists. (SQLite SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY,
 	// PostgreSQL 23505 unique_violation.)
-	ErrConflict = errors.New("sqldb: conflict")
+	ErrConflict = storeerr.ErrConflict
 
 	// ErrBusy means the database stayed busy: SQLite SQLITE_BUSY or SQLITE_LOCKED, or a
 	// PostgreSQL serialization failure (40001) or deadlock (40P01). Tx retries these; when
 	// it gives up, the error it returns wraps ErrBusy. An HTTP edge may map it to 503.
-	ErrBusy = errors.New("sqldb: busy")
+	ErrBusy = storeerr.ErrBusy
 
 	// ErrExpired means a single-use value exists but its expiry has passed. It wraps
 	// ErrNotFound, so callers that do not care why a value cannot be redeemed test for
 	// ErrNotFound alone.
-	ErrExpired error = &childError{msg: "sqldb: expired", parent: ErrNotFound}
+	ErrExpired = storeerr.ErrExpired
 
 	// ErrInvalid means an argument was rejected before touching the database: empty, too
 	// long (see limits.go), badly formed, or a zero time.
-	ErrInvalid = errors.New("sqldb: invalid argument")
+	ErrInvalid = storeerr.ErrInvalid
 )
-
-// childError is a sentinel that is also its parent sentinel under errors.Is.
-type childError struct {
-	msg    string
-	parent error
-}
-
-func (e *childError) Error() string { return e.msg }
-func (e *childError) Unwrap() error { return e.parent }
 
 // SQLite result codes used below (https://www.sqlite.org/rescode.html). Busy and locked are
 // primary codes, compared after masking the extended code with 0xff.
