@@ -49,6 +49,22 @@
 // Reason when not trusted, and the trust path in words. A stale or closed list contributes no
 // trust: there is no fallback to accepting.
 //
+// A Loader (NewLoader) fetches lists only through the *http.Client it is given: the EU LOTL
+// (WithLOTL), anchored in the Official Journal certificates from configuration, optionally
+// through the pivot LOTLs its SchemeInformationURI lists (walked oldest first, each verified
+// at its own issue date with the set the previous one announces; a failed pivot keeps the
+// previous set), the national lists its XML pointers name (each verified only against its own
+// pointer's certificates, with a matching SchemeTerritory), and lists with pinned signers
+// (WithList: the JP LoTE, standalone XML lists). Requests are conditional (If-None-Match,
+// If-Modified-Since). A list with a lower sequence number than the last good copy is refused.
+// When a fetch or its verification fails, the last good copy (in memory, then in the
+// WithCacheDir disk cache, written atomically with mode 0600 and only after verification) is
+// verified again and used, and the ListState reports why. A list with no verifiable copy
+// contributes nothing. Load returns a Snapshot: a Set of the verified lists plus each list's
+// state (origin, sequence, NextUpdate, a Stale flag, error Code). A Refresher is a Source over
+// the latest Snapshot: Run reloads it on a schedule (at most the interval, earlier at the
+// first NextUpdate, backing off after failures), with an injected clock and logger.
+//
 // Signing (for pilot operators): a Description (YAML via ParseDescription, or built in Go) is
 // one source for both formats. SignXML writes a TS 119 612 XML list (version 5 or 6) with an
 // enveloped XAdES baseline-B signature (exclusive C14N, SHA-256 references to the list and to
@@ -61,7 +77,7 @@
 // stable Code (see errors.go) and matching ErrXxx sentinels for errors.Is.
 //
 // Not in this package yet: the TS 119 602 XML binding, LoTEs in the JWS JSON serialization or
-// with JAdES signing-certificate digests, RSA-signed LoTEs, walking LOTL pointers over HTTP
-// with a cache, the pivot-LOTL walk, trust anchored in TS 119 602 PublicKeyValues (Set.Lookup
-// matches certificates only), and revocation checking.
+// with JAdES signing-certificate digests, RSA-signed LoTEs, TS 119 612 ".sha2" digest files,
+// trust anchored in TS 119 602 PublicKeyValues (Set.Lookup matches certificates only), and
+// revocation checking of listed certificates.
 package trustlist

@@ -45,6 +45,17 @@ const (
 	// CodeInvalidArgument: the caller passed unusable options (no accepted signers, a zero
 	// verification time). It points at a bug, not at the list.
 	CodeInvalidArgument Code = "invalid_argument"
+	// CodeFetchFailed: a list could not be fetched: a network error, an HTTP status other
+	// than 200 or 304 (or a 304 with no cached copy to reuse), or a cancelled context.
+	CodeFetchFailed Code = "fetch_failed"
+	// CodeRollback: a fetched list carries a lower TSLSequenceNumber (or LoTESequenceNumber)
+	// than the last good copy of the same list; an older list never replaces a newer one.
+	CodeRollback Code = "rollback"
+	// CodeListMismatch: a verified list is not the list its configuration or pointer expects:
+	// its SchemeTerritory differs from the LOTL pointer's (or the configured territory), the
+	// configured LOTL is not an EU list of the lists, or the LOTL has no pointer for a
+	// configured territory.
+	CodeListMismatch Code = "list_mismatch"
 )
 
 // Error is the error type of this package.
@@ -88,6 +99,9 @@ var (
 	ErrUntrustedSigner      = &Error{Code: CodeUntrustedSigner}
 	ErrWrappedSignature     = &Error{Code: CodeWrappedSignature}
 	ErrInvalidArgument      = &Error{Code: CodeInvalidArgument}
+	ErrFetchFailed          = &Error{Code: CodeFetchFailed}
+	ErrRollback             = &Error{Code: CodeRollback}
+	ErrListMismatch         = &Error{Code: CodeListMismatch}
 )
 
 // CodeOf returns the Code of err if it is (or wraps) an *Error, and "" otherwise.

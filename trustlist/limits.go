@@ -30,4 +30,11 @@ const (
 
 	// MaxLoTEJWSSize bounds a compact JWS accepted by VerifyLoTE (jose.MaxCompactSize).
 	MaxLoTEJWSSize = 4 << 20
+
+	// MaxPivots bounds the pivot LOTLs walked for one LOTL. The EU LOTL listed 4 in 2024
+	// (282, 300, 335, 341); each new Official Journal notice adds one.
+	MaxPivots = 16
+	// MaxPointedLists bounds the national lists loaded from one LOTL (the EU LOTL points to
+	// about 31 XML lists).
+	MaxPointedLists = 128
 )
