@@ -1,0 +1,446 @@
+package issuer
+
+import (
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/sdjwt"
+	"github.com/hashi-vc/hashi/internal/statuslist"
+	"github.com/hashi-vc/hashi/internal/storeerr"
+	"github.com/hashi-vc/hashi/internal/vcjwt"
+)
+
+// Authorization is how a resource request (credential, deferred, notification) presents its
+// access token: the Authorization header's scheme ("Bearer" or "DPoP") and token, and the
+// DPoP header values.
+type Authorization struct {
+	Scheme string
+	Token  string
+	DPoP   []string
+}
+
+// CredentialResponse is the credential endpoint's response (OpenID4VCI 1.0 §8.3): issued
+// credentials (HTTP 200) or a deferral (HTTP 202, TransactionID and Interval).
+type CredentialResponse struct {
+	Credentials    []IssuedCredential `json:"credentials,omitempty"`
+	NotificationID string             `json:"notification_id,omitempty"`
+	TransactionID  string             `json:"transaction_id,omitempty"`
+	Interval       int                `json:"interval,omitempty"`
+}
+
+// IssuedCredential is one entry of "credentials".
+type IssuedCredential struct {
+	Credential string `json:"credential"`
+}
+
+// Deferred reports whether the response defers issuance (HTTP 202).
+func (r *CredentialResponse) Deferred() bool { return r.TransactionID != "" }
+
+// NonceResponse is the nonce endpoint's response (OpenID4VCI 1.0 §7.2).
+type NonceResponse struct {
+	CNonce string `json:"c_nonce"`
+}
+
+// Nonce issues a fresh c_nonce, valid for Config.NonceTTL and single use.
+func (is *Issuer) Nonce(ctx context.Context, tenantID string) (*NonceResponse, error) {
+	if _, err := is.tenant(tenantID); err != nil {
+		return nil, err
+	}
+	n, err := is.randomString(24)
+	if err != nil {
+		return nil, err
+	}
+	if err := is.st.IssueNonce(ctx, n, is.cfg.Clock().Add(is.cfg.NonceTTL)); err != nil {
+		return nil, storeErr(err, "store nonce")
+	}
+	return &NonceResponse{CNonce: n}, nil
+}
+
+// credentialRequest is the credential request body (OpenID4VCI 1.0 §8.2).
+type credentialRequest struct {
+	CredentialConfigurationID *string         `json:"credential_configuration_id"`
+	CredentialIdentifier      *string         `json:"credential_identifier"`
+	Proofs                    *map[string]any `json:"proofs"`
+	Proof                     any             `json:"proof"`
+	ResponseEncryption        any             `json:"credential_response_encryption"`
+}
+
+// Credential serves the credential endpoint (OpenID4VCI 1.0 §8): it authenticates the access
+// token (and its DPoP proof when the token is DPoP-bound), reads the request strictly,
+// verifies every jwt proof (see verifyProof) and redeems their c_nonce once, and issues one
+// credential per proven key (at most Config.BatchSize), each with its own status-list entry,
+// recorded before it is signed. When the graduate's conferral is not approved yet, it defers
+// (transaction_id). A token may obtain each of its credential configurations once. Request
+// encryption is not offered, so credential_response_encryption is refused.
+func (is *Issuer) Credential(ctx context.Context, tenantID string, auth Authorization, body []byte) (*CredentialResponse, error) {
+	t, err := is.tenant(tenantID)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := is.authenticate(ctx, t, auth, t.issuerID+PathCredential)
+	if err != nil {
+		return nil, err
+	}
+	var req credentialRequest
+	if err := jose.DecodeJSON(body, &req); err != nil {
+		return nil, errorf(CodeInvalidCredentialRequest, err, "the request body is not a JSON object")
+	}
+	switch {
+	case req.ResponseEncryption != nil:
+		return nil, errorf(CodeInvalidEncryptionParameters, nil, "credential response encryption is not supported by this issuer")
+	case req.CredentialIdentifier != nil:
+		return nil, errorf(CodeUnknownCredentialIdentifier, nil, "this issuer issues by credential_configuration_id, not credential_identifier")
+	case req.CredentialConfigurationID == nil:
+		return nil, errorf(CodeInvalidCredentialRequest, nil, "credential_configuration_id is required")
+	case req.Proof != nil:
+		return nil, errorf(CodeInvalidCredentialRequest, nil, `"proof" is not part of OpenID4VCI 1.0; send "proofs": {"jwt": [...]}`)
+	}
+	cfgID := *req.CredentialConfigurationID
+	conf, ok := configuration(cfgID)
+	if !ok {
+		return nil, errorf(CodeUnknownCredentialConfiguration, nil, "unknown credential configuration %q", cfgID)
+	}
+	if !slices.Contains(tok.ConfigurationIDs, cfgID) {
+		return nil, errorf(CodeInvalidCredentialRequest, nil, "the access token does not grant %q", cfgID)
+	}
+	keys, err := is.checkProofs(ctx, t, req.Proofs)
+	if err != nil {
+		return nil, err
+	}
+	o, err := is.st.Offer(ctx, t.ID, tok.OfferID)
+	if err != nil {
+		return nil, storeErr(err, "read offer")
+	}
+	approved, err := is.approved(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	now := is.cfg.Clock()
+	if !approved {
+		return is.deferIssuance(ctx, t, tok, o, cfgID, keys, now)
+	}
+	return is.issue(ctx, t, tok, o, conf, keys, "", now)
+}
+
+// approved reports whether the offer's credentials may be issued now: offers made from
+// claims are; offers for a graduate follow the graduate's current approval.
+func (is *Issuer) approved(ctx context.Context, o *Offer) (bool, error) {
+	if o.Approved || o.GraduateID == "" {
+		return true, nil
+	}
+	g, err := is.st.Graduate(ctx, o.Tenant, o.GraduateID)
+	if err != nil {
+		return false, storeErr(err, "read graduate")
+	}
+	return g.Approved, nil
+}
+
+// checkProofs verifies proofs.jwt and redeems its nonce(s); it returns the proven keys.
+func (is *Issuer) checkProofs(ctx context.Context, t *tenant, proofs *map[string]any) ([]crypto.PublicKey, error) {
+	if proofs == nil {
+		return nil, errorf(CodeInvalidProof, nil, `"proofs" is required: one jwt proof per credential`)
+	}
+	if len(*proofs) != 1 {
+		return nil, errorf(CodeInvalidCredentialRequest, nil, `"proofs" must have exactly one proof type`)
+	}
+	raw, ok := (*proofs)["jwt"]
+	if !ok {
+		return nil, errorf(CodeInvalidProof, nil, "only jwt proofs are supported")
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) == 0 {
+		return nil, errorf(CodeInvalidProof, nil, "proofs.jwt must be a non-empty array")
+	}
+	if len(list) > is.cfg.BatchSize || len(list) > MaxProofs {
+		return nil, errorf(CodeInvalidCredentialRequest, nil, "%d proofs, more than the batch size %d", len(list), is.cfg.BatchSize)
+	}
+	now := is.cfg.Clock()
+	var keys []crypto.PublicKey
+	seen := map[string]bool{}
+	var nonces []string
+	for i, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] is not a string", i)
+		}
+		p, err := is.verifyProof(s, t.issuerID, now)
+		if err != nil {
+			return nil, prefixDescription(err, "proofs.jwt["+strconv.Itoa(i)+"]: ")
+		}
+		if seen[p.jkt] {
+			return nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] proves a key already proven: one credential per key", i)
+		}
+		seen[p.jkt] = true
+		if !slices.Contains(nonces, p.nonce) {
+			nonces = append(nonces, p.nonce)
+		}
+		keys = append(keys, p.key)
+	}
+	for _, n := range nonces {
+		if len(n) > MaxIDLength {
+			return nil, errorf(CodeInvalidNonce, nil, "c_nonce is not valid")
+		}
+		if err := is.st.RedeemNonce(ctx, n, now); errors.Is(err, storeerr.ErrNotFound) {
+			return nil, errorf(CodeInvalidNonce, nil, "c_nonce is unknown, used or expired; get a fresh one from the nonce endpoint")
+		} else if err != nil {
+			return nil, storeErr(err, "redeem nonce")
+		}
+	}
+	return keys, nil
+}
+
+func prefixDescription(err error, prefix string) error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		c := *e
+		c.Description = prefix + c.Description
+		return &c
+	}
+	return err
+}
+
+// deferIssuance records a deferred transaction for the proven keys.
+func (is *Issuer) deferIssuance(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, cfgID string, keys []crypto.PublicKey, now time.Time) (*CredentialResponse, error) {
+	d := &Deferred{Tenant: t.ID, TokenHash: tok.Hash, OfferID: o.ID, ConfigurationID: cfgID, CreatedAt: now, ExpiresAt: now.Add(is.cfg.DeferredTTL)}
+	var err error
+	if d.TransactionID, err = is.randomString(24); err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		b, err := jose.MarshalPublicJWK(k, "")
+		if err != nil {
+			return nil, errorf(CodeInternal, err, "encode holder key")
+		}
+		d.HolderKeys = append(d.HolderKeys, b)
+	}
+	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "issuance_deferred", Object: o.ID, Detail: cfgID}
+	if err := is.st.CreateDeferred(ctx, d, audit); err != nil {
+		return nil, storeErr(err, "store deferred transaction")
+	}
+	return &CredentialResponse{TransactionID: d.TransactionID, Interval: int(is.cfg.DeferredInterval.Seconds())}, nil
+}
+
+// DeferredCredential serves the deferred credential endpoint (OpenID4VCI 1.0 §9): with the
+// same access token, {"transaction_id"} yields the credentials once the conferral is
+// approved (the transaction then ends), or the same transaction_id and interval again.
+func (is *Issuer) DeferredCredential(ctx context.Context, tenantID string, auth Authorization, body []byte) (*CredentialResponse, error) {
+	t, err := is.tenant(tenantID)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := is.authenticate(ctx, t, auth, t.issuerID+PathDeferredCredential)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		TransactionID *string `json:"transaction_id"`
+		Encryption    any     `json:"credential_response_encryption"`
+	}
+	if err := jose.DecodeJSON(body, &req); err != nil || req.TransactionID == nil {
+		return nil, errorf(CodeInvalidCredentialRequest, err, "a JSON object with transaction_id is required")
+	}
+	if req.Encryption != nil {
+		return nil, errorf(CodeInvalidEncryptionParameters, nil, "credential response encryption is not supported by this issuer")
+	}
+	now := is.cfg.Clock()
+	d, err := is.st.Deferred(ctx, *req.TransactionID)
+	if errors.Is(err, storeerr.ErrNotFound) || (err == nil && (d.Tenant != t.ID || d.TokenHash != tok.Hash || !now.Before(d.ExpiresAt))) {
+		return nil, errorf(CodeInvalidTransactionID, nil, "unknown or expired transaction_id")
+	} else if err != nil {
+		return nil, storeErr(err, "read deferred transaction")
+	}
+	o, err := is.st.Offer(ctx, t.ID, d.OfferID)
+	if err != nil {
+		return nil, storeErr(err, "read offer")
+	}
+	approved, err := is.approved(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if !approved {
+		return &CredentialResponse{TransactionID: d.TransactionID, Interval: int(is.cfg.DeferredInterval.Seconds())}, nil
+	}
+	conf, ok := configuration(d.ConfigurationID)
+	if !ok {
+		return nil, errorf(CodeInternal, nil, "deferred configuration %q no longer exists", d.ConfigurationID)
+	}
+	keys := make([]crypto.PublicKey, 0, len(d.HolderKeys))
+	for _, b := range d.HolderKeys {
+		k, err := jose.ParsePublicJWK(b)
+		if err != nil {
+			return nil, errorf(CodeInternal, err, "stored holder key")
+		}
+		keys = append(keys, k)
+	}
+	return is.issue(ctx, t, tok, o, conf, keys, d.TransactionID, now)
+}
+
+// issue records and signs one credential per key.
+func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, conf Configuration, keys []crypto.PublicKey, deferredID string, now time.Time) (*CredentialResponse, error) {
+	var rec academic.Diploma
+	if err := json.Unmarshal(o.Record, &rec); err != nil {
+		return nil, errorf(CodeInternal, err, "stored record")
+	}
+	notificationID, err := is.randomString(16)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]Issuance, len(keys))
+	for i, k := range keys {
+		id, err := is.randomString(16)
+		if err != nil {
+			return nil, err
+		}
+		jkt, err := jose.Thumbprint(k)
+		if err != nil {
+			return nil, errorf(CodeInvalidProof, err, "holder key")
+		}
+		recs[i] = Issuance{ID: id, Tenant: t.ID, OfferID: o.ID, GraduateID: o.GraduateID, ConfigurationID: conf.ID,
+			Status: statuslist.Valid, NotificationID: notificationID, HolderJKT: jkt, IssuedAt: now, UpdatedAt: now}
+	}
+	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "credential_issued", Object: o.ID, Detail: conf.ID + " ×" + strconv.Itoa(len(keys))}
+	err = is.st.RecordIssuance(ctx, tok.Hash, deferredID, recs, is.cfg.StatusListSize, audit)
+	switch {
+	case errors.Is(err, storeerr.ErrConflict):
+		return nil, errorf(CodeCredentialRequestDenied, nil, "the credential %q has already been issued for this access token", conf.ID)
+	case errors.Is(err, storeerr.ErrNotFound) && deferredID != "":
+		return nil, errorf(CodeInvalidTransactionID, nil, "the transaction has already been completed")
+	case err != nil:
+		return nil, storeErr(err, "record issuance")
+	}
+	out := &CredentialResponse{NotificationID: notificationID}
+	for i, k := range keys {
+		ref := statuslist.Reference{Idx: recs[i].StatusIndex, URI: t.issuerID + PathStatus + strconv.Itoa(recs[i].StatusList)}
+		c, err := is.sign(t, conf, rec, k, recs[i].ID, ref, now)
+		if err != nil {
+			return nil, err
+		}
+		out.Credentials = append(out.Credentials, IssuedCredential{Credential: c})
+	}
+	return out, nil
+}
+
+// sign builds and signs one credential of configuration conf.
+func (is *Issuer) sign(t *tenant, conf Configuration, d academic.Diploma, holder crypto.PublicKey, id string, ref statuslist.Reference, now time.Time) (string, error) {
+	fail := func(err error) (string, error) { return "", errorf(CodeInternal, err, "build %s credential", conf.ID) }
+	if conf.Format == FormatJWTVCJSON {
+		did, err := vcjwt.DIDJWK(holder)
+		if err != nil {
+			return fail(err)
+		}
+		vc, err := d.VCDM11(academic.VCDM11Options{IssuerID: t.issuerID, SubjectID: did, CredentialID: "urn:hashi:credential:" + id, IssuanceDate: now})
+		if err != nil {
+			return fail(err)
+		}
+		c, err := vcjwt.Issue(t.vcjwt, vc, vcjwt.IssueOptions{IssuedAt: now, Confirmation: holder, Status: &ref})
+		if err != nil {
+			return fail(err)
+		}
+		return c, nil
+	}
+	var cs academic.ClaimSet
+	var err error
+	if conf.VCT == academic.VCTLearningCredential {
+		cs, err = d.LearningCredentialClaims(academic.LearningCredentialOptions{IssuanceDate: now})
+	} else {
+		cs, err = d.HashiDiplomaClaims()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	jwk, err := jose.PublicJWK(holder)
+	if err != nil {
+		return fail(err)
+	}
+	claims := cs.Claims
+	claims["iss"], claims["vct"], claims["iat"] = t.issuerID, cs.VCT, now.Unix()
+	claims["cnf"] = map[string]any{"jwk": jwk}
+	claims["status"] = map[string]any{"status_list": map[string]any{"idx": ref.Idx, "uri": ref.URI}}
+	if is.cfg.CredentialTTL > 0 {
+		claims["exp"] = now.Add(is.cfg.CredentialTTL).Unix()
+	}
+	paths := make([]sdjwt.Path, len(cs.Disclosable))
+	for i, p := range cs.Disclosable {
+		paths[i] = sdjwt.Path(p)
+	}
+	c, err := t.sdjwt.Issue(claims, paths)
+	if err != nil {
+		return fail(err)
+	}
+	return c, nil
+}
+
+// NotificationRequest is the notification endpoint's body (OpenID4VCI 1.0 §11.1).
+type NotificationRequest struct {
+	NotificationID   *string `json:"notification_id"`
+	Event            *string `json:"event"`
+	EventDescription *string `json:"event_description"`
+}
+
+// Notification serves the notification endpoint: the event must be credential_accepted,
+// credential_failure or credential_deleted and the notification_id one this token received.
+// Repeating a notification is harmless (idempotent).
+func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Authorization, body []byte) error {
+	t, err := is.tenant(tenantID)
+	if err != nil {
+		return err
+	}
+	if _, err := is.authenticate(ctx, t, auth, t.issuerID+PathNotification); err != nil {
+		return err
+	}
+	var req NotificationRequest
+	if err := jose.DecodeJSON(body, &req); err != nil || req.NotificationID == nil || req.Event == nil {
+		return errorf(CodeInvalidNotificationRequest, err, "notification_id and event are required")
+	}
+	switch *req.Event {
+	case "credential_accepted", "credential_failure", "credential_deleted":
+	default:
+		return errorf(CodeInvalidNotificationRequest, nil, "unknown event %q", *req.Event)
+	}
+	if len(*req.NotificationID) > MaxIDLength {
+		return errorf(CodeInvalidNotificationID, nil, "unknown notification_id")
+	}
+	now := is.cfg.Clock()
+	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "notification", Object: *req.NotificationID, Detail: *req.Event}
+	if err := is.st.Notify(ctx, t.ID, *req.NotificationID, *req.Event, now, audit); errors.Is(err, storeerr.ErrNotFound) {
+		return errorf(CodeInvalidNotificationID, nil, "unknown notification_id")
+	} else if err != nil {
+		return storeErr(err, "record notification")
+	}
+	return nil
+}
+
+// authenticate checks the access token of a resource request: known, of this tenant,
+// unexpired; a DPoP-bound token must come with scheme DPoP and a valid DPoP proof for this
+// request whose key is the bound one (and ath its hash); a Bearer token with scheme Bearer.
+func (is *Issuer) authenticate(ctx context.Context, t *tenant, auth Authorization, url string) (*AccessToken, error) {
+	if auth.Token == "" || len(auth.Token) > MaxIDLength {
+		return nil, errorf(CodeInvalidToken, nil, "an access token is required")
+	}
+	tok, err := is.st.AccessToken(ctx, tokenHash(auth.Token))
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, errorf(CodeInvalidToken, nil, "the access token is not valid")
+	} else if err != nil {
+		return nil, storeErr(err, "read access token")
+	}
+	if tok.Tenant != t.ID || !is.cfg.Clock().Before(tok.ExpiresAt) {
+		return nil, errorf(CodeInvalidToken, nil, "the access token is not valid or has expired")
+	}
+	switch {
+	case tok.JKT != "" && auth.Scheme != "DPoP":
+		return nil, errorf(CodeInvalidToken, nil, "the access token is DPoP-bound: use the DPoP authorization scheme")
+	case tok.JKT == "" && auth.Scheme != "Bearer":
+		return nil, errorf(CodeInvalidToken, nil, "the access token is a Bearer token")
+	case tok.JKT != "":
+		if _, err := is.verifyDPoP(ctx, auth.DPoP, "POST", url, auth.Token, tok.JKT); err != nil {
+			return nil, err
+		}
+	}
+	return tok, nil
+}

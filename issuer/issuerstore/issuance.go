@@ -1,0 +1,445 @@
+package issuerstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/sqldb"
+	"github.com/hashi-vc/hashi/internal/statuslist"
+	"github.com/hashi-vc/hashi/issuer"
+)
+
+const issuanceColumns = "tenant, id, offer_id, graduate_id, configuration_id, status_list, status_index, status, " +
+	"notification_id, event, holder_jkt, issued_at, updated_at"
+
+func scanIssuance(sc interface{ Scan(...any) error }) (issuer.Issuance, error) {
+	var r issuer.Issuance
+	var status int
+	var issued, updated int64
+	if err := sc.Scan(&r.Tenant, &r.ID, &r.OfferID, &r.GraduateID, &r.ConfigurationID, &r.StatusList, &r.StatusIndex,
+		&status, &r.NotificationID, &r.Event, &r.HolderJKT, &issued, &updated); err != nil {
+		return issuer.Issuance{}, err
+	}
+	st, err := toStatus(status)
+	if err != nil {
+		return issuer.Issuance{}, err
+	}
+	r.Status = st
+	r.IssuedAt = sqldb.FromMillis(issued)
+	r.UpdatedAt = sqldb.FromMillis(updated)
+	return r, nil
+}
+
+// toStatus converts a stored status; only the statuses SetStatus writes are accepted.
+func toStatus(v int) (statuslist.Status, error) {
+	switch v {
+	case int(statuslist.Valid):
+		return statuslist.Valid, nil
+	case int(statuslist.Invalid):
+		return statuslist.Invalid, nil
+	case int(statuslist.Suspended):
+		return statuslist.Suspended, nil
+	default:
+		return 0, fmt.Errorf("%w: status %d", errInconsistent, v)
+	}
+}
+
+// RecordIssuance implements issuer.Store.RecordIssuance. In one transaction it:
+//
+//  1. inserts the (tokenHash, ConfigurationID) usage row, failing with sqldb.ErrConflict
+//     when the pair was used before;
+//  2. deletes the tenant's deferred transaction deferredID when it is not empty
+//     (sqldb.ErrNotFound when there is none);
+//  3. locks the tenant's current status list (the one with the highest ID; PostgreSQL:
+//     SELECT ... FOR UPDATE, so allocations in one tenant are serialised), starting list 1,
+//     or the next list, of listSize entries when there is none or fewer than len(recs)
+//     indexes are free (a list keeps the size it was created with);
+//  4. allocates each record a distinct index drawn with crypto/rand: up to maxProbes random
+//     draws, each an INSERT ... ON CONFLICT DO NOTHING into the entries table (primary key
+//     tenant, list, index); then a uniform pick among the free indexes
+//     (statuslist.PickIndex over the allocated ones). New entries are Valid, so the list's
+//     Version is unchanged;
+//  5. inserts the records (Status Valid) and appends audit.
+//
+// After a commit it fills in StatusList and StatusIndex of recs (and UpdatedAt, when zero, with
+// IssuedAt). Nothing changes on any error. sqldb.ErrInvalid: no records or more than
+// MaxBatch, listSize outside [len(recs), MaxListSize], an empty tokenHash, Tenant, ID or
+// ConfigurationID, a zero IssuedAt, a Status other than Valid, or records differing in
+// Tenant, OfferID, ConfigurationID or NotificationID. A record ID already used in the tenant
+// is sqldb.ErrConflict.
+func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string, recs []issuer.Issuance, listSize int, audit issuer.AuditEvent) error {
+	if err := checkIssuances(tokenHash, recs, listSize); err != nil {
+		return fmt.Errorf("issuerstore: record issuance: %w", err)
+	}
+	first := recs[0]
+	if err := checkAudit(first.Tenant, &audit); err != nil {
+		return fmt.Errorf("issuerstore: record issuance: %w", err)
+	}
+	var listID int
+	var idxs []int
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		listID, idxs = 0, idxs[:0]
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO issuer_token_usage (token_hash, configuration_id, tenant, used_at) VALUES (?, ?, ?, ?)",
+			tokenHash, first.ConfigurationID, first.Tenant, sqldb.Millis(first.IssuedAt)); err != nil {
+			return fmt.Errorf("access token already used for %s: %w", first.ConfigurationID, err)
+		}
+		if deferredID != "" {
+			res, err := tx.ExecContext(ctx,
+				"DELETE FROM issuer_deferred WHERE transaction_id = ? AND tenant = ?", deferredID, first.Tenant)
+			if err != nil {
+				return err
+			}
+			n, err := rowsAffected(res)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return notFound("deferred transaction")
+			}
+		}
+		var err error
+		listID, idxs, err = allocate(ctx, tx, recs, listSize)
+		if err != nil {
+			return err
+		}
+		for i, r := range recs {
+			updated := r.UpdatedAt
+			if updated.IsZero() {
+				updated = r.IssuedAt
+			}
+			if _, err := tx.ExecContext(ctx,
+				"INSERT INTO issuer_issuances ("+issuanceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				r.Tenant, r.ID, r.OfferID, r.GraduateID, r.ConfigurationID, listID, idxs[i], int(statuslist.Valid),
+				r.NotificationID, r.Event, r.HolderJKT, sqldb.Millis(r.IssuedAt), sqldb.Millis(updated)); err != nil {
+				return fmt.Errorf("issuance %d: %w", i, err)
+			}
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	if err != nil {
+		return fmt.Errorf("issuerstore: record issuance: %w", err)
+	}
+	for i := range recs {
+		recs[i].StatusList, recs[i].StatusIndex = listID, idxs[i]
+		if recs[i].UpdatedAt.IsZero() {
+			recs[i].UpdatedAt = recs[i].IssuedAt
+		}
+	}
+	return nil
+}
+
+// checkIssuances validates RecordIssuance's arguments.
+func checkIssuances(tokenHash string, recs []issuer.Issuance, listSize int) error {
+	switch {
+	case len(recs) == 0 || len(recs) > MaxBatch:
+		return invalid(fmt.Sprintf("%d records, want 1 to %d", len(recs), MaxBatch))
+	case listSize < len(recs) || listSize > MaxListSize:
+		return invalid(fmt.Sprintf("list size %d outside [%d, %d]", listSize, len(recs), MaxListSize))
+	case tokenHash == "":
+		return invalid("empty token hash")
+	}
+	first := recs[0]
+	if first.Tenant == "" || first.ConfigurationID == "" {
+		return invalid("record without tenant or configuration id")
+	}
+	for i, r := range recs {
+		switch {
+		case r.ID == "" || r.IssuedAt.IsZero():
+			return invalid(fmt.Sprintf("record %d without id or issue time", i))
+		case r.Status != statuslist.Valid:
+			return invalid(fmt.Sprintf("record %d: new credentials are Valid", i))
+		case r.Tenant != first.Tenant || r.OfferID != first.OfferID ||
+			r.ConfigurationID != first.ConfigurationID || r.NotificationID != first.NotificationID:
+			return invalid(fmt.Sprintf("record %d differs from record 0 in tenant, offer, configuration or notification id", i))
+		}
+	}
+	return nil
+}
+
+// allocate claims one index per record in the tenant's current status list (see
+// RecordIssuance) and returns the list's ID and the indexes, in the order of recs.
+func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSize int) (int, []int, error) {
+	tenant, now := recs[0].Tenant, sqldb.Millis(recs[0].IssuedAt)
+	id, size, err := currentList(ctx, tx, tenant, len(recs), listSize, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	idxs := make([]int, 0, len(recs))
+	var used map[int]bool // the list's allocated indexes, once probing gave up
+	for _, r := range recs {
+		idx, err := claim(ctx, tx, tenant, id, size, r.ID, &used)
+		if err != nil {
+			return 0, nil, err
+		}
+		idxs = append(idxs, idx)
+	}
+	if _, err := tx.ExecContext(ctx,
+		"UPDATE issuer_status_lists SET allocated = allocated + ? WHERE tenant = ? AND id = ?",
+		len(recs), tenant, id); err != nil {
+		return 0, nil, err
+	}
+	return id, idxs, nil
+}
+
+// currentList locks the tenant's list with the highest ID and returns its ID and size,
+// starting a new list when there is none or it has fewer than n free indexes.
+func currentList(ctx context.Context, tx *sqldb.Tx, tenant string, n, listSize int, now int64) (int, int, error) {
+	create := func(id int) error {
+		_, err := tx.ExecContext(ctx,
+			"INSERT INTO issuer_status_lists (tenant, id, size, allocated, version, updated) VALUES (?, ?, ?, 0, 1, ?) "+
+				"ON CONFLICT (tenant, id) DO NOTHING",
+			tenant, id, listSize, now)
+		return err
+	}
+	for range maxListRounds {
+		var id, size, allocated int
+		err := tx.QueryRowContext(ctx,
+			"SELECT id, size, allocated FROM issuer_status_lists WHERE tenant = ? ORDER BY id DESC LIMIT 1"+forUpdate(tx),
+			tenant).Scan(&id, &size, &allocated)
+		if errors.Is(err, sqldb.ErrNotFound) {
+			if err := create(1); err != nil {
+				return 0, 0, err
+			}
+			continue
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if tx.Dialect() == sqldb.Postgres {
+			// Under READ COMMITTED the locked row may have stopped being the newest while
+			// we waited for its lock: another transaction started the next list.
+			var newest int
+			if err := tx.QueryRowContext(ctx,
+				"SELECT MAX(id) FROM issuer_status_lists WHERE tenant = ?", tenant).Scan(&newest); err != nil {
+				return 0, 0, err
+			}
+			if newest != id {
+				continue
+			}
+		}
+		if size-allocated >= n {
+			return id, size, nil
+		}
+		if err := create(id + 1); err != nil {
+			return 0, 0, err
+		}
+	}
+	return 0, 0, fmt.Errorf("%w: status list of tenant keeps changing", sqldb.ErrBusy)
+}
+
+// claim allocates one free index of list id for issuance: random draws first, then a pick
+// among the free indexes, read once into *used.
+func claim(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, issuance string, used *map[int]bool) (int, error) {
+	insert := func(idx int) (bool, error) {
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) VALUES (?, ?, ?, ?, ?) "+
+				"ON CONFLICT (tenant, list_id, idx) DO NOTHING",
+			tenant, id, idx, int(statuslist.Valid), issuance)
+		if err != nil {
+			return false, err
+		}
+		n, err := rowsAffected(res)
+		return n == 1, err
+	}
+	if *used == nil {
+		bound := big.NewInt(int64(size))
+		for range maxProbes {
+			v, err := rand.Int(rand.Reader, bound)
+			if err != nil {
+				return 0, fmt.Errorf("random index: %w", err)
+			}
+			idx := int(v.Int64())
+			ok, err := insert(idx)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				return idx, nil
+			}
+		}
+		m, err := allocatedIndexes(ctx, tx, tenant, id)
+		if err != nil {
+			return 0, err
+		}
+		*used = m
+	}
+	idx, err := statuslist.PickIndex(size, func(i int) bool { return (*used)[i] }, rand.Reader)
+	if err != nil {
+		// currentList made sure there is room; a full list means the count is off.
+		return 0, fmt.Errorf("%w: pick index: %w", errInconsistent, err)
+	}
+	ok, err := insert(idx)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		// The list is locked, so nobody else allocates in it.
+		return 0, fmt.Errorf("%w: index %d of list %d taken under lock", errInconsistent, idx, id)
+	}
+	(*used)[idx] = true
+	return idx, nil
+}
+
+// allocatedIndexes reads the allocated indexes of one list.
+func allocatedIndexes(ctx context.Context, tx *sqldb.Tx, tenant string, id int) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx,
+		"SELECT idx FROM issuer_status_entries WHERE tenant = ? AND list_id = ?", tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	m := map[int]bool{}
+	for rows.Next() {
+		var idx int
+		if err := rows.Scan(&idx); err != nil {
+			return nil, err
+		}
+		m[idx] = true
+	}
+	return m, rows.Err()
+}
+
+// Issuance returns one issued credential record of the tenant.
+func (s *Store) Issuance(ctx context.Context, tenant, id string) (*issuer.Issuance, error) {
+	var r issuer.Issuance
+	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		r, err = scanIssuance(tx.QueryRowContext(ctx,
+			"SELECT "+issuanceColumns+" FROM issuer_issuances WHERE tenant = ? AND id = ?", tenant, id))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuerstore: issuance: %w", err)
+	}
+	return &r, nil
+}
+
+// ListIssuances returns up to limit issued credentials of the tenant, newest first (ties by
+// ID, descending), issued before `before` (zero: no bound), only offerID's when it is not
+// empty. limit must be at least 1 and is capped at MaxPageSize.
+func (s *Store) ListIssuances(ctx context.Context, tenant, offerID string, before time.Time, limit int) ([]issuer.Issuance, error) {
+	n, err := pageSize(limit)
+	if err != nil {
+		return nil, fmt.Errorf("issuerstore: list issuances: %w", err)
+	}
+	q := "SELECT " + issuanceColumns + " FROM issuer_issuances WHERE tenant = ?"
+	args := []any{tenant}
+	if offerID != "" {
+		q += " AND offer_id = ?"
+		args = append(args, offerID)
+	}
+	if !before.IsZero() {
+		q += " AND issued_at < ?"
+		args = append(args, sqldb.Millis(before))
+	}
+	q += " ORDER BY issued_at DESC, id DESC LIMIT ?"
+	args = append(args, n)
+	var out []issuer.Issuance
+	err = s.readTx(ctx, func(tx *sqldb.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rows.Close() }()
+		for rows.Next() {
+			r, err := scanIssuance(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuerstore: list issuances: %w", err)
+	}
+	return out, nil
+}
+
+// SetStatus sets the status (Valid, Invalid or Suspended; others are sqldb.ErrInvalid) and
+// UpdatedAt of an issued credential and of its status-list entry, bumps that list's Version
+// and sets its Updated to at, and appends audit, in one transaction. Setting the current
+// status again still bumps the Version.
+func (s *Store) SetStatus(ctx context.Context, tenant, issuanceID string, status statuslist.Status, at time.Time, audit issuer.AuditEvent) error {
+	switch {
+	case status != statuslist.Valid && status != statuslist.Invalid && status != statuslist.Suspended:
+		return fmt.Errorf("issuerstore: set status: %w", invalid("status must be Valid, Invalid or Suspended"))
+	case at.IsZero():
+		return fmt.Errorf("issuerstore: set status: %w", invalid("zero time"))
+	}
+	if err := checkAudit(tenant, &audit); err != nil {
+		return fmt.Errorf("issuerstore: set status: %w", err)
+	}
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		var list, idx int
+		if err := tx.QueryRowContext(ctx,
+			"UPDATE issuer_issuances SET status = ?, updated_at = ? WHERE tenant = ? AND id = ? RETURNING status_list, status_index",
+			int(status), sqldb.Millis(at), tenant, issuanceID).Scan(&list, &idx); err != nil {
+			return fmt.Errorf("issuance: %w", err)
+		}
+		res, err := tx.ExecContext(ctx,
+			"UPDATE issuer_status_entries SET status = ? WHERE tenant = ? AND list_id = ? AND idx = ?",
+			int(status), tenant, list, idx)
+		if err != nil {
+			return err
+		}
+		if n, err := rowsAffected(res); err != nil || n != 1 {
+			return errors.Join(err, fmt.Errorf("%w: no entry %d/%d", errInconsistent, list, idx))
+		}
+		if _, err := tx.ExecContext(ctx,
+			"UPDATE issuer_status_lists SET version = version + 1, updated = ? WHERE tenant = ? AND id = ?",
+			sqldb.Millis(at), tenant, list); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+	if err != nil {
+		return fmt.Errorf("issuerstore: set status: %w", err)
+	}
+	return nil
+}
+
+// StatusList returns status list id of the tenant: the statuses of its allocated entries by
+// index, its Size, Version and Updated, read from one snapshot.
+func (s *Store) StatusList(ctx context.Context, tenant string, id int) (*issuer.StatusListState, error) {
+	var st issuer.StatusListState
+	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
+		st = issuer.StatusListState{Tenant: tenant, ID: id}
+		var updated int64
+		if err := tx.QueryRowContext(ctx,
+			"SELECT size, version, updated FROM issuer_status_lists WHERE tenant = ? AND id = ?", tenant, id).
+			Scan(&st.Size, &st.Version, &updated); err != nil {
+			return err
+		}
+		st.Updated = sqldb.FromMillis(updated)
+		rows, err := tx.QueryContext(ctx,
+			"SELECT idx, status FROM issuer_status_entries WHERE tenant = ? AND list_id = ?", tenant, id)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rows.Close() }()
+		st.Statuses = map[int]statuslist.Status{}
+		for rows.Next() {
+			var idx, v int
+			if err := rows.Scan(&idx, &v); err != nil {
+				return err
+			}
+			status, err := toStatus(v)
+			if err != nil {
+				return err
+			}
+			st.Statuses[idx] = status
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuerstore: status list: %w", err)
+	}
+	return &st, nil
+}

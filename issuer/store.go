@@ -1,0 +1,213 @@
+package issuer
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/statuslist"
+)
+
+// Store is the issuer's persistent state: every piece of protocol state lives here so that
+// several replicas sharing one database can serve one flow. issuerstore implements it over
+// SQLite and PostgreSQL.
+//
+// Contract for every method: a missing row is sqldb.ErrNotFound (wrapped, errors.Is works); a
+// uniqueness violation is sqldb.ErrConflict; each method is one transaction (all or
+// nothing, durable when it returns nil); callbacks passed to a method are pure and may run
+// more than once when the store retries a transaction; times are stored with millisecond
+// precision (UTC); Tenant scopes every row, and a row of another tenant is "not found".
+type Store interface {
+	// UpsertGraduate inserts the graduate or replaces the record and Approved flag of an
+	// existing one (same Tenant and ID), keeping CreatedAt. created reports an insert.
+	UpsertGraduate(ctx context.Context, g *Graduate, audit AuditEvent) (created bool, err error)
+	// Graduate returns one graduate.
+	Graduate(ctx context.Context, tenant, id string) (*Graduate, error)
+	// ListGraduates returns up to limit graduates of the tenant with ID > after, by ID.
+	ListGraduates(ctx context.Context, tenant, after string, limit int) ([]Graduate, error)
+	// ApproveGraduate sets Approved (conferral approved by the registrar). Deferred
+	// transactions waiting for it become issuable.
+	ApproveGraduate(ctx context.Context, tenant, id string, at time.Time, audit AuditEvent) error
+
+	// CreateOffer stores a new offer (ID and PreAuthorizedCode are unique across tenants).
+	CreateOffer(ctx context.Context, o *Offer, audit AuditEvent) error
+	// Offer returns one offer by its ID.
+	Offer(ctx context.Context, tenant, id string) (*Offer, error)
+	// ListOffers returns up to limit offers of the tenant, newest first, created before
+	// `before` (zero: no bound).
+	ListOffers(ctx context.Context, tenant string, before time.Time, limit int) ([]Offer, error)
+	// RedeemOffer locks the offer whose PreAuthorizedCode is code (any tenant), calls decide
+	// with it, and in the same transaction writes the offer's new State, TxCodeAttempts and
+	// RedeemedAt from the returned Redemption and, if Redemption.Token is set, inserts that
+	// access token and appends Redemption.Audit when set. It returns the offer as stored
+	// afterwards. decide's changes are committed
+	// even when they mean failure (a wrong tx_code is counted), so decide reports failure in
+	// Redemption.Err, which RedeemOffer returns after committing.
+	RedeemOffer(ctx context.Context, code string, decide func(Offer) Redemption) (*Offer, error)
+	// WithdrawOffer sets a pending offer's State to OfferWithdrawn (its code dies) and appends
+	// audit. An offer that is not pending is left as it is (nil error): withdrawing is about
+	// making sure the code can no longer be redeemed.
+	WithdrawOffer(ctx context.Context, tenant, id string, audit AuditEvent) error
+
+	// AccessToken returns the token with this hash.
+	AccessToken(ctx context.Context, hash string) (*AccessToken, error)
+
+	// RecordIssuance records, in one transaction, the credentials issued (or about to be
+	// signed) for one credential configuration under one access token: it refuses with
+	// sqldb.ErrConflict (changing nothing) when tokenHash has already been used for
+	// recs[0].ConfigurationID; allocates a distinct random unused index for each record in
+	// the tenant's current status list of listSize entries (starting the next list, ID+1,
+	// when fewer than len(recs) indexes are free; the first list has ID 1) with status
+	// Valid; inserts the records with their StatusList and StatusIndex filled in (also in
+	// recs); deletes the deferred transaction deferredID when it is not empty (not found:
+	// sqldb.ErrNotFound, nothing changes); and appends audit. All records share Tenant,
+	// OfferID, ConfigurationID and NotificationID.
+	RecordIssuance(ctx context.Context, tokenHash, deferredID string, recs []Issuance, listSize int, audit AuditEvent) error
+	// Issuance returns one issued credential record.
+	Issuance(ctx context.Context, tenant, id string) (*Issuance, error)
+	// ListIssuances returns up to limit issued credentials of the tenant, newest first,
+	// issued before `before` (zero: no bound); when offerID is not empty, only that offer's.
+	ListIssuances(ctx context.Context, tenant, offerID string, before time.Time, limit int) ([]Issuance, error)
+	// SetStatus sets the status of an issued credential and its status-list entry in one
+	// transaction and bumps that list's Version.
+	SetStatus(ctx context.Context, tenant, issuanceID string, status statuslist.Status, at time.Time, audit AuditEvent) error
+	// StatusList returns one status list of the tenant: its entries' statuses by index
+	// (allocated indexes only; the others are Valid) and its Version.
+	StatusList(ctx context.Context, tenant string, id int) (*StatusListState, error)
+
+	// CreateDeferred stores a deferred issuance transaction.
+	CreateDeferred(ctx context.Context, d *Deferred, audit AuditEvent) error
+	// Deferred returns one deferred transaction by its TransactionID (any tenant).
+	Deferred(ctx context.Context, transactionID string) (*Deferred, error)
+
+	// Notify records a wallet notification for the issuances with this NotificationID
+	// (sqldb.ErrNotFound when there are none). Repeating the same event is not an error.
+	Notify(ctx context.Context, tenant, notificationID, event string, at time.Time, audit AuditEvent) error
+
+	// AuditLog returns up to limit events of the tenant, newest first, before `before`.
+	AuditLog(ctx context.Context, tenant string, before time.Time, limit int) ([]AuditEvent, error)
+
+	// IssueNonce stores a fresh c_nonce until expiresAt.
+	IssueNonce(ctx context.Context, nonce string, expiresAt time.Time) error
+	// RedeemNonce consumes a live c_nonce: sqldb.ErrNotFound when unknown or already used,
+	// sqldb.ErrExpired when past its expiry.
+	RedeemNonce(ctx context.Context, nonce string, now time.Time) error
+	// RememberJTI records a DPoP proof's jti (scoped by key thumbprint) until expiresAt;
+	// sqldb.ErrConflict when it was already seen (a replay).
+	RememberJTI(ctx context.Context, jkt, jti string, expiresAt, now time.Time) error
+}
+
+// Graduate is a graduate a registrar imported: the diploma record as validated JSON
+// (academic.Diploma) and whether the conferral is approved.
+type Graduate struct {
+	Tenant    string
+	ID        string
+	Name      string // display name for registrar pages (Latin script)
+	Record    []byte // academic.Diploma as JSON
+	Approved  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// OfferState is the lifecycle state of a credential offer.
+type OfferState string
+
+// The offer states.
+const (
+	// OfferPending: created, its pre-authorized code not yet redeemed.
+	OfferPending OfferState = "pending"
+	// OfferRedeemed: the code was exchanged for an access token.
+	OfferRedeemed OfferState = "redeemed"
+	// OfferLocked: too many wrong tx_code attempts; the code is dead.
+	OfferLocked OfferState = "locked"
+	// OfferWithdrawn: the registrar withdrew the offer (e.g. to re-offer).
+	OfferWithdrawn OfferState = "withdrawn"
+)
+
+// Offer is a credential offer with its pre-authorized code.
+type Offer struct {
+	ID                string // public: the credential_offer_uri path segment
+	Tenant            string
+	ConfigurationIDs  []string
+	GraduateID        string // empty when the claims were given directly
+	Record            []byte // the academic.Diploma JSON the credentials will carry
+	Approved          bool   // false: credentials are deferred until the graduate is approved
+	PreAuthorizedCode string
+	TxCode            string // empty: no tx_code required
+	TxCodeAttempts    int
+	State             OfferState
+	CreatedAt         time.Time
+	ExpiresAt         time.Time
+	RedeemedAt        time.Time
+}
+
+// Redemption is decide's answer in Store.RedeemOffer.
+type Redemption struct {
+	State          OfferState
+	TxCodeAttempts int
+	RedeemedAt     time.Time
+	Token          *AccessToken // inserted when not nil
+	Audit          *AuditEvent  // appended when not nil (redemptions and lock-outs)
+	Err            error        // returned by RedeemOffer after the changes are committed
+}
+
+// AccessToken is an issued access token, stored by the SHA-256 of its value.
+type AccessToken struct {
+	Hash             string
+	Tenant           string
+	OfferID          string
+	ConfigurationIDs []string
+	JKT              string // DPoP key thumbprint the token is bound to; empty for a Bearer token
+	IssuedAt         time.Time
+	ExpiresAt        time.Time
+}
+
+// Issuance is one issued credential.
+type Issuance struct {
+	ID              string
+	Tenant          string
+	OfferID         string
+	GraduateID      string
+	ConfigurationID string
+	StatusList      int // status list ID (1, 2, ...)
+	StatusIndex     int
+	Status          statuslist.Status // Valid, Invalid (revoked) or Suspended
+	NotificationID  string
+	Event           string // last wallet notification event, if any
+	HolderJKT       string // thumbprint of the holder key the credential is bound to
+	IssuedAt        time.Time
+	UpdatedAt       time.Time
+}
+
+// StatusListState is a status list as stored: the statuses of its allocated entries.
+type StatusListState struct {
+	Tenant   string
+	ID       int
+	Size     int
+	Statuses map[int]statuslist.Status
+	Version  int64
+	Updated  time.Time
+}
+
+// Deferred is a deferred issuance transaction (OpenID4VCI 1.0 §9): the credential request was
+// valid but the conferral is not yet approved.
+type Deferred struct {
+	TransactionID   string
+	Tenant          string
+	TokenHash       string
+	OfferID         string
+	ConfigurationID string
+	HolderKeys      [][]byte // the proven holder keys as public JWK JSON, one per credential
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+}
+
+// AuditEvent is one entry of the audit log: who did what to which object, with ids only
+// (no personal data).
+type AuditEvent struct {
+	Tenant string
+	At     time.Time
+	Actor  string // "registrar", "wallet", "system"
+	Action string // e.g. "offer_created", "credential_issued", "credential_revoked"
+	Object string // the id of the offer, issuance or graduate
+	Detail string // short, non-personal detail (configuration id, counts, status)
+}
