@@ -64,6 +64,10 @@ func New(st Store, cfg Config) (*Issuer, error) {
 	return is, nil
 }
 
+// BaseURL returns Config.BaseURL: every tenant's Credential Issuer Identifier is
+// BaseURL + "/" + tenant ID.
+func (is *Issuer) BaseURL() string { return is.cfg.BaseURL }
+
 // TenantIDs returns the configured tenant ids in configuration order.
 func (is *Issuer) TenantIDs() []string {
 	ids := make([]string, 0, len(is.cfg.Tenants))

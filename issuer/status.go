@@ -93,7 +93,7 @@ func (is *Issuer) StatusList(ctx context.Context, tenantID string, id int) (*Sta
 // SetCredentialStatus revokes ("revoked"), suspends ("suspended") or reinstates ("valid") an
 // issued credential: its status-list entry changes in the same transaction as the record,
 // and the next status list token says so. A revoked credential stays revoked.
-func (is *Issuer) SetCredentialStatus(ctx context.Context, tenantID, issuanceID, status string) (*Issuance, error) {
+func (is *Issuer) SetCredentialStatus(ctx context.Context, tenantID, issuanceID, status string) (*IssuanceView, error) {
 	t, err := is.tenant(tenantID)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,8 @@ func (is *Issuer) SetCredentialStatus(ctx context.Context, tenantID, issuanceID,
 		return nil, storeErr(err, "set status")
 	}
 	cur.Status, cur.UpdatedAt = s, now
-	return cur, nil
+	v := is.issuanceView(t, *cur)
+	return &v, nil
 }
 
 // StatusName is the registrar-facing word for a status value.

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/hashi-vc/hashi/internal/pki"
+	"github.com/hashi-vc/hashi/issuer"
+)
+
+// issuerFileConfig is the YAML configuration of `hashi issuer serve --config FILE`. Every
+// field has a default except base_url, database and tenants.
+type issuerFileConfig struct {
+	// Listen is the address of the protocol and registrar listener. Default: 127.0.0.1:8443.
+	Listen string `yaml:"listen"`
+	// OpsListen is the address of /healthz, /readyz and /metrics. Default: 127.0.0.1:9443.
+	OpsListen string `yaml:"ops_listen"`
+	// BaseURL is the public base of every tenant's Credential Issuer Identifier
+	// (base_url/tenant). Required.
+	BaseURL string `yaml:"base_url"`
+	// InsecureHTTP allows an http base_url on a loopback address (development only).
+	InsecureHTTP bool `yaml:"insecure_http"`
+	// TLS names the server certificate and key (PEM). Without it the listener speaks plain
+	// HTTP, which is right only behind a TLS-terminating proxy or with insecure_http.
+	TLS *struct {
+		Cert string `yaml:"cert"`
+		Key  string `yaml:"key"`
+	} `yaml:"tls"`
+	// Database is a DSN: sqlite:/path/issuer.db (default: sqlite:issuer.db next to the
+	// config file) or postgres://...
+	Database string `yaml:"database"`
+	// PKIDir is a `hashi pki init` folder; tenants' seals default to its seal entities.
+	PKIDir string `yaml:"pki_dir"`
+	// Tenants are the universities.
+	Tenants []tenantFileConfig `yaml:"tenants"`
+	// RequireDPoP makes DPoP mandatory at the token endpoint. Default: false.
+	RequireDPoP bool `yaml:"require_dpop"`
+	// OfferTTL, TokenTTL, NonceTTL: defaults 168h, 10m, 5m.
+	OfferTTL time.Duration `yaml:"offer_ttl"`
+	TokenTTL time.Duration `yaml:"token_ttl"`
+	NonceTTL time.Duration `yaml:"nonce_ttl"`
+	// MaxTxCodeAttempts: default 5. BatchSize: default 4.
+	MaxTxCodeAttempts int `yaml:"max_tx_code_attempts"`
+	BatchSize         int `yaml:"batch_size"`
+	// StatusListTTL is the status list token ttl. Default: 5m.
+	StatusListTTL time.Duration `yaml:"status_list_ttl"`
+
+	dir string // the config file's folder, for relative paths
+}
+
+// tenantFileConfig configures one university.
+type tenantFileConfig struct {
+	ID      string `yaml:"id"`
+	NameEN  string `yaml:"name_en"`
+	NameJA  string `yaml:"name_ja"`
+	Country string `yaml:"country"`
+	// Seal: PEM files of the seal chain (certificate first, intermediates, no anchor) and
+	// its PKCS #8 key. Default: the pki_dir seal entity with the tenant's id.
+	SealChain string `yaml:"seal_chain"`
+	SealKey   string `yaml:"seal_key"`
+	// The registrar bearer token: its SHA-256 in hex, or a file or environment variable
+	// holding the token itself. Exactly one.
+	AdminTokenSHA256 string `yaml:"admin_token_sha256"`
+	AdminTokenFile   string `yaml:"admin_token_file"`
+	AdminTokenEnv    string `yaml:"admin_token_env"`
+}
+
+// loadIssuerConfig reads and checks a config file strictly (unknown fields are errors).
+func loadIssuerConfig(path string) (*issuerFileConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c issuerFileConfig
+	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
+	}
+	c.dir = filepath.Dir(path)
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
+
+func (c *issuerFileConfig) rel(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Validate fills defaults and checks the file-level rules; issuer.Config.Validate checks the
+// rest when the issuer is built.
+func (c *issuerFileConfig) Validate() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8443"
+	}
+	if c.OpsListen == "" {
+		c.OpsListen = "127.0.0.1:9443"
+	}
+	for _, a := range []string{c.Listen, c.OpsListen} {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("listen address %q: %w", a, err)
+		}
+	}
+	if c.Listen == c.OpsListen {
+		return errors.New("listen and ops_listen must differ")
+	}
+	if c.BaseURL == "" {
+		return errors.New("base_url is required")
+	}
+	if c.Database == "" {
+		c.Database = "sqlite:" + c.rel("issuer.db")
+	}
+	if c.TLS != nil && (c.TLS.Cert == "" || c.TLS.Key == "") {
+		return errors.New("tls needs cert and key")
+	}
+	if len(c.Tenants) == 0 {
+		return errors.New("at least one tenant is required")
+	}
+	for i, t := range c.Tenants {
+		n := 0
+		for _, s := range []string{t.AdminTokenSHA256, t.AdminTokenFile, t.AdminTokenEnv} {
+			if s != "" {
+				n++
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("tenants[%d] %q: give exactly one of admin_token_sha256, admin_token_file, admin_token_env", i, t.ID)
+		}
+		if (t.SealChain == "") != (t.SealKey == "") {
+			return fmt.Errorf("tenants[%d] %q: seal_chain and seal_key go together", i, t.ID)
+		}
+		if t.SealChain == "" && c.PKIDir == "" {
+			return fmt.Errorf("tenants[%d] %q: seal_chain and seal_key, or pki_dir, are required", i, t.ID)
+		}
+	}
+	return nil
+}
+
+// issuerConfig builds the core configuration: seals from files or the PKI folder, registrar
+// token hashes from their sources.
+func (c *issuerFileConfig) issuerConfig(now func() time.Time) (issuer.Config, error) {
+	cfg := issuer.Config{
+		BaseURL: c.BaseURL, Clock: now, AllowInsecureHTTP: c.InsecureHTTP, RequireDPoP: c.RequireDPoP,
+		OfferTTL: c.OfferTTL, TokenTTL: c.TokenTTL, NonceTTL: c.NonceTTL, MaxTxCodeAttempts: c.MaxTxCodeAttempts,
+		BatchSize: c.BatchSize, StatusListTTL: c.StatusListTTL,
+	}
+	var p *pki.PKI
+	if c.PKIDir != "" {
+		var err error
+		if p, err = pki.Load(c.rel(c.PKIDir)); err != nil {
+			return cfg, err
+		}
+	}
+	for _, tc := range c.Tenants {
+		t := issuer.Tenant{ID: tc.ID, NameEN: tc.NameEN, NameJA: tc.NameJA, Country: tc.Country}
+		if tc.SealChain != "" {
+			key, err := readPrivateKey(c.rel(tc.SealKey))
+			if err != nil {
+				return cfg, err
+			}
+			chain, err := readCertificates(c.rel(tc.SealChain))
+			if err != nil {
+				return cfg, err
+			}
+			t.Seal, t.Chain = key, chain
+		} else {
+			e, err := p.Entity(pki.RoleSeal, tc.ID)
+			if err != nil {
+				return cfg, fmt.Errorf("tenant %q: %w", tc.ID, err)
+			}
+			t.Seal, t.Chain = e.Signer(), e.Chain
+		}
+		sum, err := c.tokenHash(tc)
+		if err != nil {
+			return cfg, fmt.Errorf("tenant %q: %w", tc.ID, err)
+		}
+		t.AdminTokenSHA256 = sum
+		if p != nil && (t.NameEN == "" || t.NameJA == "" || t.Country == "") {
+			fillFromPKI(&t, p)
+		}
+		cfg.Tenants = append(cfg.Tenants, t)
+	}
+	return cfg, cfg.Validate()
+}
+
+// fillFromPKI takes missing names and country from the PKI configuration of the university.
+func fillFromPKI(t *issuer.Tenant, p *pki.PKI) {
+	for _, u := range p.Manifest.Config.Universities {
+		if u.ID != t.ID {
+			continue
+		}
+		if t.NameEN == "" {
+			t.NameEN = u.Name.EN
+		}
+		if t.NameJA == "" {
+			t.NameJA = u.Name.JA
+		}
+		if t.Country == "" {
+			t.Country = u.Country
+		}
+	}
+}
+
+func (c *issuerFileConfig) tokenHash(tc tenantFileConfig) ([sha256.Size]byte, error) {
+	var out [sha256.Size]byte
+	switch {
+	case tc.AdminTokenSHA256 != "":
+		b, err := hex.DecodeString(tc.AdminTokenSHA256)
+		if err != nil || len(b) != sha256.Size {
+			return out, errors.New("admin_token_sha256 must be 64 hex digits")
+		}
+		copy(out[:], b)
+		return out, nil
+	case tc.AdminTokenFile != "":
+		b, err := os.ReadFile(c.rel(tc.AdminTokenFile))
+		if err != nil {
+			return out, err
+		}
+		return tokenSum(strings.TrimSpace(string(b)))
+	default:
+		return tokenSum(os.Getenv(tc.AdminTokenEnv))
+	}
+}
+
+func tokenSum(token string) ([sha256.Size]byte, error) {
+	if len(token) < 16 {
+		return [sha256.Size]byte{}, errors.New("the registrar token must have at least 16 characters")
+	}
+	return sha256.Sum256([]byte(token)), nil
+}
