@@ -36,7 +36,7 @@ type runningIssuer struct {
 
 const testRegistrarToken = "registrar-token-for-tests-0123456789"
 
-func startIssuer(t *testing.T, dsn string) *runningIssuer {
+func startIssuer(t testing.TB, dsn string) *runningIssuer {
 	t.Helper()
 	dir := t.TempDir()
 	app, err := net.Listen("tcp", "127.0.0.1:0")
@@ -114,7 +114,7 @@ tenants:
 	}
 }
 
-func (r *runningIssuer) do(t *testing.T, method, url, contentType, token string, body []byte) (int, []byte) {
+func (r *runningIssuer) do(t testing.TB, method, url, contentType, token string, body []byte) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, url, bytes.NewReader(body))
 	if err != nil {
@@ -139,7 +139,7 @@ func (r *runningIssuer) do(t *testing.T, method, url, contentType, token string,
 }
 
 // offer creates an offer through the registrar API.
-func (r *runningIssuer) offer(t *testing.T, tenant, config string, txCode bool) map[string]any {
+func (r *runningIssuer) offer(t testing.TB, tenant, config string, txCode bool) map[string]any {
 	t.Helper()
 	claims, err := os.ReadFile(filepath.Join("..", "..", "internal", "academic", "testdata", "registrar", "eu-master.json"))
 	if err != nil {
