@@ -50,15 +50,13 @@ type NonceResponse struct {
 
 // Nonce issues a fresh c_nonce, valid for Config.NonceTTL and single use.
 func (is *Issuer) Nonce(ctx context.Context, tenantID string) (*NonceResponse, error) {
-	if _, err := is.tenant(tenantID); err != nil {
-		return nil, err
-	}
-	n, err := is.randomString(24)
+	t, err := is.tenant(tenantID)
 	if err != nil {
 		return nil, err
 	}
-	if err := is.st.IssueNonce(ctx, n, is.cfg.Clock().Add(is.cfg.NonceTTL)); err != nil {
-		return nil, storeErr(err, "store nonce")
+	n, err := is.mintNonce(ctx, t.ID, is.cfg.Clock().Add(is.cfg.NonceTTL))
+	if err != nil {
+		return nil, err
 	}
 	return &NonceResponse{CNonce: n}, nil
 }
@@ -84,7 +82,7 @@ func (is *Issuer) Credential(ctx context.Context, tenantID string, auth Authoriz
 	if err != nil {
 		return nil, err
 	}
-	tok, err := is.authenticate(ctx, t, auth, t.issuerID+PathCredential)
+	tok, uses, err := is.authenticate(ctx, t, auth, t.issuerID+PathCredential, false)
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +108,11 @@ func (is *Issuer) Credential(ctx context.Context, tenantID string, auth Authoriz
 	if !slices.Contains(tok.ConfigurationIDs, cfgID) {
 		return nil, errorf(CodeInvalidCredentialRequest, nil, "the access token does not grant %q", cfgID)
 	}
-	keys, err := is.checkProofs(ctx, t, req.Proofs)
+	keys, nonces, err := is.checkProofs(ctx, t, req.Proofs)
 	if err != nil {
 		return nil, err
 	}
+	uses = append(uses, nonces...)
 	o, err := is.st.Offer(ctx, t.ID, tok.OfferID)
 	if err != nil {
 		return nil, storeErr(err, "read offer")
@@ -124,9 +123,21 @@ func (is *Issuer) Credential(ctx context.Context, tenantID string, auth Authoriz
 	}
 	now := is.cfg.Clock()
 	if !approved {
-		return is.deferIssuance(ctx, t, tok, o, cfgID, keys, now)
+		return is.deferIssuance(ctx, t, tok, o, cfgID, keys, uses, now)
 	}
-	return is.issue(ctx, t, tok, o, conf, keys, "", now)
+	return is.issue(ctx, t, tok, o, conf, keys, "", uses, now)
+}
+
+// usedErr maps a replayed single-use value to the protocol error, or returns nil.
+func usedErr(err error) *Error {
+	u, ok := errors.AsType[*UsedError](err)
+	if !ok {
+		return nil
+	}
+	if u.Kind == UseCNonce {
+		return errorf(CodeInvalidNonce, nil, "c_nonce has already been used; get a fresh one from the nonce endpoint")
+	}
+	return errorf(CodeInvalidDPoPProof, nil, "DPoP proof: replayed (jti already used)")
 }
 
 // approved reports whether the offer's credentials may be issued now: offers made from
@@ -142,24 +153,25 @@ func (is *Issuer) approved(ctx context.Context, o *Offer) (bool, error) {
 	return g.Approved, nil
 }
 
-// checkProofs verifies proofs.jwt and redeems its nonce(s); it returns the proven keys.
-func (is *Issuer) checkProofs(ctx context.Context, t *tenant, proofs *map[string]any) ([]crypto.PublicKey, error) {
+// checkProofs verifies proofs.jwt and their c_nonce values; it returns the proven keys and
+// the nonce uses to record with the issuance.
+func (is *Issuer) checkProofs(ctx context.Context, t *tenant, proofs *map[string]any) ([]crypto.PublicKey, []SingleUse, error) {
 	if proofs == nil {
-		return nil, errorf(CodeInvalidProof, nil, `"proofs" is required: one jwt proof per credential`)
+		return nil, nil, errorf(CodeInvalidProof, nil, `"proofs" is required: one jwt proof per credential`)
 	}
 	if len(*proofs) != 1 {
-		return nil, errorf(CodeInvalidCredentialRequest, nil, `"proofs" must have exactly one proof type`)
+		return nil, nil, errorf(CodeInvalidCredentialRequest, nil, `"proofs" must have exactly one proof type`)
 	}
 	raw, ok := (*proofs)["jwt"]
 	if !ok {
-		return nil, errorf(CodeInvalidProof, nil, "only jwt proofs are supported")
+		return nil, nil, errorf(CodeInvalidProof, nil, "only jwt proofs are supported")
 	}
 	list, ok := raw.([]any)
 	if !ok || len(list) == 0 {
-		return nil, errorf(CodeInvalidProof, nil, "proofs.jwt must be a non-empty array")
+		return nil, nil, errorf(CodeInvalidProof, nil, "proofs.jwt must be a non-empty array")
 	}
 	if len(list) > is.cfg.BatchSize || len(list) > MaxProofs {
-		return nil, errorf(CodeInvalidCredentialRequest, nil, "%d proofs, more than the batch size %d", len(list), is.cfg.BatchSize)
+		return nil, nil, errorf(CodeInvalidCredentialRequest, nil, "%d proofs, more than the batch size %d", len(list), is.cfg.BatchSize)
 	}
 	now := is.cfg.Clock()
 	var keys []crypto.PublicKey
@@ -168,14 +180,14 @@ func (is *Issuer) checkProofs(ctx context.Context, t *tenant, proofs *map[string
 	for i, v := range list {
 		s, ok := v.(string)
 		if !ok {
-			return nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] is not a string", i)
+			return nil, nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] is not a string", i)
 		}
 		p, err := is.verifyProof(s, t.issuerID, now)
 		if err != nil {
-			return nil, prefixDescription(err, "proofs.jwt["+strconv.Itoa(i)+"]: ")
+			return nil, nil, prefixDescription(err, "proofs.jwt["+strconv.Itoa(i)+"]: ")
 		}
 		if seen[p.jkt] {
-			return nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] proves a key already proven: one credential per key", i)
+			return nil, nil, errorf(CodeInvalidProof, nil, "proofs.jwt[%d] proves a key already proven: one credential per key", i)
 		}
 		seen[p.jkt] = true
 		if !slices.Contains(nonces, p.nonce) {
@@ -183,17 +195,15 @@ func (is *Issuer) checkProofs(ctx context.Context, t *tenant, proofs *map[string
 		}
 		keys = append(keys, p.key)
 	}
+	uses := make([]SingleUse, 0, len(nonces))
 	for _, n := range nonces {
-		if len(n) > MaxIDLength {
-			return nil, errorf(CodeInvalidNonce, nil, "c_nonce is not valid")
+		u, err := is.checkNonce(ctx, t.ID, n, now)
+		if err != nil {
+			return nil, nil, err
 		}
-		if err := is.st.RedeemNonce(ctx, n, now); errors.Is(err, storeerr.ErrNotFound) {
-			return nil, errorf(CodeInvalidNonce, nil, "c_nonce is unknown, used or expired; get a fresh one from the nonce endpoint")
-		} else if err != nil {
-			return nil, storeErr(err, "redeem nonce")
-		}
+		uses = append(uses, u)
 	}
-	return keys, nil
+	return keys, uses, nil
 }
 
 func prefixDescription(err error, prefix string) error {
@@ -206,7 +216,7 @@ func prefixDescription(err error, prefix string) error {
 }
 
 // deferIssuance records a deferred transaction for the proven keys.
-func (is *Issuer) deferIssuance(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, cfgID string, keys []crypto.PublicKey, now time.Time) (*CredentialResponse, error) {
+func (is *Issuer) deferIssuance(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, cfgID string, keys []crypto.PublicKey, uses []SingleUse, now time.Time) (*CredentialResponse, error) {
 	d := &Deferred{Tenant: t.ID, TokenHash: tok.Hash, OfferID: o.ID, ConfigurationID: cfgID, CreatedAt: now, ExpiresAt: now.Add(is.cfg.DeferredTTL)}
 	var err error
 	if d.TransactionID, err = is.randomString(24); err != nil {
@@ -220,7 +230,10 @@ func (is *Issuer) deferIssuance(ctx context.Context, t *tenant, tok *AccessToken
 		d.HolderKeys = append(d.HolderKeys, b)
 	}
 	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "issuance_deferred", Object: o.ID, Detail: cfgID}
-	if err := is.st.CreateDeferred(ctx, d, audit); err != nil {
+	if err := is.st.CreateDeferred(ctx, d, uses, now, audit); err != nil {
+		if e := usedErr(err); e != nil {
+			return nil, e
+		}
 		return nil, storeErr(err, "store deferred transaction")
 	}
 	return &CredentialResponse{TransactionID: d.TransactionID, Interval: int(is.cfg.DeferredInterval.Seconds())}, nil
@@ -234,7 +247,7 @@ func (is *Issuer) DeferredCredential(ctx context.Context, tenantID string, auth 
 	if err != nil {
 		return nil, err
 	}
-	tok, err := is.authenticate(ctx, t, auth, t.issuerID+PathDeferredCredential)
+	tok, _, err := is.authenticate(ctx, t, auth, t.issuerID+PathDeferredCredential, true)
 	if err != nil {
 		return nil, err
 	}
@@ -278,11 +291,11 @@ func (is *Issuer) DeferredCredential(ctx context.Context, tenantID string, auth 
 		}
 		keys = append(keys, k)
 	}
-	return is.issue(ctx, t, tok, o, conf, keys, d.TransactionID, now)
+	return is.issue(ctx, t, tok, o, conf, keys, d.TransactionID, nil, now)
 }
 
 // issue records and signs one credential per key.
-func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, conf Configuration, keys []crypto.PublicKey, deferredID string, now time.Time) (*CredentialResponse, error) {
+func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Offer, conf Configuration, keys []crypto.PublicKey, deferredID string, uses []SingleUse, now time.Time) (*CredentialResponse, error) {
 	var rec academic.Diploma
 	if err := json.Unmarshal(o.Record, &rec); err != nil {
 		return nil, errorf(CodeInternal, err, "stored record")
@@ -305,7 +318,10 @@ func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Off
 			Status: statuslist.Valid, NotificationID: notificationID, HolderJKT: jkt, IssuedAt: now, UpdatedAt: now}
 	}
 	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "credential_issued", Object: o.ID, Detail: conf.ID + " ×" + strconv.Itoa(len(keys))}
-	err = is.st.RecordIssuance(ctx, tok.Hash, deferredID, recs, is.cfg.StatusListSize, audit)
+	err = is.st.RecordIssuance(ctx, tok.Hash, deferredID, uses, now, recs, is.cfg.StatusListSize, audit)
+	if e := usedErr(err); e != nil {
+		return nil, e
+	}
 	switch {
 	case errors.Is(err, storeerr.ErrConflict):
 		return nil, errorf(CodeCredentialRequestDenied, nil, "the credential %q has already been issued for this access token", conf.ID)
@@ -391,7 +407,7 @@ func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Author
 	if err != nil {
 		return err
 	}
-	if _, err := is.authenticate(ctx, t, auth, t.issuerID+PathNotification); err != nil {
+	if _, _, err := is.authenticate(ctx, t, auth, t.issuerID+PathNotification, true); err != nil {
 		return err
 	}
 	var req NotificationRequest
@@ -419,28 +435,41 @@ func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Author
 // authenticate checks the access token of a resource request: known, of this tenant,
 // unexpired; a DPoP-bound token must come with scheme DPoP and a valid DPoP proof for this
 // request whose key is the bound one (and ath its hash); a Bearer token with scheme Bearer.
-func (is *Issuer) authenticate(ctx context.Context, t *tenant, auth Authorization, url string) (*AccessToken, error) {
+// The DPoP proof's jti is returned as a SingleUse for the request's own write transaction,
+// or, with remember, recorded at once (requests that write nothing else).
+func (is *Issuer) authenticate(ctx context.Context, t *tenant, auth Authorization, url string, remember bool) (*AccessToken, []SingleUse, error) {
 	if auth.Token == "" || len(auth.Token) > MaxIDLength {
-		return nil, errorf(CodeInvalidToken, nil, "an access token is required")
+		return nil, nil, errorf(CodeInvalidToken, nil, "an access token is required")
 	}
 	tok, err := is.st.AccessToken(ctx, tokenHash(auth.Token))
 	if errors.Is(err, storeerr.ErrNotFound) {
-		return nil, errorf(CodeInvalidToken, nil, "the access token is not valid")
+		return nil, nil, errorf(CodeInvalidToken, nil, "the access token is not valid")
 	} else if err != nil {
-		return nil, storeErr(err, "read access token")
+		return nil, nil, storeErr(err, "read access token")
 	}
-	if tok.Tenant != t.ID || !is.cfg.Clock().Before(tok.ExpiresAt) {
-		return nil, errorf(CodeInvalidToken, nil, "the access token is not valid or has expired")
+	now := is.cfg.Clock()
+	if tok.Tenant != t.ID || !now.Before(tok.ExpiresAt) {
+		return nil, nil, errorf(CodeInvalidToken, nil, "the access token is not valid or has expired")
 	}
 	switch {
 	case tok.JKT != "" && auth.Scheme != "DPoP":
-		return nil, errorf(CodeInvalidToken, nil, "the access token is DPoP-bound: use the DPoP authorization scheme")
+		return nil, nil, errorf(CodeInvalidToken, nil, "the access token is DPoP-bound: use the DPoP authorization scheme")
 	case tok.JKT == "" && auth.Scheme != "Bearer":
-		return nil, errorf(CodeInvalidToken, nil, "the access token is a Bearer token")
+		return nil, nil, errorf(CodeInvalidToken, nil, "the access token is a Bearer token")
 	case tok.JKT != "":
-		if _, err := is.verifyDPoP(ctx, auth.DPoP, "POST", url, auth.Token, tok.JKT); err != nil {
-			return nil, err
+		_, use, err := is.verifyDPoP(auth.DPoP, "POST", url, auth.Token, tok.JKT)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !remember {
+			return tok, []SingleUse{use}, nil
+		}
+		if err := is.st.Remember(ctx, use, now); err != nil {
+			if e := usedErr(err); e != nil {
+				return nil, nil, e
+			}
+			return nil, nil, storeErr(err, "record DPoP jti")
 		}
 	}
-	return tok, nil
+	return tok, nil, nil
 }

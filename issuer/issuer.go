@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
@@ -25,6 +26,9 @@ type Issuer struct {
 	cfg     Config
 	tenants map[string]*tenant
 	status  statusCache
+
+	keyMu         sync.Mutex
+	nonceKeyCache []byte
 }
 
 // tenant is a configured tenant with its ready signers.

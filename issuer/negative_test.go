@@ -147,6 +147,17 @@ func TestTokenEndpoint(t *testing.T) {
 	})
 }
 
+// flipLast changes the last character of a base64url string.
+func flipLast(s string) string {
+	b := []byte(s)
+	if b[len(b)-1] == 'A' {
+		b[len(b)-1] = 'B'
+	} else {
+		b[len(b)-1] = 'A'
+	}
+	return string(b)
+}
+
 func wrongDigits(s string) string {
 	b := []byte(s)
 	b[0] = '0' + (b[0]-'0'+1)%10
@@ -182,6 +193,8 @@ func TestCredentialEndpoint(t *testing.T) {
 		{"iat-in-future", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["iat"] = f.clock.Now().Add(time.Hour).Unix() })), issuer.CodeInvalidProof},
 		{"no-nonce", body(mut(func(_ *jose.SignHeader, c map[string]any) { delete(c, "nonce") })), issuer.CodeInvalidNonce},
 		{"unknown-nonce", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = "made-up" })), issuer.CodeInvalidNonce},
+		{"nonce-of-other-tenant", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = newWallet(t, f, "sakuragaoka").nonce() })), issuer.CodeInvalidNonce},
+		{"nonce-tampered", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = flipLast(nonce) })), issuer.CodeInvalidNonce},
 		{"signed-by-other-key", body(w.proofSignedBy(k, newHolderKey(t), nonce)), issuer.CodeInvalidProof},
 		{"es384-alg", body(w.proofES384(nonce)), issuer.CodeInvalidProof},
 		{"same-key-twice", body(mut(nil), mut(nil)), issuer.CodeInvalidProof},
@@ -244,6 +257,16 @@ func TestCredentialEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = w.credential(tok2, body(w.proof(newHolderKey(t), nonce, nil)))
+	wantCode(t, err, issuer.CodeInvalidNonce)
+	// An expired nonce (its MAC still verifies).
+	old := w.nonce()
+	f.clock.Add(6 * time.Minute)
+	_, code3 := newOffer(t, f, "oostland", false)
+	tok3, err := w.token(code3, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.credential(tok3, body(w.proof(newHolderKey(t), old, nil)))
 	wantCode(t, err, issuer.CodeInvalidNonce)
 	// Expired access token.
 	f.clock.Add(11 * time.Minute)

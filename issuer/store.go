@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/statuslist"
+	"github.com/hashi-vc/hashi/internal/storeerr"
 )
 
 // Store is the issuer's persistent state: every piece of protocol state lives here so that
@@ -42,7 +43,10 @@ type Store interface {
 	// afterwards. decide's changes are committed
 	// even when they mean failure (a wrong tx_code is counted), so decide reports failure in
 	// Redemption.Err, which RedeemOffer returns after committing.
-	RedeemOffer(ctx context.Context, code string, decide func(Offer) Redemption) (*Offer, error)
+	//
+	// Before anything else it records uses (see SingleUse); when one is still remembered it
+	// returns a *UsedError and changes nothing.
+	RedeemOffer(ctx context.Context, code string, uses []SingleUse, now time.Time, decide func(Offer) Redemption) (*Offer, error)
 	// WithdrawOffer sets a pending offer's State to OfferWithdrawn (its code dies) and appends
 	// audit. An offer that is not pending is left as it is (nil error): withdrawing is about
 	// making sure the code can no longer be redeemed.
@@ -59,9 +63,10 @@ type Store interface {
 	// when fewer than len(recs) indexes are free; the first list has ID 1) with status
 	// Valid; inserts the records with their StatusList and StatusIndex filled in (also in
 	// recs); deletes the deferred transaction deferredID when it is not empty (not found:
-	// sqldb.ErrNotFound, nothing changes); and appends audit. All records share Tenant,
-	// OfferID, ConfigurationID and NotificationID.
-	RecordIssuance(ctx context.Context, tokenHash, deferredID string, recs []Issuance, listSize int, audit AuditEvent) error
+	// sqldb.ErrNotFound, nothing changes); records uses (a value still remembered: a
+	// *UsedError, nothing changes); and appends audit. All records share Tenant, OfferID,
+	// ConfigurationID and NotificationID.
+	RecordIssuance(ctx context.Context, tokenHash, deferredID string, uses []SingleUse, now time.Time, recs []Issuance, listSize int, audit AuditEvent) error
 	// Issuance returns one issued credential record.
 	Issuance(ctx context.Context, tenant, id string) (*Issuance, error)
 	// ListIssuances returns up to limit issued credentials of the tenant, newest first,
@@ -74,8 +79,9 @@ type Store interface {
 	// (allocated indexes only; the others are Valid) and its Version.
 	StatusList(ctx context.Context, tenant string, id int) (*StatusListState, error)
 
-	// CreateDeferred stores a deferred issuance transaction.
-	CreateDeferred(ctx context.Context, d *Deferred, audit AuditEvent) error
+	// CreateDeferred stores a deferred issuance transaction and records uses (a value still
+	// remembered: a *UsedError, nothing changes).
+	CreateDeferred(ctx context.Context, d *Deferred, uses []SingleUse, now time.Time, audit AuditEvent) error
 	// Deferred returns one deferred transaction by its TransactionID (any tenant).
 	Deferred(ctx context.Context, transactionID string) (*Deferred, error)
 
@@ -86,15 +92,40 @@ type Store interface {
 	// AuditLog returns up to limit events of the tenant, newest first, before `before`.
 	AuditLog(ctx context.Context, tenant string, before time.Time, limit int) ([]AuditEvent, error)
 
-	// IssueNonce stores a fresh c_nonce until expiresAt.
-	IssueNonce(ctx context.Context, nonce string, expiresAt time.Time) error
-	// RedeemNonce consumes a live c_nonce: sqldb.ErrNotFound when unknown or already used,
-	// sqldb.ErrExpired when past its expiry.
-	RedeemNonce(ctx context.Context, nonce string, now time.Time) error
-	// RememberJTI records a DPoP proof's jti (scoped by key thumbprint) until expiresAt;
-	// sqldb.ErrConflict when it was already seen (a replay).
-	RememberJTI(ctx context.Context, jkt, jti string, expiresAt, now time.Time) error
+	// Remember records one single-use value on its own (requests that change nothing else,
+	// such as deferred polls and notifications); a *UsedError when it is still remembered.
+	Remember(ctx context.Context, use SingleUse, now time.Time) error
+
+	// Secret returns the deployment-wide secret called name, creating it with generate the
+	// first time (atomically: concurrent replicas all get the value that was stored first).
+	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
 }
+
+// SingleUse is a value a request may use once: a DPoP proof's jti (scoped by its key
+// thumbprint) or a c_nonce. The store remembers it until ExpiresAt in the same transaction
+// as the change the request makes, so a replay is refused on every replica.
+type SingleUse struct {
+	Kind      string // UseDPoPJTI or UseCNonce
+	Value     string
+	ExpiresAt time.Time
+}
+
+// The kinds of SingleUse.
+const (
+	UseDPoPJTI = "issuer.dpop_jti"
+	UseCNonce  = "issuer.c_nonce"
+)
+
+// UsedError reports that a SingleUse value was already used. errors.Is(err,
+// storeerr.ErrConflict) holds for it too.
+type UsedError struct {
+	Kind string
+}
+
+func (e *UsedError) Error() string { return "already used: " + e.Kind }
+
+// Is makes a UsedError match storeerr.ErrConflict.
+func (e *UsedError) Is(target error) bool { return target == storeerr.ErrConflict }
 
 // Graduate is a graduate a registrar imported: the diploma record as validated JSON
 // (academic.Diploma) and whether the conferral is approved.

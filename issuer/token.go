@@ -60,10 +60,13 @@ func (is *Issuer) Token(ctx context.Context, tenantID string, req TokenRequest) 
 
 	now := is.cfg.Clock()
 	jkt := ""
+	var uses []SingleUse
 	if len(req.DPoP) > 0 || is.cfg.RequireDPoP {
-		if jkt, err = is.verifyDPoP(ctx, req.DPoP, "POST", t.issuerID+PathToken, "", ""); err != nil {
+		var use SingleUse
+		if jkt, use, err = is.verifyDPoP(req.DPoP, "POST", t.issuerID+PathToken, "", ""); err != nil {
 			return nil, err
 		}
+		uses = append(uses, use)
 	}
 	access, err := is.randomString(32)
 	if err != nil {
@@ -71,7 +74,7 @@ func (is *Issuer) Token(ctx context.Context, tenantID string, req TokenRequest) 
 	}
 	tok := &AccessToken{Hash: tokenHash(access), Tenant: t.ID, JKT: jkt, IssuedAt: now, ExpiresAt: now.Add(is.cfg.TokenTTL)}
 	maxAttempts := is.cfg.MaxTxCodeAttempts
-	_, err = is.st.RedeemOffer(ctx, code, func(o Offer) Redemption {
+	_, err = is.st.RedeemOffer(ctx, code, uses, now, func(o Offer) Redemption {
 		keep := Redemption{State: o.State, TxCodeAttempts: o.TxCodeAttempts, RedeemedAt: o.RedeemedAt}
 		fail := func(e error) Redemption { keep.Err = e; return keep }
 		switch {
@@ -106,6 +109,9 @@ func (is *Issuer) Token(ctx context.Context, tenantID string, req TokenRequest) 
 	})
 	if errors.Is(err, storeerr.ErrNotFound) {
 		return nil, errorf(CodeInvalidGrant, nil, "the pre-authorized code is not valid")
+	}
+	if e := usedErr(err); e != nil {
+		return nil, e
 	}
 	if err != nil {
 		if e, ok := errors.AsType[*Error](err); ok {

@@ -114,36 +114,43 @@ func (s *SingleUse) Redeem(ctx context.Context, kind, value string, now time.Tim
 // expired must be rejected by the caller, not remembered). It runs one atomic
 // INSERT ... ON CONFLICT DO UPDATE ... WHERE.
 func (s *SingleUse) Remember(ctx context.Context, kind, value string, expiresAt, now time.Time) error {
-	if err := checkKindValue(kind, value); err != nil {
-		return fmt.Errorf("sqldb: remember: %w", err)
-	}
-	if now.IsZero() {
-		return fmt.Errorf("sqldb: remember: %w: zero now", ErrInvalid)
-	}
-	if Millis(expiresAt) <= Millis(now) {
-		return fmt.Errorf("sqldb: remember: %w: expiry not after now", ErrInvalid)
-	}
-	h := sha256.Sum256([]byte(value))
-	err := s.db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO single_use (kind, value_hash, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (kind, value_hash) DO UPDATE SET expires_at = excluded.expires_at
-			WHERE single_use.expires_at <= ?`,
-			kind, h[:], Millis(expiresAt), Millis(now))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrConflict
-		}
-		return nil
-	})
+	err := s.db.Tx(ctx, func(tx *Tx) error { return RememberTx(ctx, tx, kind, value, expiresAt, now) })
 	if err != nil {
 		return fmt.Errorf("sqldb: remember: %w", err)
+	}
+	return nil
+}
+
+// RememberTx is Remember inside the caller's transaction, so a store can record a single-use
+// value in the same commit as the change it guards (one durable commit instead of two). The
+// single_use table must exist: create the SingleUse once at startup (NewSingleUse runs its
+// migrations). ErrConflict means the value is still remembered (a replay); the caller's
+// transaction should then be rolled back, which Tx does when fn returns the error.
+func RememberTx(ctx context.Context, tx *Tx, kind, value string, expiresAt, now time.Time) error {
+	if err := checkKindValue(kind, value); err != nil {
+		return err
+	}
+	if now.IsZero() {
+		return fmt.Errorf("%w: zero now", ErrInvalid)
+	}
+	if Millis(expiresAt) <= Millis(now) {
+		return fmt.Errorf("%w: expiry not after now", ErrInvalid)
+	}
+	h := sha256.Sum256([]byte(value))
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO single_use (kind, value_hash, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (kind, value_hash) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE single_use.expires_at <= ?`,
+		kind, h[:], Millis(expiresAt), Millis(now))
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrConflict
 	}
 	return nil
 }

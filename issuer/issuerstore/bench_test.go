@@ -40,7 +40,7 @@ func BenchmarkRecordIssuance(b *testing.B) {
 				b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 					for b.Loop() {
 						recs := issuerstoretest.NewIssuances(o, "c1", batch, t0)
-						if err := s.RecordIssuance(b.Context(), issuerstoretest.Rand("h-"), "", recs, listSize, ev); err != nil {
+						if err := s.RecordIssuance(b.Context(), issuerstoretest.Rand("h-"), "", nil, issuerstoretest.T0, recs, listSize, ev); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -50,7 +50,7 @@ func BenchmarkRecordIssuance(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						recs := issuerstoretest.NewIssuances(o, "c1", 1, t0)
-						if err := s.RecordIssuance(b.Context(), issuerstoretest.Rand("h-"), "", recs, listSize, ev); err != nil {
+						if err := s.RecordIssuance(b.Context(), issuerstoretest.Rand("h-"), "", nil, issuerstoretest.T0, recs, listSize, ev); err != nil {
 							b.Error(err)
 							return
 						}
@@ -82,7 +82,7 @@ func BenchmarkRedeemOffer(b *testing.B) {
 				redeem := func() error {
 					o := <-offers
 					tok := issuerstoretest.NewToken(o, t0.Add(time.Second))
-					_, err := s.RedeemOffer(b.Context(), o.PreAuthorizedCode, func(got issuer.Offer) issuer.Redemption {
+					_, err := s.RedeemOffer(b.Context(), o.PreAuthorizedCode, nil, issuerstoretest.T0, func(got issuer.Offer) issuer.Redemption {
 						if got.TxCode != o.TxCode || got.State != issuer.OfferPending {
 							return issuer.Redemption{State: got.State, TxCodeAttempts: got.TxCodeAttempts + 1, Err: fmt.Errorf("bad offer")}
 						}

@@ -14,7 +14,7 @@ const deferredColumns = "transaction_id, tenant, token_hash, offer_id, configura
 
 // CreateDeferred stores a deferred issuance transaction (sqldb.ErrConflict when its
 // TransactionID exists). TransactionID, Tenant and CreatedAt are required. It appends audit.
-func (s *Store) CreateDeferred(ctx context.Context, d *issuer.Deferred, audit issuer.AuditEvent) error {
+func (s *Store) CreateDeferred(ctx context.Context, d *issuer.Deferred, uses []issuer.SingleUse, now time.Time, audit issuer.AuditEvent) error {
 	if d == nil || d.TransactionID == "" || d.Tenant == "" || d.CreatedAt.IsZero() {
 		return fmt.Errorf("issuerstore: create deferred: %w", invalid("deferred transaction without id, tenant or creation time"))
 	}
@@ -26,6 +26,9 @@ func (s *Store) CreateDeferred(ctx context.Context, d *issuer.Deferred, audit is
 		return fmt.Errorf("issuerstore: create deferred: %w", err)
 	}
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := remember(ctx, tx, uses, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx,
 			"INSERT INTO issuer_deferred ("+deferredColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			d.TransactionID, d.Tenant, d.TokenHash, d.OfferID, d.ConfigurationID, keys,

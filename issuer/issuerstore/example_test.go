@@ -48,9 +48,9 @@ func ExampleNew() {
 			IssuedAt: now, ExpiresAt: now.Add(5 * time.Minute)}
 		return issuer.Redemption{State: issuer.OfferRedeemed, RedeemedAt: now, Token: tok}
 	}
-	got, err := s.RedeemOffer(ctx, "code-1", redeem)
+	got, err := s.RedeemOffer(ctx, "code-1", nil, now, redeem)
 	fmt.Println(got.State, err)
-	got, err = s.RedeemOffer(ctx, "code-1", redeem)
+	got, err = s.RedeemOffer(ctx, "code-1", nil, now, redeem)
 	fmt.Println(got.State, err)
 	tok, err := s.AccessToken(ctx, "sha256-of-token")
 	fmt.Println(tok.Tenant, tok.OfferID, err)

@@ -71,7 +71,7 @@ func toStatus(v int) (statuslist.Status, error) {
 // ConfigurationID, a zero IssuedAt, a Status other than Valid, or records differing in
 // Tenant, OfferID, ConfigurationID or NotificationID. A record ID already used in the tenant
 // is sqldb.ErrConflict.
-func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string, recs []issuer.Issuance, listSize int, audit issuer.AuditEvent) error {
+func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string, uses []issuer.SingleUse, now time.Time, recs []issuer.Issuance, listSize int, audit issuer.AuditEvent) error {
 	if err := checkIssuances(tokenHash, recs, listSize); err != nil {
 		return fmt.Errorf("issuerstore: record issuance: %w", err)
 	}
@@ -83,6 +83,9 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 	var idxs []int
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		listID, idxs = 0, idxs[:0]
+		if err := remember(ctx, tx, uses, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx,
 			"INSERT INTO issuer_token_usage (token_hash, configuration_id, tenant, used_at) VALUES (?, ?, ?, ?)",
 			tokenHash, first.ConfigurationID, first.Tenant, sqldb.Millis(first.IssuedAt)); err != nil {

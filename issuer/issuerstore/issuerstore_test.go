@@ -81,16 +81,15 @@ func TestDurable(t *testing.T) {
 				func() error { _, err := s.UpsertGraduate(ctx, &g, ev); return err }(),
 				s.CreateOffer(ctx, &o, ev),
 				func() error {
-					_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, func(issuer.Offer) issuer.Redemption {
+					_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, t0, func(issuer.Offer) issuer.Redemption {
 						return issuer.Redemption{State: issuer.OfferRedeemed, RedeemedAt: tok.IssuedAt, Token: tok}
 					})
 					return err
 				}(),
-				s.RecordIssuance(ctx, tok.Hash, "", recs, 8, ev),
+				s.RecordIssuance(ctx, tok.Hash, "", nil, t0, recs, 8, ev),
 				s.SetStatus(ctx, tenant, recs[1].ID, statuslist.Suspended, t0.Add(3*time.Second), ev),
-				s.CreateDeferred(ctx, &d, ev),
-				s.IssueNonce(ctx, "nonce-durable", t0.Add(time.Hour)),
-				s.RememberJTI(ctx, "jkt", "jti-durable", t0.Add(time.Hour), t0),
+				s.CreateDeferred(ctx, &d, nil, t0, ev),
+				s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}, t0),
 			}
 			for i, err := range steps {
 				if err != nil {
@@ -124,15 +123,12 @@ func TestDurable(t *testing.T) {
 		if _, err := s.Deferred(ctx, "tx1"); err != nil {
 			t.Fatalf("deferred after reopen: %v", err)
 		}
-		if err := s.RedeemNonce(ctx, "nonce-durable", t0); err != nil {
-			t.Fatalf("nonce after reopen: %v", err)
-		}
-		if err := s.RememberJTI(ctx, "jkt", "jti-durable", t0.Add(time.Hour), t0.Add(time.Minute)); !errors.Is(err, sqldb.ErrConflict) {
+		if err := s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}, t0.Add(time.Minute)); !errors.Is(err, sqldb.ErrConflict) {
 			t.Fatalf("jti after reopen: %v", err)
 		}
 		// The second use of the token for c1 is still refused.
 		more := issuerstoretest.NewIssuances(o, "c1", 1, t0)
-		if err := s.RecordIssuance(ctx, tok.Hash, "", more, 8, ev); !errors.Is(err, sqldb.ErrConflict) {
+		if err := s.RecordIssuance(ctx, tok.Hash, "", nil, t0, more, 8, ev); !errors.Is(err, sqldb.ErrConflict) {
 			t.Fatalf("token reuse after reopen: %v", err)
 		}
 		log, err := s.AuditLog(ctx, tenant, time.Time{}, 100)
@@ -193,40 +189,46 @@ func TestInvalid(t *testing.T) {
 			{"fail/offer-bad-state", func() error { return s.CreateOffer(ctx, &badState, ev) }},
 			{"fail/offer-nil", func() error { return s.CreateOffer(ctx, nil, ev) }},
 			{"fail/redeem-empty-code", func() error {
-				_, err := s.RedeemOffer(ctx, "", func(issuer.Offer) issuer.Redemption { return issuer.Redemption{} })
+				_, err := s.RedeemOffer(ctx, "", nil, t0, func(issuer.Offer) issuer.Redemption { return issuer.Redemption{} })
 				return err
 			}},
 			{"fail/redeem-bad-state", func() error {
-				_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, func(issuer.Offer) issuer.Redemption { return issuer.Redemption{} })
+				_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, t0, func(issuer.Offer) issuer.Redemption { return issuer.Redemption{} })
 				return err
 			}},
 			{"fail/redeem-token-other-tenant", func() error {
 				tok := issuerstoretest.NewToken(o, t0)
 				tok.Tenant = "other"
-				_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, func(issuer.Offer) issuer.Redemption {
+				_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, t0, func(issuer.Offer) issuer.Redemption {
 					return issuer.Redemption{State: issuer.OfferRedeemed, Token: tok}
 				})
 				return err
 			}},
-			{"fail/record-no-records", func() error { return s.RecordIssuance(ctx, "h", "", nil, 8, ev) }},
-			{"fail/record-batch-over-list-size", func() error { return s.RecordIssuance(ctx, "h", "", recs(9), 8, ev) }},
+			{"fail/record-no-records", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, nil, 8, ev) }},
+			{"fail/record-batch-over-list-size", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, recs(9), 8, ev) }},
 			{"fail/record-list-size-over-limit", func() error {
-				return s.RecordIssuance(ctx, "h", "", recs(1), issuerstore.MaxListSize+1, ev)
+				return s.RecordIssuance(ctx, "h", "", nil, t0, recs(1), issuerstore.MaxListSize+1, ev)
 			}},
-			{"fail/record-empty-hash", func() error { return s.RecordIssuance(ctx, "", "", recs(1), 8, ev) }},
-			{"fail/record-mixed-configurations", func() error { return s.RecordIssuance(ctx, "h", "", mixed, 8, ev) }},
-			{"fail/record-mixed-tenants", func() error { return s.RecordIssuance(ctx, "h", "", otherTenant, 8, ev) }},
-			{"fail/record-not-valid", func() error { return s.RecordIssuance(ctx, "h", "", revoked, 8, ev) }},
-			{"fail/record-no-time", func() error { return s.RecordIssuance(ctx, "h", "", noTime, 8, ev) }},
+			{"fail/record-empty-hash", func() error { return s.RecordIssuance(ctx, "", "", nil, t0, recs(1), 8, ev) }},
+			{"fail/record-mixed-configurations", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, mixed, 8, ev) }},
+			{"fail/record-mixed-tenants", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, otherTenant, 8, ev) }},
+			{"fail/record-not-valid", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, revoked, 8, ev) }},
+			{"fail/record-no-time", func() error { return s.RecordIssuance(ctx, "h", "", nil, t0, noTime, 8, ev) }},
 			{"fail/status-application-specific", func() error {
 				return s.SetStatus(ctx, tenant, "x", statuslist.ApplicationSpecific, t0, ev)
 			}},
 			{"fail/notify-empty-id", func() error { return s.Notify(ctx, tenant, "", "credential_accepted", t0, ev) }},
 			{"fail/list-zero-limit", func() error { _, err := s.ListOffers(ctx, tenant, time.Time{}, 0); return err }},
-			{"fail/jti-empty-jkt", func() error { return s.RememberJTI(ctx, "", "j", t0.Add(time.Minute), t0) }},
-			{"fail/jti-expired", func() error { return s.RememberJTI(ctx, "k", "j", t0, t0) }},
-			{"fail/nonce-zero-now", func() error { return s.RedeemNonce(ctx, "n", time.Time{}) }},
-			{"fail/deferred-no-id", func() error { return s.CreateDeferred(ctx, &issuer.Deferred{Tenant: tenant, CreatedAt: t0}, ev) }},
+			{"fail/use-empty-value", func() error {
+				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, ExpiresAt: t0.Add(time.Minute)}, t0)
+			}},
+			{"fail/use-expired", func() error {
+				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: "k:j", ExpiresAt: t0}, t0)
+			}},
+			{"fail/use-zero-now", func() error {
+				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseCNonce, Value: "n", ExpiresAt: t0}, time.Time{})
+			}},
+			{"fail/deferred-no-id", func() error { return s.CreateDeferred(ctx, &issuer.Deferred{Tenant: tenant, CreatedAt: t0}, nil, t0, ev) }},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -260,7 +262,7 @@ func TestNotifyRepeatWritesNothing(t *testing.T) {
 		o := issuerstoretest.NewOffer(tenant, t0)
 		recs := issuerstoretest.NewIssuances(o, "c1", 1, t0)
 		ev := issuer.AuditEvent{At: t0, Actor: "wallet", Action: "notification"}
-		if err := s.RecordIssuance(ctx, "h", "", recs, 8, ev); err != nil {
+		if err := s.RecordIssuance(ctx, "h", "", nil, t0, recs, 8, ev); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 3 {
@@ -292,16 +294,18 @@ func TestSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 		tok := issuerstoretest.NewToken(o, t0) // expires after 5 minutes
-		if _, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, func(issuer.Offer) issuer.Redemption {
+		if _, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, t0, func(issuer.Offer) issuer.Redemption {
 			return issuer.Redemption{State: issuer.OfferRedeemed, RedeemedAt: t0, Token: tok}
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.IssueNonce(ctx, "n1", t0.Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.IssueNonce(ctx, "n2", t0.Add(time.Hour)); err != nil {
-			t.Fatal(err)
+		for _, u := range []issuer.SingleUse{
+			{Kind: issuer.UseCNonce, Value: "n1", ExpiresAt: t0.Add(time.Minute)},
+			{Kind: issuer.UseCNonce, Value: "n2", ExpiresAt: t0.Add(time.Hour)},
+		} {
+			if err := s.Remember(ctx, u, t0); err != nil {
+				t.Fatal(err)
+			}
 		}
 		n, err := s.Sweep(ctx, t0.Add(10*time.Minute))
 		if err != nil || n != 2 {
@@ -310,7 +314,7 @@ func TestSweep(t *testing.T) {
 		if _, err := s.AccessToken(ctx, tok.Hash); !errors.Is(err, sqldb.ErrNotFound) {
 			t.Fatalf("swept token: %v", err)
 		}
-		if err := s.RedeemNonce(ctx, "n2", t0); err != nil {
+		if err := s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseCNonce, Value: "n2", ExpiresAt: t0.Add(2 * time.Hour)}, t0.Add(10*time.Minute)); !errors.Is(err, sqldb.ErrConflict) {
 			t.Fatalf("live nonce swept: %v", err)
 		}
 		if _, err := s.Sweep(ctx, time.Time{}); !errors.Is(err, sqldb.ErrInvalid) {
@@ -333,7 +337,7 @@ func TestRecordIssuanceDenseList(t *testing.T) {
 		seen := map[int]bool{}
 		for batch := range size / 64 {
 			recs := issuerstoretest.NewIssuances(o, "c1", 64, t0.Add(time.Duration(batch)*time.Second))
-			if err := s.RecordIssuance(ctx, issuerstoretest.Rand("h-"), "", recs, size, ev); err != nil {
+			if err := s.RecordIssuance(ctx, issuerstoretest.Rand("h-"), "", nil, t0, recs, size, ev); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range recs {

@@ -148,7 +148,7 @@ func (s *Store) ListOffers(ctx context.Context, tenant string, before time.Time,
 // State, negative attempts, or a Token of another tenant or offer is sqldb.ErrInvalid and
 // changes nothing (a Token with empty Tenant and OfferID gets the offer's); a Token whose
 // Hash exists is sqldb.ErrConflict and changes nothing.
-func (s *Store) RedeemOffer(ctx context.Context, code string, decide func(issuer.Offer) issuer.Redemption) (*issuer.Offer, error) {
+func (s *Store) RedeemOffer(ctx context.Context, code string, uses []issuer.SingleUse, now time.Time, decide func(issuer.Offer) issuer.Redemption) (*issuer.Offer, error) {
 	if code == "" || decide == nil {
 		return nil, fmt.Errorf("issuerstore: redeem offer: %w", invalid("empty code or nil decide"))
 	}
@@ -156,6 +156,9 @@ func (s *Store) RedeemOffer(ctx context.Context, code string, decide func(issuer
 	var decided error
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		out, decided = issuer.Offer{}, nil
+		if err := remember(ctx, tx, uses, now); err != nil {
+			return err
+		}
 		o, err := scanOffer(tx.QueryRowContext(ctx,
 			"SELECT "+offerColumns+" FROM issuer_offers WHERE pre_authorized_code = ?"+forUpdate(tx), code))
 		if err != nil {

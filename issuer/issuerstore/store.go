@@ -22,12 +22,6 @@ var migrations embed.FS
 // StoreName is the name the issuer's migrations run under (version table goose_issuer).
 const StoreName = "issuer"
 
-// The sqldb.SingleUse kinds the store uses for c_nonce values and DPoP proof jti values.
-const (
-	KindCNonce  = "issuer.c_nonce"
-	KindDPoPJTI = "issuer.dpop_jti"
-)
-
 // Store is issuer.Store over SQLite or PostgreSQL. It is safe for concurrent use, also by
 // several processes sharing one PostgreSQL database.
 type Store struct {
@@ -240,38 +234,52 @@ func (s *Store) AuditLog(ctx context.Context, tenant string, before time.Time, l
 	return out, nil
 }
 
-// IssueNonce stores a fresh c_nonce until expiresAt (sqldb.SingleUse, kind KindCNonce).
-// A nonce stored before is sqldb.ErrConflict.
-func (s *Store) IssueNonce(ctx context.Context, nonce string, expiresAt time.Time) error {
-	if err := s.su.Issue(ctx, KindCNonce, nonce, expiresAt); err != nil {
-		return fmt.Errorf("issuerstore: issue nonce: %w", err)
+// remember records uses inside tx (sqldb.RememberTx on the sqldb.SingleUse table); a value
+// still remembered is an *issuer.UsedError, which rolls the transaction back.
+func remember(ctx context.Context, tx *sqldb.Tx, uses []issuer.SingleUse, now time.Time) error {
+	for _, u := range uses {
+		if u.Kind != issuer.UseDPoPJTI && u.Kind != issuer.UseCNonce {
+			return invalid("unknown single-use kind " + u.Kind)
+		}
+		if err := sqldb.RememberTx(ctx, tx, u.Kind, u.Value, u.ExpiresAt, now); errors.Is(err, sqldb.ErrConflict) {
+			return &issuer.UsedError{Kind: u.Kind}
+		} else if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// RedeemNonce consumes a live c_nonce: sqldb.ErrNotFound when unknown or already used,
-// sqldb.ErrExpired (which wraps ErrNotFound) when past its expiry. The nonce is gone
-// afterwards either way.
-func (s *Store) RedeemNonce(ctx context.Context, nonce string, now time.Time) error {
-	if err := s.su.Redeem(ctx, KindCNonce, nonce, now); err != nil {
-		return fmt.Errorf("issuerstore: redeem nonce: %w", err)
+// Remember records one single-use value in its own transaction.
+func (s *Store) Remember(ctx context.Context, use issuer.SingleUse, now time.Time) error {
+	if err := s.db.Tx(ctx, func(tx *sqldb.Tx) error { return remember(ctx, tx, []issuer.SingleUse{use}, now) }); err != nil {
+		return fmt.Errorf("issuerstore: remember: %w", err)
 	}
 	return nil
 }
 
-// RememberJTI records a DPoP proof's jti under the key thumbprint jkt until expiresAt
-// (sqldb.SingleUse, kind KindDPoPJTI, value jkt:jti): sqldb.ErrConflict when the pair was
-// seen before and has not expired by now. expiresAt must be after now, and jkt and jti must
-// not be empty (sqldb.ErrInvalid).
-func (s *Store) RememberJTI(ctx context.Context, jkt, jti string, expiresAt, now time.Time) error {
-	if jkt == "" || jti == "" {
-		return fmt.Errorf("issuerstore: remember jti: %w", invalid("empty jkt or jti"))
+// Secret returns the named deployment secret, creating it with generate the first time. The
+// insert is ON CONFLICT DO NOTHING followed by a read in the same transaction, so replicas
+// racing at startup all get the value stored first.
+func (s *Store) Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
+	if name == "" || generate == nil {
+		return nil, fmt.Errorf("issuerstore: secret: %w", invalid("empty name or nil generate"))
 	}
-	// A thumbprint is base64url and has no ':', so jkt:jti names one pair.
-	if err := s.su.Remember(ctx, KindDPoPJTI, jkt+":"+jti, expiresAt, now); err != nil {
-		return fmt.Errorf("issuerstore: remember jti: %w", err)
+	fresh, err := generate()
+	if err != nil || len(fresh) == 0 {
+		return nil, fmt.Errorf("issuerstore: secret: generate: %w", errors.Join(err, invalid("empty secret")))
 	}
-	return nil
+	var out []byte
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO issuer_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, "SELECT value FROM issuer_secrets WHERE name = ?", name).Scan(&out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("issuerstore: secret: %w", err)
+	}
+	return out, nil
 }
 
 // notFound wraps sqldb.ErrNotFound with what was missing.

@@ -50,7 +50,7 @@ func testRecordIssuance(t *testing.T, s issuer.Store) {
 	hash := Rand("hash-")
 
 	recs := NewIssuances(o, "diploma_sd_jwt", 3, at(1))
-	err := s.RecordIssuance(ctx, hash, "", recs, 16, audit(tenant, at(1), "credential_issued", o.ID))
+	err := s.RecordIssuance(ctx, hash, "", nil, T0, recs, 16, audit(tenant, at(1), "credential_issued", o.ID))
 	wantErr(t, err, nil)
 	seen := map[int]bool{}
 	for i, r := range recs {
@@ -91,7 +91,7 @@ func testRecordIssuance(t *testing.T, s issuer.Store) {
 			recs := NewIssuances(oo, tc.config, tc.n, at(2))
 			before, err := s.StatusList(t.Context(), tenant, 1)
 			wantErr(t, err, nil)
-			err = s.RecordIssuance(t.Context(), tc.hash, "", recs, 16, audit(oo.Tenant, at(2), "credential_issued", o.ID))
+			err = s.RecordIssuance(t.Context(), tc.hash, "", nil, T0, recs, 16, audit(oo.Tenant, at(2), "credential_issued", o.ID))
 			wantErr(t, err, tc.wantErr)
 			after, err := s.StatusList(t.Context(), tenant, 1)
 			wantErr(t, err, nil)
@@ -122,13 +122,13 @@ func testRecordIssuance(t *testing.T, s issuer.Store) {
 		h := Rand("hash-")
 		dup := NewIssuances(o, "diploma_sd_jwt", 2, at(3))
 		dup[1].ID = recs[0].ID
-		err := s.RecordIssuance(t.Context(), h, "", dup, 16, audit(tenant, at(3), "credential_issued", o.ID))
+		err := s.RecordIssuance(t.Context(), h, "", nil, T0, dup, 16, audit(tenant, at(3), "credential_issued", o.ID))
 		wantErr(t, err, errConflict)
 		_, err = s.Issuance(t.Context(), tenant, dup[0].ID)
 		wantErr(t, err, errNotFound)
 		// The token hash was not consumed.
 		fresh := NewIssuances(o, "diploma_sd_jwt", 2, at(3))
-		err = s.RecordIssuance(t.Context(), h, "", fresh, 16, audit(tenant, at(3), "credential_issued", o.ID))
+		err = s.RecordIssuance(t.Context(), h, "", nil, T0, fresh, 16, audit(tenant, at(3), "credential_issued", o.ID))
 		wantErr(t, err, nil)
 	})
 	t.Run("fail/unknown-issuance", func(t *testing.T) {
@@ -154,10 +154,10 @@ func testRecordIssuanceDeferred(t *testing.T, s issuer.Store) {
 		ConfigurationID: "diploma_sd_jwt", HolderKeys: [][]byte{[]byte(`{"kty":"EC"}`)},
 		CreatedAt: at(1), ExpiresAt: at(3600),
 	}
-	wantErr(t, s.CreateDeferred(ctx, &d, audit(tenant, at(1), "issuance_deferred", d.TransactionID)), nil)
+	wantErr(t, s.CreateDeferred(ctx, &d, nil, T0, audit(tenant, at(1), "issuance_deferred", d.TransactionID)), nil)
 	od := d
 	od.TransactionID, od.Tenant = Rand("tx-"), other
-	wantErr(t, s.CreateDeferred(ctx, &od, audit(other, at(1), "issuance_deferred", od.TransactionID)), nil)
+	wantErr(t, s.CreateDeferred(ctx, &od, nil, T0, audit(other, at(1), "issuance_deferred", od.TransactionID)), nil)
 
 	tests := []struct {
 		name     string
@@ -175,7 +175,7 @@ func testRecordIssuanceDeferred(t *testing.T, s issuer.Store) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := NewIssuances(o, "diploma_sd_jwt", 1, at(10))
-			err := s.RecordIssuance(t.Context(), tc.hash, tc.deferred, recs, 16, audit(tenant, at(10), "credential_issued", o.ID))
+			err := s.RecordIssuance(t.Context(), tc.hash, tc.deferred, nil, T0, recs, 16, audit(tenant, at(10), "credential_issued", o.ID))
 			wantErr(t, err, tc.wantErr)
 			_, ierr := s.Issuance(t.Context(), tenant, recs[0].ID)
 			if tc.wantErr != nil {
@@ -258,7 +258,7 @@ func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 			<-start
 			for r := range rounds {
 				recs := NewIssuances(o, "diploma_sd_jwt", 1+(w+r)%3, at(w*rounds+r))
-				err := s.RecordIssuance(t.Context(), Rand("hash-"), "", recs, size, audit(tenant, at(w), "credential_issued", o.ID))
+				err := s.RecordIssuance(t.Context(), Rand("hash-"), "", nil, T0, recs, size, audit(tenant, at(w), "credential_issued", o.ID))
 				if err != nil {
 					errs[w] = err
 					return
@@ -312,7 +312,7 @@ func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 			wg.Go(func() {
 				<-start
 				recs := NewIssuances(o, "diploma_jwt_vc", 2, at(500))
-				errs[w] = s.RecordIssuance(t.Context(), hash, "", recs, size, audit(tenant, at(500), "credential_issued", o.ID))
+				errs[w] = s.RecordIssuance(t.Context(), hash, "", nil, T0, recs, size, audit(tenant, at(500), "credential_issued", o.ID))
 			})
 		}
 		close(start)
@@ -440,14 +440,14 @@ func testDeferred(t *testing.T, s issuer.Store) {
 		HolderKeys:      [][]byte{[]byte(`{"kty":"EC","crv":"P-256"}`), []byte(`{"kty":"OKP"}`)},
 		CreatedAt:       at(1), ExpiresAt: at(86400),
 	}
-	wantErr(t, s.CreateDeferred(ctx, &d, audit(tenant, at(1), "issuance_deferred", d.TransactionID)), nil)
+	wantErr(t, s.CreateDeferred(ctx, &d, nil, T0, audit(tenant, at(1), "issuance_deferred", d.TransactionID)), nil)
 	got, err := s.Deferred(ctx, d.TransactionID)
 	wantErr(t, err, nil)
 	equal(t, "deferred", *got, d)
 
 	dup := d
 	dup.Tenant = Rand("t-")
-	err = s.CreateDeferred(ctx, &dup, audit(dup.Tenant, at(2), "issuance_deferred", d.TransactionID))
+	err = s.CreateDeferred(ctx, &dup, nil, T0, audit(dup.Tenant, at(2), "issuance_deferred", d.TransactionID))
 	wantErr(t, err, errConflict)
 	got, err = s.Deferred(ctx, d.TransactionID)
 	wantErr(t, err, nil)

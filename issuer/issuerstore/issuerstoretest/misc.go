@@ -1,6 +1,8 @@
 package issuerstoretest
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,8 +36,10 @@ func testAuditLog(t *testing.T, s issuer.Store) {
 		func() error { _, err := s.UpsertGraduate(ctx, &g, events[0]); return err },
 		func() error { return s.ApproveGraduate(ctx, tenant, g.ID, at(2), events[1]) },
 		func() error { return s.CreateOffer(ctx, &o, events[2]) },
-		func() error { return s.CreateDeferred(ctx, &d, events[3]) },
-		func() error { return s.RecordIssuance(ctx, Rand("hash-"), d.TransactionID, recs, 16, events[4]) },
+		func() error { return s.CreateDeferred(ctx, &d, nil, T0, events[3]) },
+		func() error {
+			return s.RecordIssuance(ctx, Rand("hash-"), d.TransactionID, nil, T0, recs, 16, events[4])
+		},
 		func() error { return s.SetStatus(ctx, tenant, recs[0].ID, statuslist.Invalid, at(6), events[5]) },
 		func() error {
 			return s.Notify(ctx, tenant, recs[0].NotificationID, "credential_accepted", at(7), events[6])
@@ -49,10 +53,18 @@ func testAuditLog(t *testing.T, s issuer.Store) {
 	// Refused calls write nothing.
 	refused := []func() error{
 		func() error { return s.CreateOffer(ctx, &o, ev(8, "offer_created", o.ID)) },
-		func() error { return s.ApproveGraduate(ctx, tenant, "nobody", at(8), ev(8, "graduate_approved", "nobody")) },
-		func() error { return s.SetStatus(ctx, tenant, "nothing", statuslist.Invalid, at(8), ev(8, "credential_revoked", "x")) },
-		func() error { return s.Notify(ctx, tenant, "no-such-id", "credential_accepted", at(8), ev(8, "notification", "x")) },
-		func() error { return s.RecordIssuance(ctx, Rand("hash-"), Rand("tx-"), NewIssuances(o, "c1", 1, at(8)), 16, ev(8, "credential_issued", "x")) },
+		func() error {
+			return s.ApproveGraduate(ctx, tenant, "nobody", at(8), ev(8, "graduate_approved", "nobody"))
+		},
+		func() error {
+			return s.SetStatus(ctx, tenant, "nothing", statuslist.Invalid, at(8), ev(8, "credential_revoked", "x"))
+		},
+		func() error {
+			return s.Notify(ctx, tenant, "no-such-id", "credential_accepted", at(8), ev(8, "notification", "x"))
+		},
+		func() error {
+			return s.RecordIssuance(ctx, Rand("hash-"), Rand("tx-"), nil, T0, NewIssuances(o, "c1", 1, at(8)), 16, ev(8, "credential_issued", "x"))
+		},
 	}
 	for i, call := range refused {
 		if err := call(); err == nil {
@@ -88,60 +100,117 @@ func testAuditLog(t *testing.T, s issuer.Store) {
 	}
 }
 
-func testNonces(t *testing.T, s issuer.Store) {
-	ctx := t.Context()
-	live, expiring := Rand("nonce-"), Rand("nonce-")
-	wantErr(t, s.IssueNonce(ctx, live, at(300)), nil)
-	wantErr(t, s.IssueNonce(ctx, expiring, at(60)), nil)
+func testRemember(t *testing.T, s issuer.Store) {
+	jkt, other, jti := Rand("jkt-"), Rand("jkt-"), Rand("jti-")
+	use := func(k string, exp time.Time) issuer.SingleUse {
+		return issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: k + ":" + jti, ExpiresAt: exp}
+	}
 	steps := []struct {
 		name    string
-		nonce   string
+		use     issuer.SingleUse
 		now     time.Time
 		wantErr error
 	}{
-		{name: "ok/live", nonce: live, now: at(299)},
-		{name: "fail/used", nonce: live, now: at(10), wantErr: errNotFound},
-		{name: "fail/unknown", nonce: Rand("nonce-"), now: at(10), wantErr: errNotFound},
-		{name: "fail/expired", nonce: expiring, now: at(60), wantErr: errExpired},
-		{name: "fail/expired-and-gone", nonce: expiring, now: at(10), wantErr: errNotFound},
+		{name: "ok/first", use: use(jkt, at(60)), now: T0},
+		{name: "fail/replay", use: use(jkt, at(60)), now: at(30), wantErr: errConflict},
+		{name: "ok/same-jti-other-key", use: use(other, at(60)), now: at(30)},
+		{name: "fail/replay-other-key", use: use(other, at(90)), now: at(59), wantErr: errConflict},
+		{name: "ok/after-expiry", use: use(jkt, at(120)), now: at(60)},
+		{name: "fail/replay-after-renewal", use: use(jkt, at(120)), now: at(61), wantErr: errConflict},
+		{name: "ok/nonce-kind-separate", use: issuer.SingleUse{Kind: issuer.UseCNonce, Value: jkt + ":" + jti, ExpiresAt: at(200)}, now: at(61)},
+		{name: "fail/unknown-kind", use: issuer.SingleUse{Kind: "other", Value: "v", ExpiresAt: at(200)}, now: at(61), wantErr: errInvalid},
+		{name: "fail/expired-already", use: use(Rand("jkt-"), at(10)), now: at(61), wantErr: errInvalid},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			err := s.RedeemNonce(t.Context(), st.nonce, st.now)
+			err := s.Remember(t.Context(), st.use, st.now)
 			wantErr(t, err, st.wantErr)
-			if st.name == "fail/used" || st.name == "fail/unknown" || st.name == "fail/expired-and-gone" {
-				if isExpired(err) {
-					t.Fatalf("ErrExpired for a nonce that is not stored: %v", err)
+			if errors.Is(st.wantErr, errConflict) {
+				u, ok := errors.AsType[*issuer.UsedError](err)
+				if !ok || u.Kind != st.use.Kind {
+					t.Fatalf("want *issuer.UsedError of kind %s, got %v", st.use.Kind, err)
 				}
 			}
 		})
 	}
-	t.Run("fail/issue-twice", func(t *testing.T) {
-		n := Rand("nonce-")
-		wantErr(t, s.IssueNonce(t.Context(), n, at(60)), nil)
-		wantErr(t, s.IssueNonce(t.Context(), n, at(60)), errConflict)
-	})
 }
 
-func testJTI(t *testing.T, s issuer.Store) {
-	jkt, other, jti := Rand("jkt-"), Rand("jkt-"), Rand("jti-")
-	steps := []struct {
-		name    string
-		jkt     string
-		exp     time.Time
-		now     time.Time
-		wantErr error
-	}{
-		{name: "ok/first", jkt: jkt, exp: at(60), now: T0},
-		{name: "fail/replay", jkt: jkt, exp: at(60), now: at(30), wantErr: errConflict},
-		{name: "ok/same-jti-other-key", jkt: other, exp: at(60), now: at(30)},
-		{name: "fail/replay-other-key", jkt: other, exp: at(90), now: at(59), wantErr: errConflict},
-		{name: "ok/after-expiry", jkt: jkt, exp: at(120), now: at(60)},
-		{name: "fail/replay-after-renewal", jkt: jkt, exp: at(120), now: at(61), wantErr: errConflict},
+// testUsesInWrites: a write that carries a used value changes nothing, and its own values
+// are remembered only when it commits.
+func testUsesInWrites(t *testing.T, s issuer.Store) {
+	ctx := t.Context()
+	tenant := Rand("t-")
+	nonce := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
+	wantErr(t, s.Remember(ctx, nonce, T0), nil)
+
+	// RedeemOffer with a used value: the offer is untouched and no token stored.
+	o := NewOffer(tenant, T0)
+	mustCreateOffer(t, s, o)
+	tok := NewToken(o, at(5))
+	_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, []issuer.SingleUse{nonce}, at(5), redeemer(o.TxCode, 5, tok, at(5)))
+	wantErr(t, err, errConflict)
+	got, err := s.Offer(ctx, tenant, o.ID)
+	wantErr(t, err, nil)
+	if got.State != issuer.OfferPending {
+		t.Fatalf("offer changed by a refused redemption: %s", got.State)
 	}
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
-			wantErr(t, s.RememberJTI(t.Context(), st.jkt, jti, st.exp, st.now), st.wantErr)
+	_, err = s.AccessToken(ctx, tok.Hash)
+	wantErr(t, err, errNotFound)
+
+	// A fresh jti with the redemption: remembered with the commit.
+	jti := issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: Rand("jkt-") + ":" + Rand("jti-"), ExpiresAt: at(300)}
+	_, err = s.RedeemOffer(ctx, o.PreAuthorizedCode, []issuer.SingleUse{jti}, at(6), redeemer(o.TxCode, 5, tok, at(6)))
+	wantErr(t, err, nil)
+	wantErr(t, s.Remember(ctx, jti, at(7)), errConflict)
+
+	// RecordIssuance with a used nonce: no records, the token stays unused for the config.
+	recs := NewIssuances(o, "c1", 2, at(8))
+	err = s.RecordIssuance(ctx, tok.Hash, "", []issuer.SingleUse{nonce}, at(8), recs, 16, audit(tenant, at(8), "credential_issued", o.ID))
+	wantErr(t, err, errConflict)
+	list, err := s.ListIssuances(ctx, tenant, o.ID, time.Time{}, 10)
+	wantErr(t, err, nil)
+	if len(list) != 0 {
+		t.Fatalf("%d records after a refused issuance", len(list))
+	}
+	fresh := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
+	wantErr(t, s.RecordIssuance(ctx, tok.Hash, "", []issuer.SingleUse{fresh}, at(9), NewIssuances(o, "c1", 2, at(9)), 16, audit(tenant, at(9), "credential_issued", o.ID)), nil)
+	wantErr(t, s.Remember(ctx, fresh, at(10)), errConflict)
+
+	// CreateDeferred likewise.
+	d := issuer.Deferred{TransactionID: Rand("tx-"), Tenant: tenant, TokenHash: tok.Hash, OfferID: o.ID, ConfigurationID: "c2", CreatedAt: at(11), ExpiresAt: at(1000)}
+	wantErr(t, s.CreateDeferred(ctx, &d, []issuer.SingleUse{fresh}, at(11), audit(tenant, at(11), "issuance_deferred", d.TransactionID)), errConflict)
+	_, err = s.Deferred(ctx, d.TransactionID)
+	wantErr(t, err, errNotFound)
+}
+
+func testSecret(t *testing.T, s issuer.Store) {
+	ctx := t.Context()
+	name := Rand("secret-")
+	first, err := s.Secret(ctx, name, func() ([]byte, error) { return []byte("first-value"), nil })
+	wantErr(t, err, nil)
+	again, err := s.Secret(ctx, name, func() ([]byte, error) { return []byte("second-value"), nil })
+	wantErr(t, err, nil)
+	if string(first) != "first-value" || string(again) != "first-value" {
+		t.Fatalf("secret %q then %q", first, again)
+	}
+	// Concurrent first use: everyone gets the one stored value.
+	name2 := Rand("secret-")
+	vals := make([]string, 10)
+	var wg sync.WaitGroup
+	for i := range vals {
+		wg.Go(func() {
+			v, err := s.Secret(ctx, name2, func() ([]byte, error) { return []byte(Rand("v-")), nil })
+			if err == nil {
+				vals[i] = string(v)
+			}
 		})
 	}
+	wg.Wait()
+	for _, v := range vals {
+		if v == "" || v != vals[0] {
+			t.Fatalf("concurrent secrets differ: %q", vals)
+		}
+	}
+	_, err = s.Secret(ctx, "", func() ([]byte, error) { return []byte("x"), nil })
+	wantErr(t, err, errInvalid)
 }

@@ -283,7 +283,7 @@ func testRedeemOffer(t *testing.T, s issuer.Store) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer(st.txCode, 5, tok, at(30)))
+			got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer(st.txCode, 5, tok, at(30)))
 			wantErr(t, err, st.wantErr)
 			if got == nil {
 				t.Fatal("no offer returned")
@@ -313,7 +313,7 @@ func testRedeemOffer(t *testing.T, s issuer.Store) {
 
 	t.Run("fail/unknown-code", func(t *testing.T) {
 		called := false
-		_, err := s.RedeemOffer(t.Context(), Rand("code-"), func(issuer.Offer) issuer.Redemption {
+		_, err := s.RedeemOffer(t.Context(), Rand("code-"), nil, T0, func(issuer.Offer) issuer.Redemption {
 			called = true
 			return issuer.Redemption{State: issuer.OfferRedeemed}
 		})
@@ -330,13 +330,13 @@ func testRedeemOffer(t *testing.T, s issuer.Store) {
 		o := NewOffer(tenant, T0)
 		mustCreateOffer(t, s, o)
 		for i := 1; i <= 3; i++ {
-			got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer("bad", 3, nil, at(i)))
+			got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer("bad", 3, nil, at(i)))
 			wantErr(t, err, errWrongTxCode)
 			if got.TxCodeAttempts != i {
 				t.Fatalf("attempt %d counted as %d", i, got.TxCodeAttempts)
 			}
 		}
-		got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer(o.TxCode, 3, NewToken(o, at(9)), at(9)))
+		got, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer(o.TxCode, 3, NewToken(o, at(9)), at(9)))
 		wantErr(t, err, errNotPending)
 		if got.State != issuer.OfferLocked {
 			t.Fatalf("state %s; want locked", got.State)
@@ -347,7 +347,7 @@ func testRedeemOffer(t *testing.T, s issuer.Store) {
 		mustCreateOffer(t, s, o)
 		dup := NewToken(o, at(5))
 		dup.Hash = tok.Hash
-		_, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer(o.TxCode, 5, dup, at(5)))
+		_, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer(o.TxCode, 5, dup, at(5)))
 		wantErr(t, err, errConflict)
 		stored, err := s.Offer(t.Context(), tenant, o.ID)
 		wantErr(t, err, nil)
@@ -357,7 +357,7 @@ func testRedeemOffer(t *testing.T, s issuer.Store) {
 		o := NewOffer(tenant, T0)
 		mustCreateOffer(t, s, o)
 		var seen issuer.Offer
-		_, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, func(got issuer.Offer) issuer.Redemption {
+		_, err := s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, func(got issuer.Offer) issuer.Redemption {
 			seen = got
 			return issuer.Redemption{State: got.State}
 		})
@@ -380,7 +380,7 @@ func testRedeemOfferConcurrent(t *testing.T, s issuer.Store) {
 		toks[i] = NewToken(o, at(i))
 		wg.Go(func() {
 			<-start
-			_, errs[i] = s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer(o.TxCode, 5, toks[i], at(i)))
+			_, errs[i] = s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer(o.TxCode, 5, toks[i], at(i)))
 		})
 	}
 	close(start)
@@ -431,7 +431,7 @@ func testRedeemOfferAttempts(t *testing.T, s issuer.Store) {
 	for i := range racers {
 		wg.Go(func() {
 			<-start
-			_, errs[i] = s.RedeemOffer(t.Context(), o.PreAuthorizedCode, redeemer(fmt.Sprint("bad", i), limit, nil, at(i)))
+			_, errs[i] = s.RedeemOffer(t.Context(), o.PreAuthorizedCode, nil, T0, redeemer(fmt.Sprint("bad", i), limit, nil, at(i)))
 		})
 	}
 	close(start)
@@ -471,7 +471,7 @@ func testWithdrawOffer(t *testing.T, s issuer.Store) {
 		t.Fatalf("state %s", got.State)
 	}
 	// The code is dead: decide sees a withdrawn offer.
-	_, err = s.RedeemOffer(ctx, o.PreAuthorizedCode, redeemer(o.TxCode, 5, NewToken(o, at(3)), at(3)))
+	_, err = s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, T0, redeemer(o.TxCode, 5, NewToken(o, at(3)), at(3)))
 	wantErr(t, err, errNotPending)
 	// Withdrawing again, or a redeemed offer, changes nothing and writes no audit row.
 	wantErr(t, s.WithdrawOffer(ctx, tenant, o.ID, audit(tenant, at(4), "offer_withdrawn", o.ID)), nil)
@@ -494,7 +494,7 @@ func testRedeemOfferAudit(t *testing.T, s issuer.Store) {
 	o := NewOffer(tenant, T0)
 	mustCreateOffer(t, s, o)
 	tok := NewToken(o, at(5))
-	_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, func(v issuer.Offer) issuer.Redemption {
+	_, err := s.RedeemOffer(ctx, o.PreAuthorizedCode, nil, T0, func(v issuer.Offer) issuer.Redemption {
 		a := audit(tenant, at(5), "offer_redeemed", v.ID)
 		return issuer.Redemption{State: issuer.OfferRedeemed, TxCodeAttempts: v.TxCodeAttempts, RedeemedAt: at(5), Token: tok, Audit: &a}
 	})

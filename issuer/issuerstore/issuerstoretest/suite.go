@@ -39,8 +39,9 @@ func Run(t *testing.T, s issuer.Store) {
 	t.Run("Deferred", func(t *testing.T) { testDeferred(t, s) })
 	t.Run("Notify", func(t *testing.T) { testNotify(t, s) })
 	t.Run("AuditLog", func(t *testing.T) { testAuditLog(t, s) })
-	t.Run("Nonces", func(t *testing.T) { testNonces(t, s) })
-	t.Run("JTI", func(t *testing.T) { testJTI(t, s) })
+	t.Run("Remember", func(t *testing.T) { testRemember(t, s) })
+	t.Run("UsesInWrites", func(t *testing.T) { testUsesInWrites(t, s) })
+	t.Run("Secret", func(t *testing.T) { testSecret(t, s) })
 }
 
 // Rand returns prefix followed by 64 random bits in hex: IDs, codes and tenants that no
@@ -152,7 +153,7 @@ func mustCreateOffer(t testing.TB, s issuer.Store, o issuer.Offer) {
 // mustRecord records recs under a fresh token hash with list size listSize.
 func mustRecord(t testing.TB, s issuer.Store, recs []issuer.Issuance, listSize int) {
 	t.Helper()
-	if err := s.RecordIssuance(t.Context(), Rand("hash-"), "", recs, listSize,
+	if err := s.RecordIssuance(t.Context(), Rand("hash-"), "", nil, T0, recs, listSize,
 		audit(recs[0].Tenant, recs[0].IssuedAt, "credential_issued", recs[0].ID)); err != nil {
 		t.Fatalf("record issuance: %v", err)
 	}
@@ -163,6 +164,7 @@ var (
 	errNotFound = sqldb.ErrNotFound
 	errConflict = sqldb.ErrConflict
 	errExpired  = sqldb.ErrExpired
+	errInvalid  = sqldb.ErrInvalid
 )
 
 // isExpired reports whether err is sqldb.ErrExpired.
