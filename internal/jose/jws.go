@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -119,6 +120,10 @@ func ParseX5C(x5c []string) ([]*x509.Certificate, error) {
 	}
 	certs := make([]*x509.Certificate, len(x5c))
 	for i, s := range x5c {
+		if c := x5cCache.get(s); c != nil {
+			certs[i] = c
+			continue
+		}
 		der, err := base64.StdEncoding.Strict().DecodeString(s)
 		if err != nil {
 			return nil, errorf(CodeInvalidCertificate, err, "x5c[%d] is not standard base64", i)
@@ -127,9 +132,44 @@ func ParseX5C(x5c []string) ([]*x509.Certificate, error) {
 		if err != nil {
 			return nil, errorf(CodeInvalidCertificate, err, "x5c[%d]", i)
 		}
+		x5cCache.put(s, c)
 		certs[i] = c
 	}
 	return certs, nil
+}
+
+// x5cCache keeps recently parsed x5c certificates by their exact base64 text: a verifier sees
+// the same few issuer chains again and again, and parsing a certificate costs about as much as
+// half an ECDSA verification. Only successfully parsed certificates are kept; the same text
+// always parses to the same certificate, so the cache cannot change an outcome. Certificates
+// returned by ParseX5C are shared and must not be modified.
+var x5cCache = &certCache{m: make(map[string]*x509.Certificate, maxCachedCerts)}
+
+// maxCachedCerts bounds the x5c cache (issuer leaves and intermediates of a deployment's
+// trusted issuers fit many times over).
+const maxCachedCerts = 512
+
+type certCache struct {
+	mu sync.RWMutex
+	m  map[string]*x509.Certificate
+}
+
+func (c *certCache) get(s string) *x509.Certificate {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[s]
+}
+
+func (c *certCache) put(s string, cert *x509.Certificate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedCerts {
+		for k := range c.m { // evict one arbitrary entry
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[s] = cert
 }
 
 // EncodeX5C encodes certificates as x5c header values.
