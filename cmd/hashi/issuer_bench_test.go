@@ -67,7 +67,7 @@ func (w *benchWallet) post(tb testing.TB, path, contentType, auth, dpopProof str
 	defer resp.Body.Close()
 	var out json.RawMessage
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("POST %s: %d %s %v", path, resp.StatusCode, out, err)
+		return nil, fmt.Errorf("POST %s: %d %s: %w", path, resp.StatusCode, out, err)
 	}
 	return out, nil
 }
