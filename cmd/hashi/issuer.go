@@ -89,7 +89,15 @@ func buildIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, 
 	if err != nil {
 		return fail(err)
 	}
-	h, err := issuerhttp.New(is)
+	var hopts []issuerhttp.Option
+	key, err := c.pageKey()
+	if err != nil {
+		return fail(err)
+	}
+	if key != nil {
+		hopts = append(hopts, issuerhttp.WithPageKey(key))
+	}
+	h, err := issuerhttp.New(is, hopts...)
 	if err != nil {
 		return fail(err)
 	}

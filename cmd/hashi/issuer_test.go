@@ -54,6 +54,9 @@ func startIssuer(t testing.TB, dsn string) *runningIssuer {
 	if err := os.WriteFile(filepath.Join(dir, "registrar.token"), []byte(testRegistrarToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "pages.key"), []byte("0123456789abcdef0123456789abcdef-page-key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := fmt.Sprintf(`listen: %s
 ops_listen: %s
 base_url: %s
@@ -61,6 +64,7 @@ database: %q
 pki_dir: pki
 tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
 require_dpop: false
+page_key_file: pages.key
 tenants:
   - {id: oostland, admin_token_file: registrar.token}
   - {id: sakuragaoka, admin_token_file: registrar.token}
@@ -173,6 +177,11 @@ func TestIssuerServe(t *testing.T) {
 		}
 		if code, body := r.do(t, "GET", r.ops+"/metrics", "", "", nil); code != http.StatusOK || !strings.Contains(string(body), `route="/issuer/:tenant/admin/offers"`) {
 			t.Fatalf("metrics: %d", code)
+		}
+		// The registrar pages are on (page_key_file): the sign-in page renders in Japanese.
+		code, body = r.do(t, "GET", r.base+"/sakuragaoka/registrar/sign-in?lang=ja", "", "", nil)
+		if code != http.StatusOK || !strings.Contains(string(body), `lang="ja"`) {
+			t.Fatalf("registrar sign-in page: %d %.200s", code, body)
 		}
 	})
 }

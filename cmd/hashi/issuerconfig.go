@@ -53,6 +53,10 @@ type issuerFileConfig struct {
 	BatchSize         int `yaml:"batch_size"`
 	// StatusListTTL is the status list token ttl. Default: 5m.
 	StatusListTTL time.Duration `yaml:"status_list_ttl"`
+	// PageKeyFile names a file of at least 32 random bytes that signs registrar page
+	// sessions; every replica needs the same file. Without it the registrar pages are off
+	// (the JSON API still works).
+	PageKeyFile string `yaml:"page_key_file"`
 
 	dir string // the config file's folder, for relative paths
 }
@@ -210,6 +214,28 @@ func fillFromPKI(t *issuer.Tenant, p *pki.PKI) {
 			t.Country = u.Country
 		}
 	}
+}
+
+// pageKey reads the registrar page session key, or returns nil when pages are off.
+func (c *issuerFileConfig) pageKey() ([]byte, error) {
+	if c.PageKeyFile == "" {
+		return nil, nil
+	}
+	fi, err := os.Stat(c.rel(c.PageKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("page_key_file %s is readable by others (mode %o); chmod 600 it", c.PageKeyFile, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(c.rel(c.PageKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 32 {
+		return nil, fmt.Errorf("page_key_file %s holds %d bytes, want at least 32", c.PageKeyFile, len(b))
+	}
+	return b, nil
 }
 
 func (c *issuerFileConfig) tokenHash(tc tenantFileConfig) ([sha256.Size]byte, error) {

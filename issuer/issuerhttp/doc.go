@@ -19,6 +19,14 @@
 //	GET  {prefix}/:tenant/status/:id                             status list token
 //	GET  {prefix}/openapi.json                                   OpenAPI 3.1 of the registrar API
 //	     {prefix}/:tenant/admin/...                              registrar API (bearer token)
+//	     {prefix}/:tenant/registrar/...                          registrar pages (WithPageKey)
+//
+// The registrar pages (English and Japanese, internal/webui) are mounted only with
+// [WithPageKey]: sign-in with the registrar token (a signed, tenant-bound session cookie),
+// overview, graduates with CSV/JSON-lines upload and per-row results, new offers with their QR
+// code, link and PIN, offers, issued credentials with revoke/suspend/reinstate, and the audit
+// log. They use no JavaScript, carry CSRF tokens on every form and call the same core methods
+// as the JSON API.
 //
 // Errors are rendered in one place, [ErrorMapper], which [httpx.WithErrorMapper] installs:
 // {"error", "error_description"} (and "fields" for invalid_input) with the status of
@@ -30,5 +38,6 @@
 // What this package does not do: TLS, rate limiting, CORS, request logging and body limits
 // (httpx does those; the graduate import raises its own limit to [DefaultImportBodyLimit]),
 // signed metadata (application/jwt), encrypted credential requests, the authorization code
-// flow, and the registrar's HTML pages.
+// flow, sign-in rate limiting, and server-side session revocation (sign-out clears the cookie;
+// changing the registrar token ends every session of the tenant).
 package issuerhttp

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/issuer"
@@ -18,6 +19,8 @@ type Option func(*config) error
 
 type config struct {
 	importBodyLimit int64
+	pageKey         []byte           // WithPageKey; nil: no registrar pages
+	pageClock       func() time.Time // WithPageClock
 }
 
 // WithImportBodyLimit sets the request-body limit of POST {prefix}/:tenant/admin/graduates,
@@ -38,6 +41,7 @@ type Handler struct {
 	cfg     config
 	prefix  string // path of Config.BaseURL, "" or "/issuer"
 	openAPI []byte // the OpenAPI document with "servers" set to the BaseURL
+	pages   *pages // the registrar pages, when WithPageKey is given
 }
 
 // New returns a Handler for is. The route prefix is the path of the issuer's BaseURL.
@@ -60,13 +64,20 @@ func New(is *issuer.Issuer, opts ...Option) (*Handler, error) {
 	if h.openAPI, err = openAPIDocument(base); err != nil {
 		return nil, err
 	}
+	if h.cfg.pageKey != nil {
+		if h.pages, err = newPages(is, h.prefix, h.cfg); err != nil {
+			return nil, err
+		}
+	}
 	return h, nil
 }
 
 // Prefix returns the path under which the routes are registered ("" or e.g. "/issuer").
 func (h *Handler) Prefix() string { return h.prefix }
 
-// Register adds the issuer's routes to e.
+// Register adds the issuer's routes to e and, when WithPageKey was given, the registrar
+// pages under {prefix}/{tenant}/registrar with their stylesheet (webui.StaticHandler at
+// webui.StaticPrefix).
 func (h *Handler) Register(e *echo.Echo) {
 	p := h.prefix
 	e.GET(issuer.WellKnownCredentialIssuer+p+"/:tenant", h.metadata)
@@ -96,6 +107,10 @@ func (h *Handler) Register(e *echo.Echo) {
 	admin(http.MethodGet, "/credentials", h.listIssuances)
 	admin(http.MethodPost, "/credentials/:id/status", h.setCredentialStatus)
 	admin(http.MethodGet, "/audit", h.auditLog)
+
+	if h.pages != nil {
+		h.pages.register(e)
+	}
 }
 
 // requireRegistrar checks "Authorization: Bearer <registrar token>" for the path's tenant.

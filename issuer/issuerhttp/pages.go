@@ -1,0 +1,855 @@
+package issuerhttp
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/httpx"
+	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/issuer"
+	"github.com/labstack/echo/v4"
+)
+
+// The registrar pages: server-rendered HTML under {prefix}/{tenant}/registrar, in English
+// and Japanese (internal/webui: the browser's language, or the header's switch), with a
+// signed session cookie per tenant and CSRF on every form. No scripts: the default
+// Content-Security-Policy of internal/httpx holds. Each handler calls the same issuer method
+// as the JSON registrar API.
+//
+//	GET  /sign-in, POST /sign-in     the registrar token → session cookie (8 h), POST /sign-out
+//	GET  /                           overview: the university's names and counts
+//	GET  /graduates                  graduates (?after=) and the import form
+//	POST /graduates/import           file upload (CSV, JSON lines, JSON array): per-row outcome
+//	POST /graduates/:id/approve      approve the conferral
+//	GET  /offers/new, POST /offers   the offer form → the offer page
+//	GET  /offers                     offers (?before=) with their state
+//	GET  /offers/:id                 QR code, link, PIN, expiry, state; POST .../reoffer
+//	GET  /credentials                issued credentials (?offer_id=, ?before=)
+//	POST /credentials/:id/status     revoke, suspend or reinstate (confirmed in the page)
+//	GET  /audit                      the audit log (?before=)
+//
+// A request without a live session is redirected to the sign-in page. The session cookie's
+// Path is the tenant's pages and its value names the tenant and a fingerprint of the
+// registrar token's hash, so it opens no other tenant's pages and dies with a new token.
+
+//go:embed messages/*.json
+var pageMessages embed.FS
+
+//go:embed pages/*.html
+var pageTemplates embed.FS
+
+//go:embed assets/registrar.css
+var registrarCSS []byte
+
+// registrarCSSName is the stylesheet's content-hashed file name, served under
+// {base}/assets/ with a long cache lifetime.
+var registrarCSSName = func() string {
+	sum := sha256.Sum256(registrarCSS)
+	return "registrar." + hex.EncodeToString(sum[:6]) + ".css"
+}()
+
+// RegistrarPath is the path segment of the registrar pages under a tenant:
+// {prefix}/{tenant}/registrar.
+const RegistrarPath = "/registrar"
+
+// SessionCookie is the name of the registrar's signed session cookie (one per tenant, its
+// Path the tenant's registrar pages).
+const SessionCookie = "hashi_registrar"
+
+// SessionMaxAge is how long a registrar session lasts after signing in.
+const SessionMaxAge = 8 * time.Hour
+
+// WithPageKey enables the registrar pages and sets the key (at least 32 bytes, kept secret,
+// the same on every replica) that signs their session cookies. Without it the pages are not
+// mounted and only the JSON registrar API serves registrars.
+func WithPageKey(key []byte) Option {
+	return func(c *config) error {
+		if len(key) < 32 {
+			return errors.New("issuerhttp: page key shorter than 32 bytes")
+		}
+		c.pageKey = append([]byte(nil), key...)
+		return nil
+	}
+}
+
+// WithPageClock sets the clock of the registrar sessions (sign-in time and cookie expiry).
+// Default: time.Now.
+func WithPageClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("issuerhttp: nil page clock")
+		}
+		c.pageClock = now
+		return nil
+	}
+}
+
+// pages serves every tenant's registrar pages.
+type pages struct {
+	is      *issuer.Issuer
+	cat     *webui.Catalog
+	now     func() time.Time
+	limit   int64
+	tenants []*tenantPages
+}
+
+// tenantPages are one tenant's pages: their own renderer (the header's home link is the
+// tenant's dashboard) and session cookie (its Path is the tenant's pages).
+type tenantPages struct {
+	p      *pages
+	id     string
+	base   string // {prefix}/{tenant}/registrar
+	r      *webui.Renderer
+	cookie *webui.SecureCookie
+}
+
+func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
+	msgs, err := fs.Sub(pageMessages, "messages")
+	if err != nil {
+		return nil, fmt.Errorf("issuerhttp: page messages: %w", err)
+	}
+	cat, err := webui.NewCatalog(msgs)
+	if err != nil {
+		return nil, fmt.Errorf("issuerhttp: page messages: %w", err)
+	}
+	tmpl, err := fs.Sub(pageTemplates, "pages")
+	if err != nil {
+		return nil, fmt.Errorf("issuerhttp: page templates: %w", err)
+	}
+	now := cfg.pageClock
+	if now == nil {
+		now = time.Now
+	}
+	p := &pages{is: is, cat: cat, now: now, limit: cfg.importBodyLimit}
+	for _, id := range is.TenantIDs() {
+		base := prefix + "/" + id + RegistrarPath
+		r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("registrar.name"), webui.WithHomePath(base),
+			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarCSSName }, "has_message": func(key string) bool { return cat.Has(webui.English, key) }}))
+		if err != nil {
+			return nil, fmt.Errorf("issuerhttp: registrar pages: %w", err)
+		}
+		ck, err := webui.NewSecureCookie(SessionCookie, cfg.pageKey, SessionMaxAge, webui.WithCookiePath(base))
+		if err != nil {
+			return nil, fmt.Errorf("issuerhttp: registrar session: %w", err)
+		}
+		p.tenants = append(p.tenants, &tenantPages{p: p, id: id, base: base, r: r, cookie: ck})
+	}
+	return p, nil
+}
+
+// pageErrorStatus gives the error page of an issuer error the error's status.
+func pageErrorStatus(err error) (int, bool) {
+	if e, ok := errors.AsType[*issuer.Error](err); ok {
+		return e.HTTPStatus(), true
+	}
+	return 0, false
+}
+
+// clockTime is the time of day of t in UTC, shown next to dates.
+func clockTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("15:04 UTC")
+}
+
+// register mounts every tenant's pages. Each tenant's pages are a static route group, so the
+// tenant's API routes keep their JSON errors and an unknown page under the group is the HTML
+// 404 of the group's catch-all.
+func (p *pages) register(e *echo.Echo) {
+	e.GET(webui.StaticPrefix+"*", echo.WrapHandler(webui.StaticHandler()))
+	for _, tp := range p.tenants {
+		e.GET(tp.base+"/assets/"+registrarCSSName, serveRegistrarCSS)
+		mw := tp.r.Middleware()
+		g := e.Group(tp.base, mw...)
+		g.GET("/sign-in", tp.signInForm)
+		g.POST("/sign-in", tp.signIn)
+		s := g.Group("", tp.requireSession)
+		s.POST("/sign-out", tp.signOut)
+		s.GET("", tp.dashboard)
+		s.GET("/", tp.dashboard)
+		s.GET("/graduates", tp.graduates)
+		// The language switch of the import's result page links here.
+		s.GET("/graduates/import", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, tp.base+"/graduates") })
+		s.POST("/graduates/:id/approve", tp.approve)
+		s.GET("/offers", tp.offers)
+		s.GET("/offers/new", tp.newOffer)
+		s.POST("/offers", tp.createOffer)
+		s.GET("/offers/:id", tp.offer)
+		s.POST("/offers/:id/reoffer", tp.reoffer)
+		s.GET("/credentials", tp.credentials)
+		s.POST("/credentials/:id/status", tp.setStatus)
+		s.GET("/audit", tp.audit)
+		// The upload raises the body limit before the CSRF check reads the form.
+		up := e.Group(tp.base+"/graduates/import", append([]echo.MiddlewareFunc{httpx.BodyLimit(p.limit)}, mw...)...)
+		up.POST("", tp.importGraduates, tp.requireSession)
+	}
+}
+
+// sessionValue is the session cookie's value for the tenant: its id and a fingerprint of
+// its registrar token's hash, so changing the token ends every session.
+func (tp *tenantPages) sessionValue() (string, error) {
+	t, err := tp.p.is.Tenant(tp.id)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte("hashi registrar session\x00" + tp.id + "\x00"))
+	h.Write(t.AdminTokenSHA256[:])
+	return tp.id + "." + base64.RawURLEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// signedIn reports whether the request carries a live session of this tenant.
+func (tp *tenantPages) signedIn(c echo.Context) bool {
+	v, err := tp.cookie.Get(c.Request(), tp.p.now())
+	if err != nil {
+		return false
+	}
+	want, err := tp.sessionValue()
+	return err == nil && v == want
+}
+
+// requireSession sends a request without a live session to the sign-in page.
+func (tp *tenantPages) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !tp.signedIn(c) {
+			return c.Redirect(http.StatusSeeOther, tp.base+"/sign-in")
+		}
+		return next(c)
+	}
+}
+
+// frame is what every page shows around its content: the university and the navigation.
+type frame struct {
+	Base     string
+	Tenant   string
+	UniEN    string
+	UniJA    string
+	SignedIn bool
+	Current  string // the navigation entry of the page
+}
+
+func (tp *tenantPages) frame(current string, signedIn bool) (frame, error) {
+	t, err := tp.p.is.Tenant(tp.id)
+	if err != nil {
+		return frame{}, err
+	}
+	return frame{Base: tp.base, Tenant: tp.id, UniEN: t.NameEN, UniJA: t.NameJA, SignedIn: signedIn, Current: current}, nil
+}
+
+func serveRegistrarCSS(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", registrarCSS)
+}
+
+// ---- sign in and out
+
+type signInView struct {
+	frame
+	SignedOut bool
+}
+
+func (tp *tenantPages) signInForm(c echo.Context) error {
+	if tp.signedIn(c) {
+		return c.Redirect(http.StatusSeeOther, tp.base+"/")
+	}
+	f, err := tp.frame("", false)
+	if err != nil {
+		return err
+	}
+	p := &webui.Page{Data: signInView{frame: f}}
+	if c.QueryParam("signed_out") == "1" {
+		p.Flash = []webui.Flash{{Kind: webui.FlashInfo, Key: "signin.signed_out"}}
+	}
+	return tp.r.Render(c, http.StatusOK, "sign-in.html", p)
+}
+
+func (tp *tenantPages) signIn(c echo.Context) error {
+	token := c.FormValue("token")
+	var fe webui.FieldErrors
+	if strings.TrimSpace(token) == "" {
+		fe = webui.FieldErrors{{Field: "token", Rule: "required"}}
+	} else if err := tp.p.is.Authorize(tp.id, token); err != nil {
+		if issuer.CodeOf(err) != issuer.CodeUnauthorized {
+			return err
+		}
+		fe = webui.FieldErrors{{Field: "token", Rule: "registrar_token"}}
+	}
+	if fe != nil {
+		f, err := tp.frame("", false)
+		if err != nil {
+			return err
+		}
+		return tp.r.Render(c, http.StatusUnauthorized, "sign-in.html", &webui.Page{Errors: fe, Data: signInView{frame: f}})
+	}
+	v, err := tp.sessionValue()
+	if err != nil {
+		return err
+	}
+	if err := tp.cookie.Set(c.Response(), c.Request(), v, tp.p.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, tp.base+"/")
+}
+
+func (tp *tenantPages) signOut(c echo.Context) error {
+	tp.cookie.Clear(c.Response(), c.Request())
+	return c.Redirect(http.StatusSeeOther, tp.base+"/sign-in?signed_out=1")
+}
+
+// ---- dashboard
+
+// count is a number of items, capped at one listing page.
+type count struct {
+	N    int
+	More bool // there are at least N
+}
+
+type dashboardView struct {
+	frame
+	Graduates, Unapproved           count
+	Offers, Pending, Redeemed       count
+	Credentials, Revoked, Suspended count
+}
+
+func (tp *tenantPages) dashboard(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, err := tp.frame("dashboard", true)
+	if err != nil {
+		return err
+	}
+	v := dashboardView{frame: f}
+	gs, err := tp.p.is.ListGraduates(ctx, tp.id, "", issuer.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	more := len(gs) == issuer.MaxPageSize
+	v.Graduates = count{len(gs), more}
+	v.Unapproved.More = more
+	for _, g := range gs {
+		if !g.Approved {
+			v.Unapproved.N++
+		}
+	}
+	os, err := tp.p.is.ListOffers(ctx, tp.id, time.Time{}, issuer.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	more = len(os) == issuer.MaxPageSize
+	v.Offers, v.Pending.More, v.Redeemed.More = count{len(os), more}, more, more
+	for _, o := range os {
+		switch o.State {
+		case "pending":
+			v.Pending.N++
+		case "redeemed":
+			v.Redeemed.N++
+		}
+	}
+	cs, err := tp.p.is.ListIssuances(ctx, tp.id, "", time.Time{}, issuer.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	more = len(cs) == issuer.MaxPageSize
+	v.Credentials, v.Revoked.More, v.Suspended.More = count{len(cs), more}, more, more
+	for _, x := range cs {
+		switch x.Status {
+		case "revoked":
+			v.Revoked.N++
+		case "suspended":
+			v.Suspended.N++
+		}
+	}
+	return tp.r.Render(c, http.StatusOK, "dashboard.html", &webui.Page{Data: v})
+}
+
+// ---- graduates and the import
+
+type graduatesView struct {
+	frame
+	Graduates []issuer.GraduateView
+	Next      string // after= of the next page, "" when this is the last
+	Imported  bool
+	Results   []issuer.ImportResult
+	Created   int
+	Updated   int
+	Rejected  int
+	// ImportErrors are the errors of an import rejected as a whole (a bad CSV header).
+	ImportErrors []academic.FieldError
+	// OnlyRejected: the import was too long to list every row; Results are the rejected ones.
+	OnlyRejected bool
+}
+
+// maxShownResults is the longest import whose every row's outcome is listed; a longer one
+// lists its rejected rows only (the summary counts all).
+const maxShownResults = 100
+
+func (tp *tenantPages) graduates(c echo.Context) error {
+	after, err := queryString(c, "after")
+	if err != nil {
+		return err
+	}
+	var flash []webui.Flash
+	if id, _ := queryString(c, "approved"); id != "" {
+		flash = append(flash, webui.Flash{Kind: webui.FlashSuccess, Key: "graduates.approved", Args: []any{"ID", id}})
+	}
+	return tp.renderGraduates(c, http.StatusOK, after, graduatesView{}, flash)
+}
+
+func (tp *tenantPages) renderGraduates(c echo.Context, status int, after string, v graduatesView, flash []webui.Flash) error {
+	f, err := tp.frame("graduates", true)
+	if err != nil {
+		return err
+	}
+	v.frame = f
+	if v.Graduates, err = tp.p.is.ListGraduates(c.Request().Context(), tp.id, after, issuer.DefaultPageSize); err != nil {
+		return err
+	}
+	if len(v.Graduates) == issuer.DefaultPageSize {
+		v.Next = v.Graduates[len(v.Graduates)-1].ID
+	}
+	return tp.r.Render(c, status, "graduates.html", &webui.Page{Flash: flash, Data: v})
+}
+
+func (tp *tenantPages) approve(c echo.Context) error {
+	id := c.Param("id")
+	if err := tp.p.is.ApproveGraduate(c.Request().Context(), tp.id, id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, tp.base+"/graduates?approved="+url.QueryEscape(id))
+}
+
+// importGraduates reads the uploaded file (CSV, JSON lines or a JSON array, told apart by
+// the file name, else by the first character) and shows every row's outcome.
+func (tp *tenantPages) importGraduates(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		if errors.Is(err, http.ErrMissingFile) {
+			f, ferr := tp.frame("graduates", true)
+			if ferr != nil {
+				return ferr
+			}
+			v := graduatesView{frame: f}
+			if v.Graduates, err = tp.p.is.ListGraduates(c.Request().Context(), tp.id, "", issuer.DefaultPageSize); err != nil {
+				return err
+			}
+			return tp.r.Render(c, http.StatusUnprocessableEntity, "graduates.html", &webui.Page{Errors: webui.FieldErrors{{Field: "file", Rule: "required"}}, Data: v})
+		}
+		return err
+	}
+	fd, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(fd, tp.p.limit+1))
+	_ = fd.Close()
+	if err != nil {
+		return err
+	}
+	if int64(len(body)) > tp.p.limit {
+		return &http.MaxBytesError{Limit: tp.p.limit}
+	}
+	var rows []issuer.GraduateRow
+	var pre []issuer.ImportResult
+	format := importFormat(fh.Filename, body)
+	switch format {
+	case "json":
+		rows, err = jsonRows(body)
+	case "jsonl":
+		rows, pre, err = jsonLines(body)
+	default:
+		rows, pre, err = csvRows(body)
+	}
+	if err == nil && len(rows)+len(pre) > issuer.MaxImportRows {
+		err = invalidInput("file", "max", "has more than "+strconv.Itoa(issuer.MaxImportRows)+" rows", strconv.Itoa(issuer.MaxImportRows)+"行を超えています")
+	}
+	var res []issuer.ImportResult
+	if err == nil {
+		res, err = tp.p.is.ImportGraduates(c.Request().Context(), tp.id, rows)
+	}
+	if err != nil {
+		e, ok := errors.AsType[*issuer.Error](err)
+		if !ok || (e.Code != issuer.CodeInvalidInput && e.Code != issuer.CodeInvalidRequest) {
+			return err
+		}
+		fields := e.Fields
+		if len(fields) == 0 {
+			fields = []academic.FieldError{{Path: "file", Rule: "invalid", Message: e.Description}}
+		}
+		flash := []webui.Flash{{Kind: webui.FlashError, Key: "import.failed"}}
+		return tp.renderGraduates(c, http.StatusUnprocessableEntity, "", graduatesView{Imported: true, ImportErrors: fields}, flash)
+	}
+	v := graduatesView{Imported: true, Results: mergeResults(res, pre)}
+	if format == "csv" {
+		columnPaths(v.Results)
+	}
+	for _, r := range v.Results {
+		switch r.Outcome {
+		case "created":
+			v.Created++
+		case "updated":
+			v.Updated++
+		default:
+			v.Rejected++
+		}
+	}
+	if len(v.Results) > maxShownResults {
+		v.OnlyRejected = true
+		kept := v.Results[:0:0]
+		for _, r := range v.Results {
+			if r.Outcome == "rejected" {
+				kept = append(kept, r)
+			}
+		}
+		v.Results = kept
+	}
+	kind := webui.FlashSuccess
+	if v.Rejected > 0 {
+		kind = webui.FlashError
+	}
+	flash := []webui.Flash{{Kind: kind, Key: "import.summary", Args: []any{"Created", v.Created, "Updated", v.Updated, "Rejected", v.Rejected}}}
+	return tp.renderGraduates(c, http.StatusOK, "", v, flash)
+}
+
+// columnPaths names a CSV row's record fields as the file's columns do: the core's
+// record.degree.eqf_level is the column degree.eqf_level.
+func columnPaths(res []issuer.ImportResult) {
+	for i := range res {
+		if len(res[i].Errors) == 0 {
+			continue
+		}
+		errs := make([]academic.FieldError, len(res[i].Errors))
+		for j, fe := range res[i].Errors {
+			fe.Path = strings.TrimPrefix(fe.Path, "record.")
+			errs[j] = fe
+		}
+		res[i].Errors = errs
+	}
+}
+
+// importFormat tells the upload's format: by extension, else a leading "[" is a JSON array
+// and a leading "{" JSON lines; anything else is CSV.
+func importFormat(name string, body []byte) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".csv":
+		return "csv"
+	case ".jsonl", ".ndjson":
+		return "jsonl"
+	case ".json":
+		return "json"
+	}
+	s := strings.TrimLeft(strings.TrimPrefix(string(body[:min(len(body), 64)]), "\ufeff"), " \t\r\n")
+	switch {
+	case strings.HasPrefix(s, "["):
+		return "json"
+	case strings.HasPrefix(s, "{"):
+		return "jsonl"
+	}
+	return "csv"
+}
+
+// ---- offers
+
+// configChoice is a credential configuration with its display names from the metadata.
+type configChoice struct {
+	ID     string
+	NameEN string
+	NameJA string
+	Format string // message key of the format's name
+}
+
+func (tp *tenantPages) configChoices() ([]configChoice, error) {
+	md, err := tp.p.is.Metadata(tp.id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]configChoice, 0, len(issuer.Configurations))
+	for _, conf := range issuer.Configurations {
+		ch := configChoice{ID: conf.ID, NameEN: conf.ID, NameJA: conf.ID, Format: "format.sd_jwt"}
+		if conf.Format == issuer.FormatJWTVCJSON {
+			ch.Format = "format.jwt_vc"
+		}
+		if cc, ok := md.CredentialConfigurationsSupported[conf.ID]; ok {
+			for _, d := range cc.CredentialMetadata.Display {
+				switch {
+				case strings.HasPrefix(d.Locale, "ja"):
+					ch.NameJA = d.Name
+				case strings.HasPrefix(d.Locale, "en"):
+					ch.NameEN = d.Name
+				}
+			}
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// configNames maps configuration ids to their choices, for lists.
+func (tp *tenantPages) configNames() (map[string]configChoice, error) {
+	cs, err := tp.configChoices()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]configChoice, len(cs))
+	for _, ch := range cs {
+		m[ch.ID] = ch
+	}
+	return m, nil
+}
+
+type newOfferView struct {
+	frame
+	Configs    []configChoice
+	Graduates  []issuer.GraduateView
+	Config     string
+	GraduateID string
+	TxCode     bool
+	// FieldErrs are the issuer's errors by form field.
+	FieldErrs map[string][]academic.FieldError
+}
+
+func (tp *tenantPages) newOffer(c echo.Context) error {
+	gid, err := queryString(c, "graduate_id")
+	if err != nil {
+		return err
+	}
+	return tp.renderNewOffer(c, http.StatusOK, newOfferView{Config: issuer.ConfigDiplomaSDJWT, GraduateID: gid, TxCode: true})
+}
+
+func (tp *tenantPages) renderNewOffer(c echo.Context, status int, v newOfferView) error {
+	f, err := tp.frame("new_offer", true)
+	if err != nil {
+		return err
+	}
+	v.frame = f
+	if v.Configs, err = tp.configChoices(); err != nil {
+		return err
+	}
+	if v.Graduates, err = tp.p.is.ListGraduates(c.Request().Context(), tp.id, "", issuer.MaxPageSize); err != nil {
+		return err
+	}
+	var flash []webui.Flash
+	if len(v.FieldErrs) > 0 {
+		flash = []webui.Flash{{Kind: webui.FlashError, Key: "form.fix"}}
+	}
+	return tp.r.Render(c, status, "offer-new.html", &webui.Page{Flash: flash, Data: v})
+}
+
+func (tp *tenantPages) createOffer(c echo.Context) error {
+	v := newOfferView{
+		Config:     c.FormValue("credential_configuration_id"),
+		GraduateID: strings.TrimSpace(c.FormValue("graduate_id")),
+		TxCode:     c.FormValue("tx_code") == "on",
+	}
+	txCode := v.TxCode
+	res, err := tp.p.is.CreateOffer(c.Request().Context(), tp.id, issuer.OfferRequest{
+		CredentialConfigurationID: v.Config, GraduateID: v.GraduateID, TxCode: &txCode,
+	})
+	if err != nil {
+		e, ok := errors.AsType[*issuer.Error](err)
+		if !ok || e.Code != issuer.CodeInvalidInput || len(e.Fields) == 0 {
+			return err
+		}
+		v.FieldErrs = map[string][]academic.FieldError{}
+		for _, fe := range e.Fields {
+			v.FieldErrs[fe.Path] = append(v.FieldErrs[fe.Path], fe)
+		}
+		return tp.renderNewOffer(c, http.StatusUnprocessableEntity, v)
+	}
+	return c.Redirect(http.StatusSeeOther, tp.base+"/offers/"+url.PathEscape(res.OfferID)+"?created=1")
+}
+
+type offerItem struct {
+	issuer.OfferView
+	Config configChoice
+}
+
+type offersView struct {
+	frame
+	Offers []offerItem
+	Older  string // before= of the next page
+}
+
+func (tp *tenantPages) offers(c echo.Context) error {
+	before, _, err := page(c)
+	if err != nil {
+		return err
+	}
+	f, err := tp.frame("offers", true)
+	if err != nil {
+		return err
+	}
+	names, err := tp.configNames()
+	if err != nil {
+		return err
+	}
+	os, err := tp.p.is.ListOffers(c.Request().Context(), tp.id, before, issuer.DefaultPageSize)
+	if err != nil {
+		return err
+	}
+	v := offersView{frame: f}
+	for _, o := range os {
+		v.Offers = append(v.Offers, offerItem{OfferView: o, Config: names[o.ConfigurationID]})
+	}
+	if len(os) == issuer.DefaultPageSize {
+		v.Older = os[len(os)-1].CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return tp.r.Render(c, http.StatusOK, "offers.html", &webui.Page{Data: v})
+}
+
+type offerView struct {
+	frame
+	Offer  issuer.OfferView
+	Config configChoice
+	// Href is the offer link for same-device wallets (a custom scheme html/template would
+	// otherwise refuse; the issuer built it).
+	Href       template.URL
+	Spelt      string    // the PIN's digits separated by spaces, for screen readers
+	RedeemedAt time.Time // zero while not redeemed
+}
+
+func (tp *tenantPages) offer(c echo.Context) error {
+	o, err := tp.p.is.Offer(c.Request().Context(), tp.id, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	f, err := tp.frame("offers", true)
+	if err != nil {
+		return err
+	}
+	names, err := tp.configNames()
+	if err != nil {
+		return err
+	}
+	v := offerView{frame: f, Offer: *o, Config: names[o.ConfigurationID], Href: template.URL(o.Offer)} //nolint:gosec // built by the issuer: fixed scheme, query-escaped URI
+	v.Spelt = strings.Join(strings.Split(o.TxCode, ""), " ")
+	if o.RedeemedAt != nil {
+		v.RedeemedAt = *o.RedeemedAt
+	}
+	var flash []webui.Flash
+	if c.QueryParam("created") == "1" {
+		flash = append(flash, webui.Flash{Kind: webui.FlashSuccess, Key: "offer.created"})
+	}
+	return tp.r.Render(c, http.StatusOK, "offer.html", &webui.Page{Flash: flash, Data: v})
+}
+
+func (tp *tenantPages) reoffer(c echo.Context) error {
+	res, err := tp.p.is.Reoffer(c.Request().Context(), tp.id, c.Param("id"), c.FormValue("tx_code") != "off")
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, tp.base+"/offers/"+url.PathEscape(res.OfferID)+"?created=1")
+}
+
+// ---- issued credentials
+
+type credentialItem struct {
+	issuer.IssuanceView
+	Config configChoice
+}
+
+type credentialsView struct {
+	frame
+	Credentials []credentialItem
+	OfferID     string
+	Older       string
+}
+
+// statusWords are the statuses a registrar can set.
+var statusWords = []string{"revoked", "suspended", "valid"}
+
+func (tp *tenantPages) credentials(c echo.Context) error {
+	var flash []webui.Flash
+	if st := c.QueryParam("changed"); st != "" {
+		for _, w := range statusWords {
+			if st == w {
+				flash = append(flash, webui.Flash{Kind: webui.FlashSuccess, Key: "credentials.changed." + w})
+			}
+		}
+	}
+	return tp.renderCredentials(c, http.StatusOK, flash)
+}
+
+func (tp *tenantPages) renderCredentials(c echo.Context, status int, flash []webui.Flash) error {
+	before, _, err := page(c)
+	if err != nil {
+		return err
+	}
+	offerID, err := queryString(c, "offer_id")
+	if err != nil {
+		return err
+	}
+	f, err := tp.frame("credentials", true)
+	if err != nil {
+		return err
+	}
+	names, err := tp.configNames()
+	if err != nil {
+		return err
+	}
+	cs, err := tp.p.is.ListIssuances(c.Request().Context(), tp.id, offerID, before, issuer.DefaultPageSize)
+	if err != nil {
+		return err
+	}
+	v := credentialsView{frame: f, OfferID: offerID}
+	for _, x := range cs {
+		v.Credentials = append(v.Credentials, credentialItem{IssuanceView: x, Config: names[x.ConfigurationID]})
+	}
+	if len(cs) == issuer.DefaultPageSize {
+		v.Older = cs[len(cs)-1].IssuedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return tp.r.Render(c, status, "credentials.html", &webui.Page{Flash: flash, Data: v})
+}
+
+func (tp *tenantPages) setStatus(c echo.Context) error {
+	st := c.FormValue("status")
+	rec, err := tp.p.is.SetCredentialStatus(c.Request().Context(), tp.id, c.Param("id"), st)
+	if issuer.CodeOf(err) == issuer.CodeConflict {
+		return tp.renderCredentials(c, http.StatusConflict, []webui.Flash{{Kind: webui.FlashError, Key: "credentials.conflict"}})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, tp.base+"/credentials?changed="+url.QueryEscape(rec.Status))
+}
+
+// ---- audit log
+
+type auditView struct {
+	frame
+	Events []issuer.AuditEvent
+	Older  string
+}
+
+func (tp *tenantPages) audit(c echo.Context) error {
+	before, _, err := page(c)
+	if err != nil {
+		return err
+	}
+	f, err := tp.frame("audit", true)
+	if err != nil {
+		return err
+	}
+	ev, err := tp.p.is.AuditLog(c.Request().Context(), tp.id, before, issuer.DefaultPageSize)
+	if err != nil {
+		return err
+	}
+	v := auditView{frame: f, Events: ev}
+	if len(ev) == issuer.DefaultPageSize {
+		v.Older = ev[len(ev)-1].At.UTC().Format(time.RFC3339Nano)
+	}
+	return tp.r.Render(c, http.StatusOK, "audit.html", &webui.Page{Data: v})
+}
