@@ -20,6 +20,28 @@
 // ISCED 2011 and EQF level with the mapping basis, credits with their framework and the derived
 // ECTS figure, and the desk's own reading of the degree type).
 //
+// # The OpenID4VP flow
+//
+// Flow (NewFlow) is the protocol around Verify for one desk, with all state in a Store
+// (verifierstore implements it over SQLite and PostgreSQL, so replicas share a flow):
+// CreateRequest makes a request (a fixed profile, ProfileDiploma or ProfileLearning, or a
+// DCQL query; fresh 256-bit id, state and nonce; for direct_post.jwt a fresh ephemeral
+// ECDH-ES P-256 key) and returns its openid4vp:// link; RequestObject signs the request
+// object (typ oauth-authz-req+jwt, x5c: the desk's access certificate; client_id prefix
+// x509_hash or x509_san_dns) for request_uri GET and POST (wallet_metadata, wallet_nonce);
+// HandleResponse takes direct_post and direct_post.jwt responses and wallet errors, runs
+// Verify with the request's nonce, client_id, query and desk policy, and records the Result
+// with the request's one transition from pending (verified, rejected or declined), the
+// presentation digests that stop a vp_token replayed to another request, and the webhook
+// outbox entry, in one transaction; Status and ResultByResponseCode read the outcome;
+// DeliverWebhooks pushes signed results with backoff. Flow errors carry codes that
+// Error.OAuthError and Error.HTTPStatus map to the wire (flowerrors.go).
+//
+// The flow does not: serve HTTP (verifierhttp), bind a same-device redirect to the browser
+// session that started the request (the edge must), support unsigned requests (the
+// redirect_uri prefix), other client_id prefixes or request objects by value, encrypt the
+// stored ephemeral keys at rest, or make response codes single use.
+//
 // # hashi's decisions
 //
 //   - The issuer key comes only from the x5c leaf (HAIP), and the chain must anchor in a trust

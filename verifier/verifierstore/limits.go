@@ -1,0 +1,4 @@
+package verifierstore
+
+// MaxPageSize caps the number of rows one call returns (ClaimWebhooks).
+const MaxPageSize = 500
