@@ -147,7 +147,9 @@ func TestTokenEndpoint(t *testing.T) {
 	})
 }
 
-// flipLast changes the last character of a base64url string.
+// flipLast changes the last character of a base64url string. Only its high bits carry data,
+// so the result is often the same bytes in a non-canonical encoding, which must be refused
+// too (single use is tracked by the nonce's text).
 func flipLast(s string) string {
 	b := []byte(s)
 	if b[len(b)-1] == 'A' {

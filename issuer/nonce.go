@@ -73,7 +73,9 @@ func (is *Issuer) mintNonce(ctx context.Context, tenant string, expires time.Tim
 // checkNonce verifies a c_nonce's MAC and expiry and returns the SingleUse that redeems it.
 func (is *Issuer) checkNonce(ctx context.Context, tenant, nonce string, now time.Time) (SingleUse, error) {
 	bad := errorf(CodeInvalidNonce, nil, "c_nonce is unknown or expired; get a fresh one from the nonce endpoint")
-	raw, err := base64.RawURLEncoding.DecodeString(nonce)
+	// Strict: a non-canonical encoding (other trailing bits) would be the same nonce under
+	// another string, and single use is tracked by the string.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(nonce)
 	if err != nil || len(raw) != nonceRawLen || raw[0] != nonceVersion {
 		return SingleUse{}, bad
 	}
