@@ -1,0 +1,113 @@
+package wallethttp_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hashi-vc/hashi/internal/webui/webuitest"
+	"github.com/hashi-vc/hashi/wallet"
+)
+
+// TestBrowser drives the wallet in headless Chromium, mostly in Japanese: sign up, receive
+// a credential with a PIN (a wrong one first), open a presentation request by its
+// same-device URL, leave the optional birthdate out, share, and read the history.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	e := newEnv(t)
+	e.iss.txCode = "4711"
+	e.ver.query = optionalQuery()
+	e.ver.noRedirect = true
+	b := webuitest.Browser(t)
+	b.SetAcceptLanguage("ja,en;q=0.5")
+	site := e.srv.URL + "/wallet"
+
+	// Sign up.
+	b.Navigate(site + "/sign-up")
+	if got := b.Text("#title"); got != "ウォレットのアカウントを作成" {
+		t.Fatalf("sign-up title %q", got)
+	}
+	b.Fill("#username", "hanako")
+	b.Fill("#password", "sakura sakura yayoi")
+	b.Fill("#password2", "sakura sakura yayoi")
+	if st := b.ClickNavigate("#sign-up"); st != http.StatusOK {
+		t.Fatalf("sign-up = %d", st)
+	}
+	if got := b.Text("#title"); got != "証明書一覧" {
+		t.Fatalf("after sign-up %q", got)
+	}
+	if _, ok := b.Cookie("hashi_wallet"); !ok {
+		t.Fatal("no session cookie")
+	}
+
+	// Receive with a PIN: the wrong one first.
+	b.ClickNavigate(`nav.wallet-nav a[href$="/receive"]`)
+	b.Fill("#link", e.iss.offerLink())
+	if st := b.ClickNavigate("#open-offer"); st != http.StatusOK {
+		t.Fatalf("offer = %d", st)
+	}
+	if got := b.Text("#tx-hint"); !strings.Contains(got, "コードは4文字です。") {
+		t.Fatalf("PIN hint %q", got)
+	}
+	b.Fill("#tx_code", "0000")
+	if st := b.ClickNavigate("#accept-offer"); st != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong PIN = %d", st)
+	}
+	if got := b.Text(".flash-error"); got != wallet.Message(wallet.CodeTokenRejected, "ja") {
+		t.Fatalf("wrong PIN message %q", got)
+	}
+	b.Fill("#tx_code", "4711")
+	if st := b.ClickNavigate("#accept-offer"); st != http.StatusOK {
+		t.Fatalf("right PIN = %d", st)
+	}
+	if got := b.Text(".card-trust"); got != "JP pilot list に Sakura Trust（日本）（JP）として登録されています。" {
+		t.Fatalf("trust %q", got)
+	}
+
+	// The request opened as a link (the wallet's same-device URL).
+	u, _ := url.Parse(e.ver.link(""))
+	if st := b.Navigate(site + "/present?" + u.RawQuery); st != http.StatusOK {
+		t.Fatalf("consent = %d", st)
+	}
+	if got := b.Text("#title"); got != "証明書の提示を求められています" {
+		t.Fatalf("consent title %q", got)
+	}
+	if got := b.Text("#verifier-name"); got != "Pilot Recruitment Desk JP" {
+		t.Fatalf("verifier %q", got)
+	}
+	// The optional birthdate: ticked, then unticked again by the student.
+	b.Click("#include-birth")
+	if b.EvalString(`document.getElementById("include-birth").checked ? "on" : "off"`) != "on" {
+		t.Fatal("optional query not ticked")
+	}
+	b.Click("#include-birth")
+	if st := b.ClickNavigate("#share"); st != http.StatusOK {
+		t.Fatalf("share = %d", st)
+	}
+	if got := b.Text("#outcome"); got != "Pilot Recruitment Desk JPに提示しました。" {
+		t.Fatalf("outcome %q", got)
+	}
+	got := e.disclosed()
+	if len(got) != 1 || strings.Join(got["diploma"], ",") != "family_name,type" {
+		t.Fatalf("disclosed %v", got)
+	}
+
+	// The history, in Japanese, then in English.
+	b.ClickNavigate("#to-history")
+	if got := b.Text(".history-outcome"); got != "提示済み" {
+		t.Fatalf("history outcome %q", got)
+	}
+	if got := b.Text(".history-claims"); strings.Contains(got, "birthdate") || !strings.Contains(got, "family_name") {
+		t.Fatalf("history claims %q", got)
+	}
+	b.ClickNavigate(`nav.langs a[lang="en"]`)
+	if got := b.Text(".history-outcome"); got != "shared" {
+		t.Fatalf("history outcome in English %q", got)
+	}
+	if got := b.Text("#title"); got != "History" {
+		t.Fatalf("title in English %q", got)
+	}
+}

@@ -1,0 +1,272 @@
+package wallethttp
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/wallet"
+	"github.com/labstack/echo/v4"
+)
+
+// card is a credential as a list entry, in the page's language.
+type card struct {
+	ID        string
+	Name      string
+	Issuer    string
+	IssuerURL string
+	Trust     string
+	Trusted   bool
+	Received  string
+	Expires   string
+	Status    string // message key suffix: valid, expired
+	Format    string
+}
+
+func (h *Handler) card(c echo.Context, cr wallet.Credential, now time.Time) card {
+	lang := h.r.LangOf(c)
+	l := lang.String()
+	k := card{ID: cr.ID, Name: cr.Display.Name.In(l), Issuer: cr.Display.IssuerName.In(l), IssuerURL: cr.Issuer,
+		Trust: cr.Trust.Message(l), Trusted: cr.Trust.Trusted, Received: webui.FormatDate(lang, cr.ReceivedAt), Status: "valid", Format: cr.Format}
+	if k.Name == "" {
+		k.Name = cr.ConfigurationID
+	}
+	if k.Issuer == "" {
+		k.Issuer = cr.Issuer
+	}
+	if !cr.ExpiresAt.IsZero() {
+		k.Expires = webui.FormatDate(lang, cr.ExpiresAt)
+		if !now.Before(cr.ExpiresAt) {
+			k.Status = "expired"
+		}
+	}
+	return k
+}
+
+type pendingCard struct {
+	ID, Name, Issuer, Since, Next string
+}
+
+type credentialsView struct {
+	frame
+	Cards   []card
+	Pending []pendingCard
+}
+
+func (h *Handler) credentialsPage(c echo.Context, status int, flash ...webui.Flash) error {
+	ctx := c.Request().Context()
+	creds, err := h.w.Credentials(ctx, owner(c))
+	if err != nil {
+		return err
+	}
+	pend, err := h.w.PendingIssuances(ctx, owner(c))
+	if err != nil {
+		return err
+	}
+	now := h.cfg.now()
+	lang := h.r.LangOf(c)
+	v := credentialsView{frame: h.frame(c, "credentials")}
+	for _, cr := range creds {
+		v.Cards = append(v.Cards, h.card(c, cr, now))
+	}
+	for _, p := range pend {
+		name := p.Display.Name.In(lang.String())
+		if name == "" {
+			name = p.ConfigurationID
+		}
+		issuer := p.Display.IssuerName.In(lang.String())
+		if issuer == "" {
+			issuer = p.Issuer
+		}
+		v.Pending = append(v.Pending, pendingCard{ID: p.ID, Name: name, Issuer: issuer, Since: webui.FormatDate(lang, p.CreatedAt), Next: webui.FormatDate(lang, p.NextPollAt)})
+	}
+	return h.r.Render(c, status, "credentials.html", &webui.Page{Flash: flash, Data: v})
+}
+
+func (h *Handler) credentials(c echo.Context) error {
+	var flash []webui.Flash
+	if c.QueryParam("deleted") == "1" {
+		flash = append(flash, webui.Flash{Kind: webui.FlashSuccess, Key: "credentials.deleted"})
+	}
+	return h.credentialsPage(c, http.StatusOK, flash...)
+}
+
+type claimRow struct {
+	Label string
+	Path  string
+	Value string
+}
+
+type detailsView struct {
+	frame
+	Card    card
+	Valid   bool
+	Problem string
+	Claims  []claimRow
+	Types   string
+}
+
+// claimRows turns claim disclosures into rows in lang: the label where the type metadata
+// has one, else the claims path.
+func claimRows(cds []wallet.ClaimDisclosure, lang string) []claimRow {
+	rows := make([]claimRow, 0, len(cds))
+	for _, cd := range cds {
+		rows = append(rows, claimRow{Label: cd.Label.In(lang), Path: pathText(cd.PathJSON), Value: valueText(cd.Value)})
+	}
+	return rows
+}
+
+// pathText is a claims path pointer in words: ["degree","type"] → degree › type.
+func pathText(pathJSON string) string {
+	var p []any
+	if err := json.Unmarshal([]byte(pathJSON), &p); err != nil {
+		return pathJSON
+	}
+	parts := make([]string, len(p))
+	for i, x := range p {
+		switch t := x.(type) {
+		case string:
+			parts[i] = t
+		case nil:
+			parts[i] = "*"
+		default:
+			parts[i] = fmt.Sprint(t)
+		}
+	}
+	return strings.Join(parts, " › ")
+}
+
+// disclosedNames returns a function naming the claims of a disclosed credential in the
+// page's language: labels from the type metadata of the credential, while it is stored (a
+// deleted one shows paths).
+func (h *Handler) disclosedNames(c echo.Context) (func(wallet.DisclosedCredential) []string, error) {
+	creds, err := h.w.Credentials(c.Request().Context(), owner(c))
+	if err != nil {
+		return nil, err
+	}
+	vct := map[string]string{}
+	for _, cr := range creds {
+		vct[cr.ID] = cr.VCT
+	}
+	l := h.lang(c)
+	return func(dc wallet.DisclosedCredential) []string {
+		out := make([]string, 0, len(dc.Claims))
+		for _, p := range dc.Claims {
+			out = append(out, claimName(vct[dc.CredentialID], p, l))
+		}
+		return out
+	}, nil
+}
+
+// claimName is a disclosed claim's label in lang with its path, or the path alone when the
+// type metadata has no label.
+func claimName(vct, pathJSON, lang string) string {
+	var p []any
+	if vct != "" && json.Unmarshal([]byte(pathJSON), &p) == nil {
+		if l, ok := academic.ClaimLabel(vct, p, lang); ok {
+			return l + " (" + pathText(pathJSON) + ")"
+		}
+	}
+	return pathText(pathJSON)
+}
+
+func valueText(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case nil:
+		return ""
+	case float64, bool, json.Number:
+		return fmt.Sprint(t)
+	default:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Sprint(t)
+		}
+		return string(b)
+	}
+}
+
+func (h *Handler) credential(c echo.Context) error {
+	d, err := h.w.Details(c.Request().Context(), owner(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	l := h.lang(c)
+	v := detailsView{frame: h.frame(c, "credentials"), Card: h.card(c, d.Credential, h.cfg.now()), Valid: d.Valid, Problem: d.Problem,
+		Claims: claimRows(d.Claims, l), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
+	return h.r.Render(c, http.StatusOK, "credential.html", &webui.Page{Data: v})
+}
+
+func (h *Handler) deleteCredential(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		return c.Redirect(http.StatusSeeOther, h.cfg.base+"/credentials/"+c.Param("id"))
+	}
+	if err := h.w.DeleteCredential(c.Request().Context(), owner(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, h.cfg.base+"/credentials?deleted=1")
+}
+
+// poll asks the issuer again for a deferred credential.
+func (h *Handler) poll(c echo.Context) error {
+	rec, err := h.w.PollDeferred(c.Request().Context(), owner(c), c.Param("id"))
+	if err != nil {
+		if wallet.CodeOf(err) == wallet.CodeNotFound || !h.walletFailed(c, "poll deferred", err) {
+			return err
+		}
+		return h.credentialsPage(c, http.StatusOK, h.walletFlash(c, err))
+	}
+	if len(rec.Credentials) == 0 {
+		return h.credentialsPage(c, http.StatusOK, webui.Flash{Kind: webui.FlashInfo, Key: "pending.not_yet"})
+	}
+	return h.receivedPage(c, rec)
+}
+
+type historyEntry struct {
+	When, Verifier, ClientID, Trust, Outcome, Error string
+	Trusted                                         bool
+	Credentials                                     []historyCredential
+}
+
+type historyCredential struct {
+	Name   string
+	Claims []string
+}
+
+type historyView struct {
+	frame
+	Entries []historyEntry
+}
+
+func (h *Handler) history(c echo.Context) error {
+	recs, err := h.w.History(c.Request().Context(), owner(c))
+	if err != nil {
+		return err
+	}
+	lang := h.r.LangOf(c)
+	l := lang.String()
+	names, err := h.disclosedNames(c)
+	if err != nil {
+		return err
+	}
+	v := historyView{frame: h.frame(c, "history")}
+	for _, r := range recs {
+		e := historyEntry{When: webui.FormatDate(lang, r.At) + " " + r.At.UTC().Format("15:04 UTC"), Verifier: r.VerifierName.In(l), ClientID: r.ClientID,
+			Trust: r.VerifierTrust.Message(l), Trusted: r.VerifierTrust.Trusted, Outcome: r.Outcome, Error: r.Error}
+		for _, dc := range r.Credentials {
+			hc := historyCredential{Name: dc.Name.In(l)}
+			if hc.Name == "" {
+				hc.Name = dc.QueryID
+			}
+			hc.Claims = names(dc)
+			e.Credentials = append(e.Credentials, hc)
+		}
+		v.Entries = append(v.Entries, e)
+	}
+	return h.r.Render(c, http.StatusOK, "history.html", &webui.Page{Data: v})
+}

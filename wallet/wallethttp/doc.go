@@ -1,0 +1,41 @@
+// Package wallethttp is the Echo edge of the hosted student wallet: server-rendered pages in
+// English and Japanese (internal/webui) over the wallet core, with accounts kept by the
+// Accounts interface (wallet/walletstore implements it).
+//
+// Routes, under the base path (default /wallet):
+//
+//	GET  /sign-up, POST /sign-up        username + password (≥ MinPasswordLen) → account, signed in
+//	GET  /sign-in, POST /sign-in        rate-limited (per username and per client) → 429 page
+//	POST /sign-out                      ends the session
+//	GET  /account, POST /account/delete deletes the account and every credential, key and entry
+//	GET  /credentials                   cards, and the pending (deferred) issuances
+//	GET  /credentials/:id               every claim with en/ja labels; POST .../delete
+//	POST /pending/:id/poll              "check again" (PollDeferred)
+//	GET  /receive, POST /receive        paste an openid-credential-offer:// link; GET with
+//	                                    ?offer=LINK, or with credential_offer(_uri) (the
+//	                                    same-device offer endpoint), opens it directly
+//	POST /receive/accept                the PIN (tx_code) → Receive → the received cards
+//	GET  /present, POST /present        paste an openid4vp:// link; GET with ?link=LINK, or
+//	                                    with client_id & request_uri (the same-device URL)
+//	POST /present/share                 the consent form → Present → 303 to redirect_uri
+//	POST /present/decline               access_denied
+//	POST /present/reject                tells the verifier of an authenticated request that
+//	                                    cannot be served (wallet.Reject), when the student asks
+//	GET  /history                       every presentation: to whom, which claims, when, outcome
+//	GET  /assets/wallet.<hash>.css      the pages' stylesheet (webui's hashi.css is under /static/)
+//
+// Every form carries the webui CSRF token. Sessions are random tokens from
+// Accounts.CreateSession in an HttpOnly, SameSite=Lax cookie (Secure except for plain http
+// to a loopback host) lasting SessionMaxAge; a page opened without a session goes to the
+// sign-in page and back (?next=, local paths under the base only). Every wallet call is
+// scoped by the signed-in account's id as owner. A parsed offer or presentation request
+// never leaves the server: it is held in memory (HoldTTL, tied to the account) under a
+// random id that the form carries, so a replica restart or another replica forgets it and
+// the student pastes the link again.
+//
+// What this package does not do: camera QR scanning (no scripts; the link is pasted or
+// opened), password change, "sign out everywhere", claim-level choice inside one credential query
+// (the core discloses what the query's claims or claim_sets ask; optional parts are whole
+// credential queries in optional credential_sets, which the student ticks), and sweeping
+// expired sessions (run walletstore's Sweep).
+package wallethttp

@@ -1,0 +1,306 @@
+package wallethttp_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/httpx"
+	"github.com/hashi-vc/hashi/internal/pki"
+	"github.com/hashi-vc/hashi/internal/safehttp"
+	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
+	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/trustlist"
+	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/wallethttp"
+	"github.com/hashi-vc/hashi/wallet/walletstore"
+	"golang.org/x/crypto/argon2"
+)
+
+// clock is the pages' clock (sessions, rate limits); the wallet core runs at testNow.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// cheapHash is argon2id with test parameters, so tests do not spend 19 MiB per account.
+func cheapHash(pw string) (string, error) {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	h := argon2.IDKey([]byte(pw), salt, 1, 64, 1, 32)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=19$m=64,t=1,p=1$%s$%s", enc.EncodeToString(salt), enc.EncodeToString(h)), nil
+}
+
+type env struct {
+	t      testing.TB
+	cp     *httptest.Server // counterparts over TLS
+	base   string
+	vbase  string
+	iss    *fakeIssuer
+	ver    *fakeVerifier
+	store  *walletstore.Store
+	h      *wallethttp.Handler
+	srv    *httptest.Server // the wallet pages over plain http on loopback
+	clock  *clock
+	wallet *wallet.Wallet
+}
+
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvTrust(t, true) }
+
+// newEnvTrust is newEnv whose issuer trust lists list the issuer or (listed false) nobody.
+func newEnvTrust(t testing.TB, listed bool) *env {
+	t.Helper()
+	mux := http.NewServeMux()
+	cp := httptest.NewUnstartedServer(mux)
+	cp.TLS = &tls.Config{Certificates: []tls.Certificate{entity(t, pki.RoleTLS, "localhost").TLSCertificate()}, MinVersion: tls.VersionTLS12}
+	cp.StartTLS()
+	t.Cleanup(cp.Close)
+	port := cp.URL[strings.LastIndex(cp.URL, ":")+1:]
+	e := &env{t: t, cp: cp, base: "https://localhost:" + port, vbase: "https://jp-desk.localhost:" + port, clock: &clock{t: testNow}}
+	roots := x509.NewCertPool()
+	roots.AddCert(entity(t, pki.RoleTLSCA, pki.TLSCAID).Certificate)
+	client, err := safehttp.New(safehttp.WithLoopbackInsecure(), safehttp.WithRootCAs(roots),
+		safehttp.WithResolver(func(_ context.Context, host string) ([]netip.Addr, error) {
+			if safehttp.IsLoopbackHost(host) {
+				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+			}
+			return nil, fmt.Errorf("unknown host %s", host)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.iss = newFakeIssuer(t, e.base)
+	e.iss.register(mux)
+	e.ver = newFakeVerifier(t, e.vbase)
+	e.ver.register(mux)
+
+	var issuerAnchors []*x509.Certificate
+	if listed {
+		issuerAnchors = append(issuerAnchors, entity(t, pki.RoleSealCA, "jp").Certificate)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	e.store, err = walletstore.New(t.Context(), sqldbtest.Open(t, sqldbtest.SQLiteDSN(t)), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wallet, err = wallet.New(e.store, client, func() time.Time { return testNow },
+		wallet.WithIssuerTrust(fakeTrust{anchors: issuerAnchors, label: "JP pilot list", provider: "Sakura Trust"},
+			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}}),
+		wallet.WithVerifierTrust(fakeTrust{anchors: []*x509.Certificate{entity(t, pki.RoleAccessCA, "jp").Certificate}, label: "JP pilot list", provider: "Sakura Trust"},
+			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: wrpacService}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h, err = wallethttp.New(e.wallet, e.store, wallethttp.WithClock(e.clock.Now), wallethttp.WithPasswordHasherInsecure(cheapHash))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := httpx.New(httpx.WithServiceName("wallet"), httpx.WithLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h.Register(s.Echo())
+	e.srv = httptest.NewServer(s.Echo())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// browserish is a cookie-keeping HTTP client that does not follow redirects.
+type browserish struct {
+	e    *env
+	c    *http.Client
+	lang string
+}
+
+func (e *env) browser(lang string) *browserish {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &browserish{e: e, lang: lang, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (p page) location() string { return p.header.Get("Location") }
+
+func (b *browserish) send(req *http.Request) page {
+	b.e.t.Helper()
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	return page{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func (b *browserish) get(path string) page {
+	b.e.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, b.e.srv.URL+path, nil)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	return b.send(req)
+}
+
+func (b *browserish) cookie(name string) string {
+	u, _ := url.Parse(b.e.srv.URL + "/wallet/")
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// post posts a form with the CSRF token (unless form already has _csrf), after a GET that
+// sets the CSRF cookie when there is none.
+func (b *browserish) post(path string, form url.Values) page {
+	b.e.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has(webui.CSRFField) {
+		if b.cookie(webui.CSRFCookie) == "" {
+			b.get("/wallet/sign-in")
+		}
+		form.Set(webui.CSRFField, b.cookie(webui.CSRFCookie))
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, b.e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.send(req)
+}
+
+func (b *browserish) signUp(username string) {
+	b.e.t.Helper()
+	p := b.post("/wallet/sign-up", url.Values{"username": {username}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
+	if p.status != http.StatusSeeOther || p.location() != "/wallet/credentials" {
+		b.e.t.Fatalf("sign-up %s: %d %s\n%s", username, p.status, p.location(), p.body)
+	}
+}
+
+var heldID = regexp.MustCompile(`name="id" value="([^"]+)"`)
+
+// hidden returns the held id in a page.
+func hidden(t testing.TB, p page) string {
+	t.Helper()
+	m := heldID.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no held id in page %d:\n%s", p.status, p.body)
+	}
+	return m[1]
+}
+
+// receive pastes the issuer's offer link and enters pin.
+func (b *browserish) receive(pin string) page {
+	b.e.t.Helper()
+	p := b.post("/wallet/receive", url.Values{"link": {b.e.iss.offerLink()}})
+	if p.status != http.StatusOK {
+		b.e.t.Fatalf("offer page %d:\n%s", p.status, p.body)
+	}
+	return b.post("/wallet/receive/accept", url.Values{"id": {hidden(b.e.t, p)}, "tx_code": {pin}})
+}
+
+// disclosed returns the claim names disclosed in the SD-JWT presentations the verifier
+// got last, per query id.
+func (e *env) disclosed() map[string][]string {
+	e.t.Helper()
+	e.ver.mu.Lock()
+	defer e.ver.mu.Unlock()
+	if len(e.ver.decrypted) == 0 {
+		e.t.Fatal("the verifier got nothing")
+	}
+	var resp struct {
+		VPToken map[string][]string `json:"vp_token"`
+	}
+	if err := json.Unmarshal(e.ver.decrypted[len(e.ver.decrypted)-1], &resp); err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for q, ps := range resp.VPToken {
+		for _, p := range ps {
+			parts := strings.Split(p, "~")
+			for _, d := range parts[1 : len(parts)-1] {
+				b, err := base64.RawURLEncoding.DecodeString(d)
+				if err != nil {
+					e.t.Fatal(err)
+				}
+				var arr []any
+				if err := json.Unmarshal(b, &arr); err != nil {
+					e.t.Fatal(err)
+				}
+				if len(arr) == 3 {
+					out[q] = append(out[q], arr[1].(string))
+				}
+			}
+		}
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out
+}
+
+// lastResponse returns the last decrypted response the verifier got.
+func (e *env) lastResponse() map[string]any {
+	e.t.Helper()
+	e.ver.mu.Lock()
+	defer e.ver.mu.Unlock()
+	if len(e.ver.decrypted) == 0 {
+		e.t.Fatal("the verifier got nothing")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(e.ver.decrypted[len(e.ver.decrypted)-1], &m); err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+// testLogger discards, unless HASHI_TEST_LOG=1 asks for the server's log on stderr.
+func testLogger() *slog.Logger {
+	if os.Getenv("HASHI_TEST_LOG") == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.DiscardHandler)
+}

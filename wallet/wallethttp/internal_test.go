@@ -1,0 +1,175 @@
+package wallethttp
+
+import (
+	"crypto/tls"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/wallet"
+)
+
+func TestLocalNext(t *testing.T) {
+	h := &Handler{cfg: config{base: "/wallet"}}
+	tests := []struct{ name, in, want string }{
+		{"ok/page", "/wallet/present?client_id=x", "/wallet/present?client_id=x"},
+		{"fail/empty", "", "/wallet/credentials"},
+		{"fail/other site", "https://evil.example/wallet/", "/wallet/credentials"},
+		{"fail/scheme-relative", "//evil.example/wallet/", "/wallet/credentials"},
+		{"fail/outside the base", "/admin", "/wallet/credentials"},
+		{"fail/base prefix only", "/walletx/", "/wallet/credentials"},
+		{"fail/backslash", "/wallet/\\evil.example", "/wallet/credentials"},
+		{"fail/header injection", "/wallet/x\r\nSet-Cookie: a=b", "/wallet/credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := h.localNext(tt.in); got != tt.want {
+				t.Fatalf("localNext(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzLocalNext(f *testing.F) {
+	for _, s := range []string{"/wallet/x", "//x", "/wallet/../admin", "/wallet/\\x", "https://a/wallet/"} {
+		f.Add(s)
+	}
+	h := &Handler{cfg: config{base: "/wallet"}}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := h.localNext(s)
+		if !strings.HasPrefix(got, "/wallet/") || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\r\n") {
+			t.Fatalf("localNext(%q) = %q", s, got)
+		}
+	})
+}
+
+func FuzzUsername(f *testing.F) {
+	for _, s := range []string{"Hanako", " 花子 ", "a b", "\u0041\u030a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u := normalizeUsername(s)
+		if normalizeUsername(u) != u {
+			t.Fatalf("not idempotent: %q → %q → %q", s, u, normalizeUsername(u))
+		}
+		if checkUsername(u) == nil && (strings.TrimSpace(u) != u || u == "") {
+			t.Fatalf("accepted %q", u)
+		}
+	})
+}
+
+func TestHoldings(t *testing.T) {
+	hs := newHoldings()
+	t0 := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	first, err := hs.put(&held{owner: "a"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs.get("b", first, t0) != nil {
+		t.Fatal("another owner's hold")
+	}
+	if hs.get("a", first, t0.Add(HoldTTL)) == nil || hs.get("a", first, t0.Add(HoldTTL+time.Second)) != nil {
+		t.Fatal("TTL")
+	}
+	for i := range MaxHeldPerOwner {
+		if _, err := hs.put(&held{owner: "a"}, t0.Add(time.Duration(i+1)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hs.get("a", first, t0.Add(time.Second)) != nil {
+		t.Fatal("the oldest hold of the owner was not dropped")
+	}
+	n := 0
+	for _, x := range hs.m {
+		if x.owner == "a" {
+			n++
+		}
+	}
+	if n != MaxHeldPerOwner {
+		t.Fatalf("%d held", n)
+	}
+	id, _ := hs.put(&held{owner: "b"}, t0)
+	if hs.claim("a", id, t0) != nil || hs.claim("b", id, t0) == nil || hs.claim("b", id, t0) != nil {
+		t.Fatal("claim: another owner, or twice")
+	}
+	hs.release(id)
+	if hs.claim("b", id, t0) == nil {
+		t.Fatal("claim after release")
+	}
+	hs.dropOwner("b")
+	hs.dropOwner("a")
+	if len(hs.m) != 0 {
+		t.Fatal("dropOwner")
+	}
+}
+
+func TestDefaultClientKey(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{"192.0.2.7:1234", "192.0.2.7"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+	} {
+		req := newReq(tt.addr)
+		if got := defaultClientKey(req); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+func newReq(remote string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = remote
+	return r
+}
+
+func TestSelectable(t *testing.T) {
+	no := false
+	tests := []struct {
+		name string
+		sets []dcql.CredentialSetQuery
+		want string
+	}{
+		{"ok/no sets", nil, ""},
+		{"ok/only option of a required set", []dcql.CredentialSetQuery{{Options: [][]string{{"a"}}}}, ""},
+		{"ok/alternatives", []dcql.CredentialSetQuery{{Options: [][]string{{"a"}, {"b", "c"}}}}, "a,b,c"},
+		{"ok/optional set", []dcql.CredentialSetQuery{{Options: [][]string{{"a"}}}, {Options: [][]string{{"b"}}, Required: &no}}, "b"},
+		{"ok/required wins", []dcql.CredentialSetQuery{{Options: [][]string{{"a"}}}, {Options: [][]string{{"a", "b"}}, Required: &no}}, "b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel := selectable(&wallet.Request{Query: &dcql.Query{CredentialSets: tt.sets}})
+			got := slices.Sorted(maps.Keys(sel))
+			if strings.Join(got, ",") != tt.want {
+				t.Fatalf("selectable %v, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSecureFor(t *testing.T) {
+	for _, tt := range []struct {
+		host string
+		tls  bool
+		want bool
+	}{
+		{"127.0.0.1:8080", false, false},
+		{"localhost:8080", false, false},
+		{"[::1]:8080", false, false},
+		{"wallet.example", false, true},
+		{"192.0.2.1", false, true},
+		{"localhost:8443", true, true},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Host = tt.host
+		if tt.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		if got := secureFor(r); got != tt.want {
+			t.Errorf("secureFor(%s, tls=%v) = %v", tt.host, tt.tls, got)
+		}
+	}
+}

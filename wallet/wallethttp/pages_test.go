@@ -1,0 +1,589 @@
+package wallethttp_test
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/storeerr"
+	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/internal/webui/webuitest"
+	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/wallethttp"
+	"github.com/hashi-vc/hashi/wallet/walletstore"
+)
+
+func TestCatalog(t *testing.T) {
+	e := newEnv(t)
+	webuitest.CheckCatalog(t, e.h.Catalog())
+	// Every page links the wallet stylesheet, which is served.
+	p := e.browser("en").get("/wallet/sign-in")
+	m := regexp.MustCompile(`href="(/wallet/assets/wallet\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no stylesheet link\n%s", p.body)
+	}
+	css := e.browser("en").get(m[1])
+	if css.status != 200 || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") || !strings.Contains(css.body, ".card") {
+		t.Fatalf("stylesheet %d %s", css.status, css.header.Get("Content-Type"))
+	}
+}
+
+func wantStatus(t *testing.T, what string, p page, status int) {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("%s: status %d, want %d\n%s", what, p.status, status, p.body)
+	}
+}
+
+func wantBody(t *testing.T, what string, p page, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(p.body, s) {
+			t.Fatalf("%s: page lacks %q\n%s", what, s, p.body)
+		}
+	}
+}
+
+func TestAccounts(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"fail/short password", url.Values{"username": {"hanako"}, "password": {"short"}, "password2": {"short"}}, 422, "at least 12 characters"},
+		{"fail/passwords differ", url.Values{"username": {"hanako"}, "password": {"correct horse battery"}, "password2": {"correct horse batterz"}}, 422, "not the same"},
+		{"fail/short username", url.Values{"username": {"h"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}}, 422, "at least 3 characters"},
+		{"fail/space in username", url.Values{"username": {"ha nako"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}}, 422, "spaces"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := b.post("/wallet/sign-up", tt.form)
+			wantStatus(t, tt.name, p, tt.status)
+			wantBody(t, tt.name, p, tt.want)
+		})
+	}
+
+	p := b.post("/wallet/sign-up", url.Values{"username": {" Hanako "}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
+	wantStatus(t, "sign-up", p, http.StatusSeeOther)
+	var session *http.Cookie
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == wallethttp.SessionCookie {
+			session = c
+		}
+	}
+	if session == nil || !session.HttpOnly || session.Secure || session.SameSite != http.SameSiteLaxMode || session.MaxAge != 12*3600 || session.Path != "/wallet" {
+		t.Fatalf("session cookie %+v", session)
+	}
+	if s, err := e.store.Session(t.Context(), session.Value, e.clock.Now()); err != nil || !s.ExpiresAt.Equal(e.clock.Now().Add(12*time.Hour).Truncate(time.Millisecond)) {
+		t.Fatalf("stored session %+v %v", s, err)
+	}
+	if a, err := e.store.AccountByUsername(t.Context(), "hanako"); err != nil || !strings.HasPrefix(a.PasswordHash, "$argon2id$") {
+		t.Fatalf("account not normalised or hashed: %+v %v", a, err)
+	}
+	wantStatus(t, "credentials", b.get("/wallet/credentials"), 200)
+
+	// The same username again (other case) is taken.
+	other := e.browser("ja")
+	p = other.post("/wallet/sign-up", url.Values{"username": {"HANAKO"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
+	wantStatus(t, "taken", p, http.StatusConflict)
+	wantBody(t, "taken", p, "このユーザー名は使われています")
+
+	// Sign out ends the stored session.
+	p = b.post("/wallet/sign-out", nil)
+	wantStatus(t, "sign-out", p, http.StatusSeeOther)
+	if _, err := e.store.Session(t.Context(), session.Value, e.clock.Now()); !errors.Is(err, storeerr.ErrNotFound) {
+		t.Fatalf("session after sign-out: %v", err)
+	}
+	p = b.get("/wallet/credentials")
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/wallet/sign-in?next=") {
+		t.Fatalf("signed out: %d %s", p.status, p.location())
+	}
+
+	// Sign in: wrong password, unknown user, right password.
+	p = b.post("/wallet/sign-in", url.Values{"username": {"hanako"}, "password": {"wrong password!"}})
+	wantStatus(t, "wrong password", p, http.StatusUnauthorized)
+	wantBody(t, "wrong password", p, "not correct")
+	p = b.post("/wallet/sign-in", url.Values{"username": {"nobody"}, "password": {"wrong password!"}})
+	wantStatus(t, "unknown user", p, http.StatusUnauthorized)
+	p = b.post("/wallet/sign-in", url.Values{"username": {"hanako"}, "password": {"correct horse battery"}, "next": {"//evil.example/x"}})
+	if p.status != http.StatusSeeOther || p.location() != "/wallet/credentials" {
+		t.Fatalf("sign in: %d %s", p.status, p.location())
+	}
+	// The cheap test hash was upgraded to the current parameters at sign-in.
+	if a, _ := e.store.AccountByUsername(t.Context(), "hanako"); walletstore.PasswordNeedsRehash(a.PasswordHash) {
+		t.Fatalf("hash not upgraded: %s", a.PasswordHash[:30])
+	}
+	// The session expires after 12 hours.
+	e.clock.Add(12*time.Hour + time.Second)
+	wantStatus(t, "expired session", b.get("/wallet/credentials"), http.StatusSeeOther)
+}
+
+func TestSignInRateLimit(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("ja")
+	b.signUp("taro")
+	b.post("/wallet/sign-out", nil)
+	for i := range wallethttp.MaxFailuresPerUsername {
+		p := b.post("/wallet/sign-in", url.Values{"username": {"taro"}, "password": {"guess number " + string(rune('a'+i))}})
+		wantStatus(t, "failure", p, http.StatusUnauthorized)
+	}
+	// Now even the right password is refused, in Japanese.
+	p := b.post("/wallet/sign-in", url.Values{"username": {"taro"}, "password": {"correct horse battery"}})
+	wantStatus(t, "limited", p, http.StatusTooManyRequests)
+	wantBody(t, "limited", p, "失敗した試行が多すぎます。15分待って", `lang="ja"`)
+	if p.header.Get("Retry-After") != "900" {
+		t.Fatalf("Retry-After %q", p.header.Get("Retry-After"))
+	}
+	e.clock.Add(wallethttp.SignInWindow + time.Second)
+	wantStatus(t, "after the window", b.post("/wallet/sign-in", url.Values{"username": {"taro"}, "password": {"correct horse battery"}}), http.StatusSeeOther)
+
+	// One client guessing many usernames is limited too.
+	c := e.browser("en")
+	for i := range wallethttp.MaxFailuresPerClient {
+		p := c.post("/wallet/sign-in", url.Values{"username": {"user" + string(rune('a'+i))}, "password": {"some password"}})
+		wantStatus(t, "client failure", p, http.StatusUnauthorized)
+	}
+	p = c.post("/wallet/sign-in", url.Values{"username": {"taro"}, "password": {"correct horse battery"}})
+	wantStatus(t, "client limited", p, http.StatusTooManyRequests)
+	wantBody(t, "client limited", p, "Too many failed attempts")
+}
+
+func TestCSRF(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+	b.signUp("csrf-user")
+	tests := []struct {
+		name string
+		path string
+		form url.Values
+	}{
+		{"fail/sign-in without token", "/wallet/sign-in", url.Values{webui.CSRFField: {""}, "username": {"csrf-user"}, "password": {"correct horse battery"}}},
+		{"fail/sign-up with a wrong token", "/wallet/sign-up", url.Values{webui.CSRFField: {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, "username": {"x-user"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}}},
+		{"fail/delete account without token", "/wallet/account/delete", url.Values{webui.CSRFField: {""}, "confirm": {"yes"}, "password": {"correct horse battery"}}},
+		{"fail/receive without token", "/wallet/receive", url.Values{webui.CSRFField: {""}, "link": {e.iss.offerLink()}}},
+		{"fail/sign-out without token", "/wallet/sign-out", url.Values{webui.CSRFField: {""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantStatus(t, tt.name, b.post(tt.path, tt.form), http.StatusForbidden)
+		})
+	}
+	if _, err := e.store.AccountByUsername(t.Context(), "csrf-user"); err != nil {
+		t.Fatalf("account gone after rejected posts: %v", err)
+	}
+	wantStatus(t, "still signed in", b.get("/wallet/credentials"), 200)
+}
+
+func TestReceiveWithPIN(t *testing.T) {
+	e := newEnv(t)
+	e.iss.txCode = "493817"
+	b := e.browser("ja")
+	b.signUp("hanako")
+
+	p := b.post("/wallet/receive", url.Values{"link": {e.iss.offerLink()}})
+	wantStatus(t, "offer", p, 200)
+	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "コードは6文字です。", `id="tx_code"`, `maxlength="6"`)
+	id := hidden(t, p)
+
+	// A wrong PIN: the issuer refuses, the student reads why in Japanese, the offer stays.
+	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"000000"}})
+	wantStatus(t, "wrong PIN", p, http.StatusUnprocessableEntity)
+	wantBody(t, "wrong PIN", p, wallet.Message(wallet.CodeTokenRejected, "ja"))
+	if cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "hanako")); len(cs) != 0 {
+		t.Fatalf("stored after a wrong PIN: %d", len(cs))
+	}
+	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"493817"}})
+	wantStatus(t, "right PIN", p, 200)
+	wantBody(t, "received", p, "JP pilot list に Sakura Trust（日本）（JP）として登録されています。", "桜ヶ丘大学")
+	cs, err := e.store.Credentials(t.Context(), ownerOf(t, e, "hanako"))
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("stored %d %v", len(cs), err)
+	}
+	// The held offer is gone after use.
+	wantStatus(t, "offer used", b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"493817"}}), http.StatusGone)
+
+	// The card and the details page, with claim labels in Japanese and English.
+	p = b.get("/wallet/credentials")
+	wantBody(t, "list", p, "有効", "桜ヶ丘大学", cs[0].Display.Name.In("ja"))
+	p = b.get("/wallet/credentials/" + cs[0].ID)
+	wantStatus(t, "details", p, 200)
+	label, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "ja")
+	wantBody(t, "details ja", p, label, "2026-03-20", "Yamada", "Hanako")
+	p = b.get("/wallet/credentials/" + cs[0].ID + "?lang=en")
+	labelEN, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "en")
+	wantBody(t, "details en", p, labelEN, "Listed by JP pilot list as Sakura Trust (JP).")
+
+	// Delete it.
+	wantStatus(t, "delete", b.post("/wallet/credentials/"+cs[0].ID+"/delete", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
+	if cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "hanako")); len(cs) != 0 {
+		t.Fatalf("not deleted: %d", len(cs))
+	}
+	wantStatus(t, "deleted details", b.get("/wallet/credentials/"+cs[0].ID), http.StatusNotFound)
+}
+
+func TestReceiveByLinkAndDeferred(t *testing.T) {
+	e := newEnv(t)
+	e.iss.deferred = true
+	b := e.browser("en")
+	b.signUp("deferred")
+	// The offer opened as a link: the same-device offer URL with credential_offer_uri.
+	u, _ := url.Parse(e.iss.offerLink())
+	p := b.get("/wallet/receive?" + u.RawQuery)
+	wantStatus(t, "offer by URL", p, 200)
+	wantBody(t, "offer by URL", p, "Sakuragaoka University")
+	p = b.post("/wallet/receive/accept", url.Values{"id": {hidden(t, p)}})
+	wantStatus(t, "deferred", p, 200)
+	wantBody(t, "deferred", p, `id="received-pending"`)
+	p = b.get("/wallet/credentials")
+	wantBody(t, "pending listed", p, "On the way", "Check again")
+	ps, _ := e.store.PendingIssuances(t.Context(), ownerOf(t, e, "deferred"))
+	if len(ps) != 1 {
+		t.Fatalf("pending %d", len(ps))
+	}
+	p = b.post("/wallet/pending/"+ps[0].ID+"/poll", nil)
+	wantBody(t, "not yet", p, "Not ready yet")
+	e.iss.mu.Lock()
+	e.iss.ready = true
+	e.iss.mu.Unlock()
+	p = b.post("/wallet/pending/"+ps[0].ID+"/poll", nil)
+	wantStatus(t, "ready", p, 200)
+	wantBody(t, "ready", p, "Listed by JP pilot list as Sakura Trust (JP).")
+	if cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "deferred")); len(cs) != 1 {
+		t.Fatalf("deferred credential not stored: %d", len(cs))
+	}
+	// An invalid link shows the wallet's message.
+	p = b.post("/wallet/receive", url.Values{"link": {"https://example.com/nothing"}})
+	wantStatus(t, "bad link", p, http.StatusUnprocessableEntity)
+	wantBody(t, "bad link", p, wallet.Message(wallet.CodeInvalidOffer, "en"))
+}
+
+func ownerOf(t *testing.T, e *env, username string) string {
+	t.Helper()
+	a, err := e.store.AccountByUsername(t.Context(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+// optionalQuery asks for family_name and degree type, and optionally the birthdate.
+func optionalQuery() map[string]any {
+	meta := map[string]any{"vct_values": []string{academic.VCTHashiDiploma}}
+	return map[string]any{
+		"credentials": []any{
+			map[string]any{"id": "diploma", "format": "dc+sd-jwt", "meta": meta,
+				"claims": []any{map[string]any{"path": []any{"family_name"}}, map[string]any{"path": []any{"degree", "type"}}}},
+			map[string]any{"id": "birth", "format": "dc+sd-jwt", "meta": meta,
+				"claims": []any{map[string]any{"path": []any{"birthdate"}}}},
+		},
+		"credential_sets": []any{
+			map[string]any{"options": []any{[]any{"diploma"}}},
+			map[string]any{"options": []any{[]any{"birth"}}, "required": false},
+		},
+	}
+}
+
+func TestConsentOptionalAndHistory(t *testing.T) {
+	e := newEnv(t)
+	e.ver.query = optionalQuery()
+	b := e.browser("en")
+	b.signUp("sharer")
+	wantStatus(t, "receive", b.receive(""), 200)
+	credID := func() string {
+		cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "sharer"))
+		return cs[0].ID
+	}()
+
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	wantStatus(t, "consent", p, 200)
+	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", "Listed by JP pilot list as Sakura Trust (JP).", e.ver.clientID,
+		`name="include" value="birth">`, "Optional: you decide")
+	if strings.Contains(p.body, `name="include" value="diploma"`) {
+		t.Fatal("the required query can be ticked out")
+	}
+	// Exactly the claims: family_name and degree type for the required query, birthdate
+	// for the optional one, nothing else.
+	rows := claimRowsOf(p.body)
+	want := []string{"family_name", "degree › type", "birthdate"}
+	if strings.Join(rows, "|") != strings.Join(want, "|") {
+		t.Fatalf("claims on the consent page %q, want %q", rows, want)
+	}
+	id := hidden(t, p)
+
+	// The optional query left unticked: the birthdate is not disclosed.
+	p = b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"diploma"}, "cred.diploma": {credID}, "cred.birth": {credID}})
+	if p.status != http.StatusSeeOther || p.location() != e.vbase+"/done#response_code=rc-1" {
+		t.Fatalf("share: %d %q\n%s", p.status, p.location(), p.body)
+	}
+	got := e.disclosed()
+	if len(got) != 1 || strings.Join(got["diploma"], ",") != "family_name,type" {
+		t.Fatalf("disclosed %v", got)
+	}
+	// The request is used up.
+	wantStatus(t, "used", b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"diploma"}, "cred.diploma": {credID}}), http.StatusGone)
+
+	// Again, ticking the optional query: the birthdate goes too.
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("post")}})
+	id = hidden(t, p)
+	p = b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"diploma", "birth"}, "cred.diploma": {credID}, "cred.birth": {credID}})
+	wantStatus(t, "share with optional", p, http.StatusSeeOther)
+	if got := e.disclosed(); strings.Join(got["birth"], ",") != "birthdate" || strings.Join(got["diploma"], ",") != "family_name,type" {
+		t.Fatalf("disclosed %v", got)
+	}
+
+	// Leaving out the required query is refused in the page, nothing is sent.
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	id = hidden(t, p)
+	e.ver.mu.Lock()
+	posts := len(e.ver.posts)
+	e.ver.mu.Unlock()
+	p = b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"birth"}, "cred.birth": {credID}})
+	wantStatus(t, "required left out", p, http.StatusUnprocessableEntity)
+	wantBody(t, "required left out", p, wallet.Message(wallet.CodeInvalidChoice, "en"))
+	e.ver.mu.Lock()
+	if len(e.ver.posts) != posts {
+		t.Fatal("something was sent for an invalid choice")
+	}
+	e.ver.mu.Unlock()
+
+	// Decline sends access_denied.
+	p = b.post("/wallet/present/decline", url.Values{"id": {id}})
+	wantStatus(t, "decline", p, http.StatusSeeOther)
+	if r := e.lastResponse(); r["error"] != "access_denied" || r["state"] != "state-1" {
+		t.Fatalf("decline sent %v", r)
+	}
+
+	// The history, newest first: declined, shared with birthdate, shared without.
+	p = b.get("/wallet/history")
+	wantStatus(t, "history", p, 200)
+	entries := strings.Split(p.body, `class="history-entry"`)[1:]
+	if len(entries) != 3 {
+		t.Fatalf("%d history entries\n%s", len(entries), p.body)
+	}
+	famLabel, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"family_name"}, "en")
+	typeLabel, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "type"}, "en")
+	// All entries share the wallet's fixed clock, so their order is not asserted.
+	count := map[string]int{}
+	for i, en := range entries {
+		if !strings.Contains(en, "Pilot Recruitment Desk JP") {
+			t.Fatalf("entry %d without the verifier:\n%s", i, en)
+		}
+		switch {
+		case strings.Contains(en, `<span class="history-outcome">declined</span>`) && strings.Contains(en, "Nothing was shared."):
+			count["declined"]++
+		case strings.Contains(en, `<span class="history-outcome">shared</span>`) && strings.Contains(en, famLabel+" (family_name), "+typeLabel+" (degree › type)"):
+			count["shared"]++
+			if strings.Contains(en, "birthdate") {
+				count["birthdate"]++
+			}
+		default:
+			t.Fatalf("entry %d:\n%s", i, en)
+		}
+	}
+	if count["declined"] != 1 || count["shared"] != 2 || count["birthdate"] != 1 {
+		t.Fatalf("history %v", count)
+	}
+	p = b.get("/wallet/history?lang=ja")
+	wantBody(t, "history ja", p, "お断り", "提示済み")
+}
+
+func claimRowsOf(body string) []string {
+	var out []string
+	for _, part := range strings.Split(body, `<th scope="row" class="claim-name">`)[1:] {
+		s := part[:strings.Index(part, "</th>")]
+		if i := strings.Index(s, `<span class="muted">(`); i >= 0 {
+			s = s[i+len(`<span class="muted">(`):]
+			s = s[:strings.Index(s, ")</span>")]
+		}
+		out = append(out, strings.ReplaceAll(s, "&gt;", ">"))
+	}
+	return out
+}
+
+func TestSameDeviceRequestAfterSignIn(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+	b.signUp("mobile")
+	b.receive("")
+	b.post("/wallet/sign-out", nil)
+	u, _ := url.Parse(e.ver.link(""))
+	p := b.get("/wallet/present?" + u.RawQuery)
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/wallet/sign-in?next=") {
+		t.Fatalf("not sent to sign in: %d %s", p.status, p.location())
+	}
+	next, _ := url.Parse(p.location())
+	p = b.post("/wallet/sign-in", url.Values{"username": {"mobile"}, "password": {"correct horse battery"}, "next": {next.Query().Get("next")}})
+	if p.status != http.StatusSeeOther || p.location() != "/wallet/present?"+u.RawQuery {
+		t.Fatalf("not sent back: %d %s", p.status, p.location())
+	}
+	p = b.get(p.location())
+	wantStatus(t, "consent", p, 200)
+	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", `id="share"`)
+	// An unsatisfiable request (no such credential) can only be declined.
+	e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "x", "format": "dc+sd-jwt", "meta": map[string]any{"vct_values": []string{"urn:other"}}}}}
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	wantStatus(t, "unsatisfiable", p, 200)
+	wantBody(t, "unsatisfiable", p, `id="unsatisfiable"`, `id="decline"`)
+	if strings.Contains(p.body, `id="share"`) {
+		t.Fatal("share offered for an unsatisfiable request")
+	}
+	// A tampered request object is refused with the wallet's message.
+	e.ver.tamper = true
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	wantStatus(t, "tampered", p, http.StatusUnprocessableEntity)
+	wantBody(t, "tampered", p, wallet.Message(wallet.CodeInvalidRequestObject, "en"))
+}
+
+func TestOwnerIsolation(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.browser("en"), e.browser("en")
+	a.signUp("alice")
+	b.signUp("bobby")
+	wantStatus(t, "alice receives", a.receive(""), 200)
+	cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "alice"))
+	if len(cs) != 1 {
+		t.Fatalf("alice has %d", len(cs))
+	}
+	p := b.get("/wallet/credentials")
+	wantBody(t, "bob's list", p, `id="no-credentials"`)
+	if strings.Contains(p.body, cs[0].ID) {
+		t.Fatal("alice's credential in bob's list")
+	}
+	wantStatus(t, "bob opens alice's card", b.get("/wallet/credentials/"+cs[0].ID), http.StatusNotFound)
+	wantStatus(t, "bob deletes alice's card", b.post("/wallet/credentials/"+cs[0].ID+"/delete", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
+
+	// Alice's held offer and request are not Bob's.
+	p = a.post("/wallet/receive", url.Values{"link": {e.iss.offerLink()}})
+	wantStatus(t, "bob uses alice's offer", b.post("/wallet/receive/accept", url.Values{"id": {hidden(t, p)}}), http.StatusGone)
+	p = a.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	id := hidden(t, p)
+	wantStatus(t, "bob shares alice's request", b.post("/wallet/present/share", url.Values{"id": {id}, "cred.diploma": {cs[0].ID}}), http.StatusGone)
+	// Bob has nothing to answer with.
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	wantBody(t, "bob's consent", p, `id="unsatisfiable"`)
+	wantBody(t, "bob's history", b.get("/wallet/history"), `id="no-history"`)
+}
+
+func TestDeleteAccount(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("ja")
+	b.signUp("leaving")
+	owner := ownerOf(t, e, "leaving")
+	b.receive("")
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	cs, _ := e.store.Credentials(t.Context(), owner)
+	wantStatus(t, "share", b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}}), http.StatusSeeOther)
+	e.iss.deferred = true
+	b.receive("")
+	if ps, _ := e.store.PendingIssuances(t.Context(), owner); len(ps) != 1 {
+		t.Fatalf("pending %d", len(ps))
+	}
+	session := b.cookie(wallethttp.SessionCookie)
+
+	// Without the confirmation and with a wrong password nothing happens.
+	p = b.post("/wallet/account/delete", url.Values{"password": {"wrong password!"}})
+	wantStatus(t, "unconfirmed", p, http.StatusUnprocessableEntity)
+	wantBody(t, "unconfirmed", p, "パスワードが正しくありません。", "確認は必須です")
+	p = b.post("/wallet/account/delete", url.Values{"confirm": {"yes"}, "password": {"correct horse battery"}})
+	if p.status != http.StatusSeeOther || p.location() != "/wallet/sign-in?deleted=1" {
+		t.Fatalf("delete: %d %s", p.status, p.location())
+	}
+	ctx := t.Context()
+	if _, err := e.store.AccountByUsername(ctx, "leaving"); !errors.Is(err, storeerr.ErrNotFound) {
+		t.Fatalf("account: %v", err)
+	}
+	if _, err := e.store.Session(ctx, session, e.clock.Now()); !errors.Is(err, storeerr.ErrNotFound) {
+		t.Fatalf("session: %v", err)
+	}
+	cs, _ = e.store.Credentials(ctx, owner)
+	ps, _ := e.store.PendingIssuances(ctx, owner)
+	hs, _ := e.store.Presentations(ctx, owner)
+	if len(cs)+len(ps)+len(hs) != 0 {
+		t.Fatalf("left: %d credentials, %d pending, %d history", len(cs), len(ps), len(hs))
+	}
+	wantBody(t, "after", b.get("/wallet/sign-in?deleted=1"), "アカウントとその中身をすべて削除しました。")
+	wantStatus(t, "signed out", b.get("/wallet/credentials"), http.StatusSeeOther)
+}
+
+func TestRejectAndRefusedResponse(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+	b.signUp("rejecter")
+	b.receive("")
+	// An authenticated request with transaction_data: the student may tell the verifier.
+	e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"eyJ0eXBlIjoieCJ9"} }
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	wantStatus(t, "unservable", p, http.StatusUnprocessableEntity)
+	wantBody(t, "unservable", p, wallet.Message(wallet.CodeUnsupportedTransactionData, "en"), `id="reject"`, "Pilot Recruitment Desk JP")
+	p = b.post("/wallet/present/reject", url.Values{"id": {hidden(t, p)}})
+	wantStatus(t, "reject", p, http.StatusSeeOther)
+	if r := e.lastResponse(); r["error"] != "invalid_transaction_data" || r["state"] != "state-1" {
+		t.Fatalf("reject sent %v", r)
+	}
+	// An unauthenticated problem (tampered signature) offers no answer.
+	e.ver.mutate, e.ver.tamper = nil, true
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	if strings.Contains(p.body, `id="reject"`) {
+		t.Fatal("reject offered for an unauthenticated request")
+	}
+	// The verifier refuses the response: the outcome says so and the history records it.
+	e.ver.tamper, e.ver.replyStatus = false, 400
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "rejecter"))
+	p = b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}})
+	wantStatus(t, "refused", p, http.StatusBadGateway)
+	wantBody(t, "refused", p, "did not accept the answer")
+	wantBody(t, "history", b.get("/wallet/history"), "refused by the verifier", "invalid_request", "request could not be served")
+}
+
+func TestNewOptions(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		name string
+		opts []wallethttp.Option
+		ok   bool
+	}{
+		{"ok/root", []wallethttp.Option{wallethttp.WithBasePath("/")}, true},
+		{"ok/nested", []wallethttp.Option{wallethttp.WithBasePath("/students/wallet")}, true},
+		{"fail/relative base", []wallethttp.Option{wallethttp.WithBasePath("wallet")}, false},
+		{"fail/trailing slash", []wallethttp.Option{wallethttp.WithBasePath("/wallet/")}, false},
+		{"fail/nil clock", []wallethttp.Option{wallethttp.WithClock(nil)}, false},
+		{"fail/nil client key", []wallethttp.Option{wallethttp.WithClientKey(nil)}, false},
+		{"fail/nil logger", []wallethttp.Option{wallethttp.WithLogger(nil)}, false},
+		{"fail/nil hasher", []wallethttp.Option{wallethttp.WithPasswordHasherInsecure(nil)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := wallethttp.New(e.wallet, e.store, tt.opts...)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	if _, err := wallethttp.New(nil, e.store); err == nil {
+		t.Fatal("nil wallet accepted")
+	}
+	if _, err := wallethttp.New(e.wallet, nil); err == nil {
+		t.Fatal("nil accounts accepted")
+	}
+}
+
+func TestReceiveFromUnlistedIssuer(t *testing.T) {
+	e := newEnvTrust(t, false)
+	b := e.browser("ja")
+	b.signUp("careful")
+	p := b.receive("")
+	wantStatus(t, "received", p, 200)
+	warn := wallet.TrustSummary{Checked: true}.Message("ja")
+	wantBody(t, "warning", p, `<dd class="card-trust warning">`+warn+`</dd>`)
+	wantBody(t, "list", b.get("/wallet/credentials?lang=en"), wallet.TrustSummary{Checked: true}.Message("en"))
+}
