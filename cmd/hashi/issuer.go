@@ -159,4 +159,3 @@ func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, 
 	logger.Info("issuer serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL, "tenants", len(c.Tenants))
 	return s.run(ctx, app, ops, logger)
 }
-

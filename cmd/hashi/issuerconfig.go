@@ -221,19 +221,24 @@ func (c *issuerFileConfig) pageKey() ([]byte, error) {
 	if c.PageKeyFile == "" {
 		return nil, nil
 	}
-	fi, err := os.Stat(c.rel(c.PageKeyFile))
+	return readPageKey(c.rel(c.PageKeyFile))
+}
+
+// readPageKey reads a page session key file: at least 32 bytes, not readable by others.
+func readPageKey(file string) ([]byte, error) {
+	fi, err := os.Stat(file)
 	if err != nil {
 		return nil, err
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("page_key_file %s is readable by others (mode %o); chmod 600 it", c.PageKeyFile, fi.Mode().Perm())
+		return nil, fmt.Errorf("page key file %s is readable by others (mode %o); chmod 600 it", file, fi.Mode().Perm())
 	}
-	b, err := os.ReadFile(c.rel(c.PageKeyFile))
+	b, err := os.ReadFile(file) //nolint:gosec // the operator names the file
 	if err != nil {
 		return nil, err
 	}
 	if len(b) < 32 {
-		return nil, fmt.Errorf("page_key_file %s holds %d bytes, want at least 32", c.PageKeyFile, len(b))
+		return nil, fmt.Errorf("page key file %s holds %d bytes, want at least 32", file, len(b))
 	}
 	return b, nil
 }

@@ -202,7 +202,7 @@ JSON. With --decline it answers access_denied.`,
 	present.Flags().BoolVar(&yes, "yes", false, "send without asking")
 	present.Flags().BoolVar(&decline, "decline", false, "answer access_denied")
 	present.MarkFlagsMutuallyExclusive("yes", "decline")
-	cmd.AddCommand(receive, list, show, present, del)
+	cmd.AddCommand(receive, list, show, present, del, newWalletServeCmd())
 	return cmd
 }
 

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/pki"
+	"github.com/hashi-vc/hashi/internal/safehttp"
+	"github.com/hashi-vc/hashi/internal/statuslist"
+	"github.com/hashi-vc/hashi/trustlist"
+	"github.com/hashi-vc/hashi/verifier"
+)
+
+// verifierFileConfig is the YAML configuration of `hashi verifier serve --config FILE`.
+type verifierFileConfig struct {
+	// Listen and OpsListen: defaults 127.0.0.1:8444 and 127.0.0.1:9444.
+	Listen    string `yaml:"listen"`
+	OpsListen string `yaml:"ops_listen"`
+	// BaseURL is the desk's public https base (request_uri, response_uri, pages). Required.
+	BaseURL string `yaml:"base_url"`
+	// TLS: the server certificate and key (PEM); omit behind a TLS-terminating proxy.
+	TLS *struct {
+		Cert string `yaml:"cert"`
+		Key  string `yaml:"key"`
+	} `yaml:"tls"`
+	// Database: default sqlite:verifier.db next to this file.
+	Database string `yaml:"database"`
+	// Jurisdiction is the desk's country (e.g. JP): it names the qualification view.
+	Jurisdiction string `yaml:"jurisdiction"`
+	// The desk's access certificate: chain (leaf first, no anchor) and key PEM files, or a
+	// `hashi pki init` folder and the desk's id there.
+	AccessChain string `yaml:"access_chain"`
+	AccessKey   string `yaml:"access_key"`
+	PKIDir      string `yaml:"pki_dir"`
+	DeskID      string `yaml:"desk_id"`
+	// ClientIDPrefix: x509_hash (default) or x509_san_dns.
+	ClientIDPrefix string `yaml:"client_id_prefix"`
+	// The desk API's bearer token: SHA-256 hex, a file, or an environment variable.
+	APITokenSHA256 string `yaml:"api_token_sha256"`
+	APITokenFile   string `yaml:"api_token_file"`
+	APITokenEnv    string `yaml:"api_token_env"`
+	// PageKeyFile turns the desk pages on (≥ 32 bytes, mode 0600).
+	PageKeyFile string `yaml:"page_key_file"`
+	// Trust: the lists the desk trusts issuers through.
+	Trust trustFileConfig `yaml:"trust"`
+	// Recognition: which credentials from which jurisdictions at which EQF levels. Default:
+	// the pilot's rules (diploma and learning credential, EU through the LOTL, JP through the
+	// JP LoTE, EQF 6–8, holder binding and status required).
+	Recognition []ruleFileConfig `yaml:"recognition"`
+	// WebhookURL receives every result, signed (https).
+	WebhookURL string `yaml:"webhook_url"`
+
+	dir string
+}
+
+type trustFileConfig struct {
+	LOTL *struct {
+		URL     string `yaml:"url"`
+		Signers string `yaml:"signers"` // PEM file (the Official Journal set in production)
+	} `yaml:"lotl"`
+	Lists []struct {
+		Label   string `yaml:"label"`
+		URL     string `yaml:"url"`
+		Format  string `yaml:"format"` // xml or lote
+		Signers string `yaml:"signers"`
+	} `yaml:"lists"`
+	// CACert is a PEM file of extra TLS roots for fetching lists and status lists.
+	CACert string `yaml:"ca_cert"`
+	// Refresh is the refresh interval. Default: 1h.
+	Refresh time.Duration `yaml:"refresh"`
+	// Grace accepts lists this long after NextUpdate. Default: 0.
+	Grace time.Duration `yaml:"grace"`
+}
+
+type ruleFileConfig struct {
+	Name          string   `yaml:"name"`
+	Types         []string `yaml:"types"`
+	Jurisdictions []string `yaml:"jurisdictions"`
+	ServiceTypes  []string `yaml:"service_types"`
+	ForeSeals     bool     `yaml:"fore_seals"` // require the ForeSeals qualifier on CA/QC services
+	EQFLevels     []int    `yaml:"eqf_levels"`
+	AtIssuance    bool     `yaml:"trust_at_issuance_only"`
+}
+
+func loadVerifierConfig(path string) (*verifierFileConfig, error) {
+	b, err := os.ReadFile(path) //nolint:gosec // the operator names the file
+	if err != nil {
+		return nil, err
+	}
+	var c verifierFileConfig
+	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
+	}
+	c.dir = filepath.Dir(path)
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
+
+func (c *verifierFileConfig) rel(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Validate fills defaults and checks the file-level rules.
+func (c *verifierFileConfig) Validate() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8444"
+	}
+	if c.OpsListen == "" {
+		c.OpsListen = "127.0.0.1:9444"
+	}
+	for _, a := range []string{c.Listen, c.OpsListen} {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("listen address %q: %w", a, err)
+		}
+	}
+	switch {
+	case c.BaseURL == "":
+		return errors.New("base_url is required")
+	case c.Jurisdiction == "":
+		return errors.New("jurisdiction is required (the desk's country, e.g. JP)")
+	case (c.AccessChain == "") == (c.PKIDir == ""):
+		return errors.New("give access_chain and access_key, or pki_dir and desk_id")
+	case c.PKIDir != "" && c.DeskID == "":
+		return errors.New("desk_id is required with pki_dir")
+	case c.Trust.LOTL == nil && len(c.Trust.Lists) == 0:
+		return errors.New("trust needs a lotl or at least one list")
+	}
+	n := 0
+	for _, s := range []string{c.APITokenSHA256, c.APITokenFile, c.APITokenEnv} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("give exactly one of api_token_sha256, api_token_file, api_token_env")
+	}
+	if c.Database == "" {
+		c.Database = "sqlite:" + c.rel("verifier.db")
+	}
+	if c.Trust.Refresh == 0 {
+		c.Trust.Refresh = time.Hour
+	}
+	return nil
+}
+
+func (c *verifierFileConfig) apiTokenHash() ([sha256.Size]byte, error) {
+	var out [sha256.Size]byte
+	switch {
+	case c.APITokenSHA256 != "":
+		b, err := hex.DecodeString(c.APITokenSHA256)
+		if err != nil || len(b) != sha256.Size {
+			return out, errors.New("api_token_sha256 must be 64 hex digits")
+		}
+		copy(out[:], b)
+		return out, nil
+	case c.APITokenFile != "":
+		b, err := os.ReadFile(c.rel(c.APITokenFile))
+		if err != nil {
+			return out, err
+		}
+		return tokenSum(strings.TrimSpace(string(b)))
+	default:
+		return tokenSum(os.Getenv(c.APITokenEnv))
+	}
+}
+
+// jpIssuanceService is the EU–JP PoC's direct-trust issuance service type; pilot JP seals
+// chain to the seal CA the JP LoTE lists under it.
+const jpIssuanceService = "http://tl.eujp.ownd-project.com/19602/SvcType/EAA/Issuance"
+
+// recognition builds the desk's rules from the file, or the pilot defaults.
+func (c *verifierFileConfig) recognition() verifier.Recognition {
+	rules := c.Recognition
+	if len(rules) == 0 {
+		types := []string{academic.VCTHashiDiploma, academic.VCTLearningCredential, academic.TypeUniversityDegreeCredential}
+		rules = []ruleFileConfig{
+			{Name: "EU diplomas through the EU trusted lists", Types: types, Jurisdictions: []string{"EU"},
+				ServiceTypes: []string{trustlist.ServiceTypeCAQC, trustlist.ServiceTypeEAAQ}, ForeSeals: true, EQFLevels: []int{5, 6, 7, 8}},
+			{Name: "Japanese diplomas through the JP pilot list", Types: types, Jurisdictions: []string{"JP"},
+				ServiceTypes: []string{jpIssuanceService}, EQFLevels: []int{5, 6, 7, 8}},
+		}
+	}
+	var rec verifier.Recognition
+	for _, r := range rules {
+		pol := trustlist.Policy{Grace: c.Trust.Grace}
+		for _, st := range r.ServiceTypes {
+			rule := trustlist.ServiceTypeRule{URI: st}
+			if r.ForeSeals && st == trustlist.ServiceTypeCAQC {
+				rule.AdditionalInfo = []string{trustlist.AdditionalInfoForeSeals}
+			}
+			pol.ServiceTypes = append(pol.ServiceTypes, rule)
+		}
+		vr := verifier.Rule{Name: r.Name, Types: r.Types, Jurisdictions: r.Jurisdictions, Trust: pol, EQFLevels: r.EQFLevels}
+		if r.AtIssuance {
+			vr.TrustAt = verifier.TrustAtIssuance
+		}
+		rec.Rules = append(rec.Rules, vr)
+	}
+	return rec
+}
+
+// fetchClient is the outbound client for trust lists and status lists: https (or loopback
+// http for development), SSRF rules, extra roots from trust.ca_cert.
+func (c *verifierFileConfig) fetchClient() (*safehttp.Client, error) {
+	opts := []safehttp.Option{safehttp.WithLoopbackInsecure(), safehttp.WithResolver(localhostResolver), safehttp.WithMaxBodySize(statuslist.MaxTokenSize)}
+	if c.Trust.CACert != "" {
+		pool, err := certPool(c.rel(c.Trust.CACert))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, safehttp.WithRootCAs(pool))
+	}
+	return safehttp.New(opts...)
+}
+
+// loader builds the trust-list Loader of the configuration; rel resolves file names.
+func (t trustFileConfig) loader(rel func(string) string, client *safehttp.Client, cacheDir string) (*trustlist.Loader, error) {
+	var opts []trustlist.LoaderOption
+	if l := t.LOTL; l != nil {
+		signers, err := readCertificates(rel(l.Signers))
+		if err != nil {
+			return nil, fmt.Errorf("trust.lotl.signers: %w", err)
+		}
+		opts = append(opts, trustlist.WithLOTL(trustlist.LOTLConfig{URL: l.URL, Signers: signers}))
+	}
+	for i, l := range t.Lists {
+		signers, err := readCertificates(rel(l.Signers))
+		if err != nil {
+			return nil, fmt.Errorf("trust.lists[%d].signers: %w", i, err)
+		}
+		f := trustlist.FormatXML
+		if l.Format == "lote" {
+			f = trustlist.FormatLoTE
+		}
+		label := l.Label
+		if label == "" {
+			label = l.URL
+		}
+		opts = append(opts, trustlist.WithList(trustlist.ListConfig{Label: label, URL: l.URL, Format: f, Signers: signers}))
+	}
+	if cacheDir != "" {
+		opts = append(opts, trustlist.WithCacheDir(cacheDir))
+	}
+	return trustlist.NewLoader(client.HTTPClient(), opts...)
+}
+
+// statusSource fetches status list tokens through the safe client.
+func statusSource(client *safehttp.Client) verifier.StatusSource {
+	return verifier.StatusSourceFunc(func(ctx context.Context, uri string) ([]byte, error) {
+		resp, err := client.Get(ctx, uri, statuslist.MediaType)
+		if err != nil {
+			return nil, err
+		}
+		if err := resp.Expect(200); err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	})
+}
+
+// accessCredential returns the desk's access key and chain.
+func (c *verifierFileConfig) accessCredential() (verifierKey, error) {
+	if c.AccessChain != "" {
+		key, err := readPrivateKey(c.rel(c.AccessKey))
+		if err != nil {
+			return verifierKey{}, err
+		}
+		chain, err := readCertificates(c.rel(c.AccessChain))
+		if err != nil {
+			return verifierKey{}, err
+		}
+		return verifierKey{key: key, chain: chain}, nil
+	}
+	p, err := pki.Load(c.rel(c.PKIDir))
+	if err != nil {
+		return verifierKey{}, err
+	}
+	e, err := p.Entity(pki.RoleAccess, c.DeskID)
+	if err != nil {
+		return verifierKey{}, err
+	}
+	return verifierKey{key: e.Signer(), chain: e.Chain}, nil
+}
+
+// verifierKey is the desk's access certificate chain and key.
+type verifierKey struct {
+	key   crypto.Signer
+	chain []*x509.Certificate
+}
