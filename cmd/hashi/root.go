@@ -50,7 +50,7 @@ employers in the other jurisdiction verify them against EU and Japanese trust li
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newVersionCmd(), newDemoCmd(), newPKICmd(), newCredentialCmd(), newTrustlistCmd(), newIssuerCmd(), newWalletCmd())
+	root.AddCommand(newVersionCmd(), newDemoCmd(), newPKICmd(), newCredentialCmd(), newTrustlistCmd(), newIssuerCmd(), newWalletCmd(), newVerifierCmd())
 	return root
 }
 

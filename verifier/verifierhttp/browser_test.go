@@ -1,0 +1,117 @@
+package verifierhttp_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/hashi-vc/hashi/internal/webui/webuitest"
+	"github.com/hashi-vc/hashi/verifier/verifierhttp"
+)
+
+// TestDeskBrowser drives the desk in headless Chromium: sign in, ask for a diploma, see the
+// QR code and the link, let the test wallet answer over HTTP, watch the page turn into the
+// accepted report by itself (Refresh, no scripts), read the trust path and the qualification
+// comparison, check the print stylesheet, and switch to Japanese.
+func TestDeskBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	e := newEnv(t, verifierhttp.WithPageKey(pageKey))
+	b := webuitest.Browser(t)
+	b.SetAcceptLanguage("en-GB,en;q=0.9")
+	site := e.srv.URL + desk
+
+	if st := b.Navigate(site + "/"); st != http.StatusOK {
+		t.Fatalf("GET desk = %d", st)
+	}
+	if loc := b.Location(); loc != site+"/sign-in" {
+		t.Fatalf("not sent to sign in: %s", loc)
+	}
+	b.Fill("#token", "wrong")
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusUnauthorized {
+		t.Fatalf("wrong token = %d", st)
+	}
+	b.Fill("#token", apiToken)
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+		t.Fatalf("sign in = %d", st)
+	}
+	if got := b.Text("#title"); got != "New request" {
+		t.Fatalf("title %q", got)
+	}
+
+	b.Click("#what-diploma")
+	if st := b.ClickNavigate("#create"); st != http.StatusOK {
+		t.Fatalf("create = %d", st)
+	}
+	if got := b.Attr("figure.qr-figure svg", "role"); got != "img" {
+		t.Fatalf("QR code role %q", got)
+	}
+	link := b.EvalString(`document.querySelector("#request-link").value`)
+	if href := b.Attr("#request-open", "href"); href != link || !strings.HasPrefix(link, "openid4vp://?client_id=") {
+		t.Fatalf("link %q href %q", link, href)
+	}
+	b.Screenshot("pending")
+	if got := b.Text("#request-status"); !strings.Contains(got, "No answer yet") {
+		t.Fatalf("status %q", got)
+	}
+
+	// The wallet answers over HTTP; the page reloads itself into the report.
+	if _, res := newTestWallet(e, getPilot().issueEU(statusIdx)).answer(t, link); res.status != http.StatusOK {
+		t.Fatalf("wallet response %d %s", res.status, res.body)
+	}
+	b.Do("wait for the report", chromedp.WaitVisible(chromedp.CSS("#verdict")))
+	b.Screenshot("report")
+	if got := b.Text("#verdict-word"); got != "Accepted" {
+		t.Fatalf("verdict %q", got)
+	}
+	if got := b.EvalString(`getComputedStyle(document.querySelector("#verdict")).backgroundColor`); got != "rgb(230, 244, 234)" {
+		t.Errorf("verdict background %q (desk stylesheet not applied?)", got)
+	}
+	if got := b.Text("#trust-path-0"); !strings.Contains(got, "EU LOTL → NL trusted list → NL → Oostland University") {
+		t.Fatalf("trust path %q", got)
+	}
+	for sel, want := range map[string]string{
+		"#qualification-0 .degree-title": "Master of Science in de Informatica",
+		"#qualification-0 .degree-type":  "Master's degree (master)",
+		"#qualification-0 .eqf":          "7",
+		"#qualification-0 .isced":        "7",
+		"#qualification-0 .ects":         "120 ECTS (native ECTS credits, not converted)",
+		"#issuer-0 .issuer-country":      "Netherlands (NL)",
+	} {
+		if got := b.Text(sel); got != want {
+			t.Errorf("%s = %q, want %q", sel, got, want)
+		}
+	}
+
+	// Printed: no navigation, black on white.
+	media(t, b, "print")
+	if got := b.EvalString(`getComputedStyle(document.querySelector("header.site")).display + " " + getComputedStyle(document.querySelector("#verdict")).color + " " + getComputedStyle(document.querySelector("#verdict")).backgroundColor`); got != "none rgb(0, 0, 0) rgb(255, 255, 255)" {
+		t.Errorf("print styles %q", got)
+	}
+	media(t, b, "")
+
+	// 日本語.
+	b.ClickNavigate(`nav.langs a[lang="ja"]`)
+	if got, lang := b.Text("#verdict-word"), b.Attr("html", "lang"); got != "受理" || lang != "ja" {
+		t.Fatalf("ja: %q %q", got, lang)
+	}
+	b.Screenshot("report-ja")
+	if got := b.Text("#qualification-0 .degree-type"); got != "修士 (master)" {
+		t.Errorf("ja degree type %q", got)
+	}
+	if u := must1(url.Parse(b.Location())); u.Query().Get("lang") != "ja" {
+		t.Errorf("location %s", b.Location())
+	}
+}
+
+// media emulates a CSS media type ("" for the default).
+func media(t *testing.T, b *webuitest.B, m string) {
+	t.Helper()
+	if _, err := chromedp.Call(b.Context(), emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+		t.Fatalf("emulate media %q: %v", m, err)
+	}
+}

@@ -1,0 +1,468 @@
+package verifierhttp
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/internal/httpx"
+	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/verifier"
+	"github.com/labstack/echo/v4"
+)
+
+// The desk pages: server-rendered HTML in English and Japanese (internal/webui: the
+// browser's language, or the header's switch), no scripts (the default
+// Content-Security-Policy of internal/httpx holds), CSRF on every form. With WithPageKey:
+//
+//	GET  {prefix}/desk/sign-in, POST …/sign-in   the desk's API token → session cookie (8 h)
+//	POST {prefix}/desk/sign-out
+//	GET  {prefix}/desk/                          "new request": diploma, learning credential
+//	                                             or chosen diploma claims; response mode
+//	POST {prefix}/desk/requests                  create → 303 to the request page
+//	GET  {prefix}/desk/requests/{id}             pending: QR code and link, reloading every
+//	                                             RefreshSeconds; answered: the report
+//
+// Always (for same-device wallets, no sign-in; the response_code is the credential):
+//
+//	GET  {prefix}/requests/done/{id}?response_code=…   the report
+//
+// The report is printable: the print stylesheet drops the navigation and prints black on
+// white.
+
+//go:embed messages/*.json
+var pageMessages embed.FS
+
+//go:embed pages/*.html
+var pageTemplates embed.FS
+
+//go:embed assets/desk.css
+var deskCSS []byte
+
+// deskCSSName is the stylesheet's content-hashed file name, served under
+// {prefix}/assets/ with a long cache lifetime.
+var deskCSSName = func() string {
+	sum := sha256.Sum256(deskCSS)
+	return "desk." + hex.EncodeToString(sum[:6]) + ".css"
+}()
+
+// DeskPath is the path of the desk pages under the prefix.
+const DeskPath = "/desk"
+
+// SessionCookie is the name of the desk's signed session cookie (its Path the desk pages).
+const SessionCookie = "hashi_desk"
+
+// ui holds the pages: the same-device landing page always, the desk pages with a page key.
+type ui struct {
+	h      *Handler
+	cat    *webui.Catalog
+	r      *webui.Renderer
+	cookie *webui.SecureCookie // nil: no desk pages
+	desk   string              // {prefix}/desk
+}
+
+func newUI(h *Handler) (*ui, error) {
+	msgs, err := fs.Sub(pageMessages, "messages")
+	if err != nil {
+		return nil, fmt.Errorf("verifierhttp: page messages: %w", err)
+	}
+	cat, err := webui.NewCatalog(msgs)
+	if err != nil {
+		return nil, fmt.Errorf("verifierhttp: page messages: %w", err)
+	}
+	tmpl, err := fs.Sub(pageTemplates, "pages")
+	if err != nil {
+		return nil, fmt.Errorf("verifierhttp: page templates: %w", err)
+	}
+	u := &ui{h: h, cat: cat, desk: h.prefix + DeskPath}
+	u.r, err = webui.NewRenderer(cat, tmpl, webui.WithServiceName("desk.name"), webui.WithHomePath(u.desk+"/"),
+		webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{
+			"clock":       clockTime,
+			"desk_css":    func() string { return h.prefix + "/assets/" + deskCSSName },
+			"has_message": func(key string) bool { return cat.Has(webui.English, key) },
+			"num":         formatNumber,
+			"dict":        dict,
+			"type_key":    typeKey,
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("verifierhttp: pages: %w", err)
+	}
+	if h.cfg.pageKey != nil {
+		if u.cookie, err = webui.NewSecureCookie(SessionCookie, h.cfg.pageKey, SessionMaxAge, webui.WithCookiePath(u.desk)); err != nil {
+			return nil, fmt.Errorf("verifierhttp: desk session: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// pageErrorStatus gives the error page of a flow error the error's status.
+func pageErrorStatus(err error) (int, bool) {
+	if e, ok := errors.AsType[*verifier.Error](err); ok {
+		return e.HTTPStatus(), true
+	}
+	return 0, false
+}
+
+func clockTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("15:04 UTC")
+}
+
+// dict builds a map from name/value pairs, to pass several values to a template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict: a name is not a string")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// typeKey is the message key of a credential type's name, "" for an unknown type.
+func typeKey(vct string) string {
+	switch vct {
+	case academic.VCTHashiDiploma:
+		return "type.diploma"
+	case academic.VCTLearningCredential:
+		return "type.learning"
+	}
+	return ""
+}
+
+// formatNumber prints a float without trailing zeros.
+func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func (u *ui) register(e *echo.Echo) {
+	e.GET(webui.StaticPrefix+"*", echo.WrapHandler(webui.StaticHandler()))
+	e.GET(u.h.prefix+"/assets/"+deskCSSName, serveDeskCSS)
+	mw := u.r.Middleware()
+	e.GET(u.h.prefix+strings.TrimSuffix(verifier.PathDone, "/")+"/:id", u.walletDone, append([]echo.MiddlewareFunc{httpx.NoStore()}, mw...)...)
+	if u.cookie == nil {
+		return
+	}
+	g := e.Group(u.desk, append([]echo.MiddlewareFunc{httpx.BodyLimit(MaxPageFormBody)}, mw...)...)
+	g.GET("/sign-in", u.signInForm)
+	g.POST("/sign-in", u.signIn)
+	s := g.Group("", u.requireSession)
+	s.POST("/sign-out", u.signOut)
+	s.GET("", u.newRequest)
+	s.GET("/", u.newRequest)
+	s.POST("/requests", u.createRequest)
+	s.GET("/requests/:id", u.request)
+}
+
+func serveDeskCSS(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", deskCSS)
+}
+
+// ---- session
+
+// sessionValue is a fingerprint of the API token's hash, so a new token ends every session.
+func (u *ui) sessionValue() string {
+	h := sha256.New()
+	h.Write([]byte("hashi desk session\x00"))
+	h.Write(u.h.cfg.tokenHash[:])
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+func (u *ui) signedIn(c echo.Context) bool {
+	v, err := u.cookie.Get(c.Request(), u.h.cfg.pageClock())
+	return err == nil && v == u.sessionValue()
+}
+
+func (u *ui) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !u.signedIn(c) {
+			return c.Redirect(http.StatusSeeOther, u.desk+"/sign-in")
+		}
+		return next(c)
+	}
+}
+
+// frame is what every page shows around its content.
+type frame struct {
+	Desk     string
+	SignedIn bool
+	Current  string
+}
+
+func (u *ui) signInForm(c echo.Context) error {
+	if u.signedIn(c) {
+		return c.Redirect(http.StatusSeeOther, u.desk+"/")
+	}
+	p := &webui.Page{Data: frame{Desk: u.desk}}
+	if c.QueryParam("signed_out") == "1" {
+		p.Flash = []webui.Flash{{Kind: webui.FlashInfo, Key: "signin.signed_out"}}
+	}
+	return u.r.Render(c, http.StatusOK, "sign-in.html", p)
+}
+
+func (u *ui) signIn(c echo.Context) error {
+	token := c.FormValue("token")
+	var fe webui.FieldErrors
+	switch {
+	case strings.TrimSpace(token) == "":
+		fe = webui.FieldErrors{{Field: "token", Rule: "required"}}
+	case !u.h.tokenOK(token):
+		fe = webui.FieldErrors{{Field: "token", Rule: "desk_token"}}
+	}
+	if fe != nil {
+		return u.r.Render(c, http.StatusUnauthorized, "sign-in.html", &webui.Page{Errors: fe, Data: frame{Desk: u.desk}})
+	}
+	if err := u.cookie.Set(c.Response(), c.Request(), u.sessionValue(), u.h.cfg.pageClock()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, u.desk+"/")
+}
+
+func (u *ui) signOut(c echo.Context) error {
+	u.cookie.Clear(c.Response(), c.Request())
+	return c.Redirect(http.StatusSeeOther, u.desk+"/sign-in?signed_out=1")
+}
+
+// ---- new request
+
+// claimChoices are the diploma claims the desk can ask for one by one (verifier's diploma
+// profile), with their DCQL paths.
+var claimChoices = []struct {
+	ID   string
+	Path dcql.Path
+}{
+	{"family_name", dcql.Path{"family_name"}},
+	{"given_name", dcql.Path{"given_name"}},
+	{"title", dcql.Path{"degree", "title"}},
+	{"type", dcql.Path{"degree", "type"}},
+	{"level", dcql.Path{"degree", "level"}},
+	{"field", dcql.Path{"degree", "field"}},
+	{"award_date", dcql.Path{"degree", "award_date"}},
+	{"credits", dcql.Path{"degree", "credits"}},
+	{"awarding_body", dcql.Path{"awarding_body"}},
+}
+
+// defaultClaims are checked when the form first shows.
+var defaultClaims = []string{"family_name", "title", "level"}
+
+type claimChoice struct {
+	ID      string
+	Checked bool
+}
+
+type newRequestView struct {
+	frame
+	What       string // "diploma", "learning", "claims"
+	Claims     []claimChoice
+	Mode       string
+	SameDevice bool
+}
+
+func (u *ui) newRequest(c echo.Context) error {
+	return u.renderNew(c, http.StatusOK, "diploma", defaultClaims, verifier.ResponseModeDirectPostJWT, false, nil)
+}
+
+func (u *ui) renderNew(c echo.Context, status int, what string, checked []string, mode string, same bool, fe webui.FieldErrors) error {
+	v := newRequestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "new"}, What: what, Mode: mode, SameDevice: same}
+	for _, ch := range claimChoices {
+		v.Claims = append(v.Claims, claimChoice{ID: ch.ID, Checked: slices.Contains(checked, ch.ID)})
+	}
+	var flash []webui.Flash
+	if fe != nil {
+		flash = []webui.Flash{{Kind: webui.FlashError, Key: "form.fix"}}
+	}
+	return u.r.Render(c, status, "new.html", &webui.Page{Flash: flash, Errors: fe, Data: v})
+}
+
+// claimsQuery builds the DCQL query of the chosen diploma claims: one dc+sd-jwt credential
+// query for urn:hashi:diploma:1 with those claims.
+func claimsQuery(ids []string) (*dcql.Query, error) {
+	cq := dcql.CredentialQuery{ID: "diploma", Format: dcql.FormatSDJWTVC, Meta: dcql.Meta{VCTValues: []string{academic.VCTHashiDiploma}}}
+	for _, ch := range claimChoices {
+		if slices.Contains(ids, ch.ID) {
+			cq.Claims = append(cq.Claims, dcql.ClaimsQuery{ID: ch.ID, Path: ch.Path})
+		}
+	}
+	q := &dcql.Query{Credentials: []dcql.CredentialQuery{cq}}
+	return q, q.Validate()
+}
+
+func (u *ui) createRequest(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	what, mode, same := form.Get("what"), form.Get("response_mode"), form.Get("same_device") == "on"
+	checked := form["claim"]
+	var fe webui.FieldErrors
+	if what != "diploma" && what != "learning" && what != "claims" {
+		fe = append(fe, webui.FieldError{Field: "what", Rule: "required"})
+	}
+	if what == "claims" && len(checked) == 0 {
+		fe = append(fe, webui.FieldError{Field: "claim", Rule: "required"})
+	}
+	if mode != verifier.ResponseModeDirectPost && mode != verifier.ResponseModeDirectPostJWT {
+		fe = append(fe, webui.FieldError{Field: "response_mode", Rule: "required"})
+	}
+	if fe != nil {
+		return u.renderNew(c, http.StatusUnprocessableEntity, what, checked, mode, same, fe)
+	}
+	in := verifier.RequestInput{ResponseMode: mode, SameDevice: same}
+	if what == "claims" {
+		if in.Query, err = claimsQuery(checked); err != nil {
+			return u.renderNew(c, http.StatusUnprocessableEntity, what, checked, mode, same, webui.FieldErrors{{Field: "claim", Rule: "invalid"}})
+		}
+	} else {
+		in.Profile = what
+	}
+	cr, err := u.h.flow.CreateRequest(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, u.desk+"/requests/"+url.PathEscape(cr.ID))
+}
+
+// ---- request and report
+
+type requestView struct {
+	frame
+	Report *verifier.Report
+	// Href is the openid4vp link for a same-device wallet (a custom scheme html/template would
+	// otherwise refuse; the flow built it).
+	Href    template.URL
+	Refresh int
+}
+
+func (u *ui) request(c echo.Context) error {
+	rep, err := u.h.flow.Status(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if rep.Status != verifier.StatusPending {
+		return u.renderReport(c, rep, true)
+	}
+	c.Response().Header().Set("Refresh", strconv.Itoa(RefreshSeconds))
+	v := requestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "request"}, Report: rep,
+		Href: template.URL(rep.Request), Refresh: RefreshSeconds} //nolint:gosec // built by the flow: fixed scheme, query-escaped values
+	return u.r.Render(c, http.StatusOK, "request.html", &webui.Page{Data: v})
+}
+
+// claimRow is one disclosed claim, flattened: its dotted path, its value as text, and the
+// message key of its label: the path's own, else its parent's with the last segment (a
+// language tag, an index) as Suffix; "" when neither has one.
+type claimRow struct {
+	Path   string
+	Value  string
+	Key    string
+	Suffix string
+}
+
+// label sets the row's label key from the catalogue.
+func (u *ui) label(r *claimRow) {
+	if k := "claim." + r.Path; u.cat.Has(webui.English, k) {
+		r.Key = k
+		return
+	}
+	if i := strings.LastIndexByte(r.Path, '.'); i > 0 {
+		if k := "claim." + r.Path[:i]; u.cat.Has(webui.English, k) {
+			r.Key, r.Suffix = k, r.Path[i+1:]
+		}
+	}
+}
+
+type credView struct {
+	verifier.CredentialResult
+	Rows []claimRow
+}
+
+type reportView struct {
+	frame
+	Report  *verifier.Report
+	Verdict string // accepted, rejected, declined, expired
+	Reason  verifier.Code
+	Checks  []verifier.Check
+	Creds   []credView
+}
+
+func (u *ui) renderReport(c echo.Context, rep *verifier.Report, desk bool) error {
+	v := reportView{frame: frame{Desk: u.desk, SignedIn: desk && u.cookie != nil, Current: "request"}, Report: rep}
+	switch rep.Status {
+	case verifier.StatusDeclined:
+		v.Verdict = "declined"
+	case verifier.StatusExpired:
+		v.Verdict = "expired"
+	default:
+		v.Verdict = "rejected"
+	}
+	if res := rep.Result; res != nil {
+		v.Verdict, v.Reason, v.Checks = string(res.Verdict), res.Reason, res.Checks
+		for _, cr := range res.Credentials {
+			cv := credView{CredentialResult: cr}
+			flatten(&cv.Rows, "", cr.Claims)
+			for i := range cv.Rows {
+				u.label(&cv.Rows[i])
+			}
+			v.Creds = append(v.Creds, cv)
+		}
+	}
+	return u.r.Render(c, http.StatusOK, "report.html", &webui.Page{Data: v})
+}
+
+// hiddenClaims are technical claims the report does not list among the disclosed ones.
+var hiddenClaims = []string{"cnf", "status", "vct", "vct#integrity", "iss", "iat", "exp", "nbf", "_sd", "_sd_alg"}
+
+// flatten appends the leaves of v under path, sorted by path.
+func flatten(rows *[]claimRow, path string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			if path == "" && slices.Contains(hiddenClaims, k) {
+				continue
+			}
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			flatten(rows, join(path, k), x[k])
+		}
+	case []any:
+		for i, e := range x {
+			flatten(rows, join(path, strconv.Itoa(i)), e)
+		}
+	case nil:
+	case string:
+		*rows = append(*rows, claimRow{Path: path, Value: x})
+	case json.Number:
+		*rows = append(*rows, claimRow{Path: path, Value: x.String()})
+	default:
+		*rows = append(*rows, claimRow{Path: path, Value: fmt.Sprint(x)})
+	}
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
