@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/dcql"
@@ -246,9 +247,7 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 	leaf := vd.chain[0]
 	cr.Issuer.Certificate = leaf.Subject.String()
 	cr.Issuer.Country = certCountry(leaf)
-	if len(leaf.Subject.Organization) > 0 {
-		cr.Issuer.NameEN, cr.Issuer.NameJA = leaf.Subject.Organization[0], leaf.Subject.Organization[0]
-	}
+	cr.Issuer.NameEN, cr.Issuer.NameJA = certNames(leaf)
 
 	// Chain.
 	if code, detail := checkChain(vd.chain); code != "" {
@@ -273,12 +272,18 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 		if sel.tr.Territory != "" {
 			cr.Issuer.Country = sel.tr.Territory
 		}
-		for _, n := range sel.tr.ProviderNames {
-			switch n.Lang {
-			case "en":
-				cr.Issuer.NameEN = n.Value
-			case "ja":
-				cr.Issuer.NameJA = n.Value
+		// The list names the issuer when it lists the issuer's own certificate, or when the
+		// provider is the issuer's own organization (a university operating its seal CA).
+		// Through a third party's CA the provider is the CA's operator, and the names stay
+		// the certificate's.
+		if sel.tr.Match == trustlist.MatchDirect || providerIsIssuer(sel.tr.ProviderNames, leaf) {
+			for _, n := range sel.tr.ProviderNames {
+				switch n.Lang {
+				case "en":
+					cr.Issuer.NameEN = n.Value
+				case "ja":
+					cr.Issuer.NameJA = n.Value
+				}
 			}
 		}
 	}
@@ -446,4 +451,45 @@ func deskView(q academic.Qualification, desk string) *Qualification {
 		out.DeskView = fmt.Sprintf("%s (%s, ISCED %s, EQF %d)", l.Native, q.DegreeType, l.ISCED, l.EQF)
 	}
 	return out
+}
+
+// certNames reads the issuer's names from its certificate: an organization name written in
+// Japanese script is the Japanese name (the common name then gives the English one);
+// otherwise the organization (else the common name) is the English name and there is no
+// Japanese one, rather than a name in a third language shown as Japanese.
+func certNames(leaf *x509.Certificate) (en, ja string) {
+	org := ""
+	if len(leaf.Subject.Organization) > 0 {
+		org = leaf.Subject.Organization[0]
+	}
+	if hasJapanese(org) {
+		return leaf.Subject.CommonName, org
+	}
+	if org != "" {
+		return org, ""
+	}
+	return leaf.Subject.CommonName, ""
+}
+
+// hasJapanese reports whether s contains Han, Hiragana or Katakana characters.
+func hasJapanese(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+	}
+	return false
+}
+
+// providerIsIssuer reports whether one of the provider's names is the leaf certificate's
+// organization.
+func providerIsIssuer(names []trustlist.LangString, leaf *x509.Certificate) bool {
+	for _, o := range leaf.Subject.Organization {
+		for _, n := range names {
+			if strings.EqualFold(strings.TrimSpace(n.Value), strings.TrimSpace(o)) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -86,7 +86,7 @@ func (w *Wallet) Details(ctx context.Context, owner, id string) (*CredentialDeta
 			doc = vc.Claims
 		}
 	case FormatJWTVCJSON:
-		r, err := vcjwt.Verify(string(c.Raw), vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true})
+		r, err := vcjwt.Verify(string(c.Raw), vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true, ClockSkew: clockSkew})
 		d.Valid, d.Problem = err == nil, string(vcjwt.CodeOf(err))
 		if err == nil {
 			if cs, ok := r.Credential["credentialSubject"].(map[string]any); ok {
@@ -149,7 +149,7 @@ func verifySDJWT(ctx context.Context, c *Credential, at time.Time) (*sdjwt.Crede
 		return nil, err
 	}
 	return u.VerifyVC(ctx, sdjwt.VCPolicy{
-		Policy:     sdjwt.Policy{Algorithms: algorithms, KeyBinding: sdjwt.KeyBindingForbidden, Now: at},
+		Policy:     sdjwt.Policy{Algorithms: algorithms, KeyBinding: sdjwt.KeyBindingForbidden, Now: at, ClockSkew: clockSkew},
 		KeySources: []sdjwt.KeySource{sdjwt.KeySourceX5C},
 	})
 }

@@ -28,3 +28,8 @@ const (
 	// MaxDeferredInterval caps the polling interval an issuer may ask for.
 	MaxDeferredInterval = 7 * 24 * time.Hour
 )
+
+// clockSkew is tolerated on a credential's iat/nbf/exp when the wallet checks it: an issuer
+// that mints the credential a second after the wallet read its clock, or whose clock runs a
+// little ahead, is not refused as "issued in the future". One minute, as the issuer side uses.
+const clockSkew = time.Minute

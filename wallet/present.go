@@ -156,7 +156,7 @@ func describe(ctx context.Context, c Credential, now time.Time) (described, bool
 		}
 		slices.Sort(d.plain)
 	case FormatJWTVCJSON:
-		r, err := vcjwt.Verify(string(c.Raw), vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true})
+		r, err := vcjwt.Verify(string(c.Raw), vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true, ClockSkew: clockSkew})
 		if err != nil {
 			return d, false
 		}

@@ -427,7 +427,7 @@ func (w *Wallet) verifyCredential(ctx context.Context, raw string, e expectation
 			return nil, errorf(CodeInvalidCredential, err, "parse SD-JWT VC")
 		}
 		vc, err := u.VerifyVC(ctx, sdjwt.VCPolicy{
-			Policy:     sdjwt.Policy{Algorithms: algorithms, KeyBinding: sdjwt.KeyBindingForbidden, Now: now},
+			Policy:     sdjwt.Policy{Algorithms: algorithms, KeyBinding: sdjwt.KeyBindingForbidden, Now: now, ClockSkew: clockSkew},
 			KeySources: []sdjwt.KeySource{sdjwt.KeySourceX5C},
 		})
 		if err != nil {
@@ -445,7 +445,7 @@ func (w *Wallet) verifyCredential(ctx context.Context, raw string, e expectation
 			c.Status = &StatusReference{URI: vc.Status.URI, Index: vc.Status.Index}
 		}
 	case FormatJWTVCJSON:
-		r, err := vcjwt.Verify(raw, vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true})
+		r, err := vcjwt.Verify(raw, vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true, ClockSkew: clockSkew})
 		if err != nil {
 			return nil, errorf(CodeInvalidCredential, err, "verify jwt_vc_json")
 		}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashi-vc/hashi/internal/pki"
+	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
+)
+
+// pilot is the whole pilot on real listeners: the trust lists over HTTP, `hashi issuer serve`
+// for both universities and `hashi verifier serve` for one desk, all over TLS from one pilot
+// PKI, in this process.
+type pilot struct {
+	dir, pkiDir, tlsCA string
+	issuerBase         string
+	deskBase           string
+	listsURL           string
+	client             *http.Client
+}
+
+const pilotDeskToken = "desk-api-token-0123456789abcdef"
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func writeFile0600(t *testing.T, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitReady(t *testing.T, ops net.Listener) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + ops.Addr().String() + "/readyz") //nolint:noctx // test polling
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready: %v", ops.Addr(), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// startPilot starts the lists, the issuer and a desk of jurisdiction deskID ("jp-desk" or
+// "eu-desk").
+func startPilot(t *testing.T, deskID, jurisdiction string) *pilot {
+	t.Helper()
+	dir := t.TempDir()
+	iApp, iOps, vApp, vOps := listen(t), listen(t), listen(t), listen(t)
+	pl := &pilot{dir: dir, pkiDir: filepath.Join(dir, "pki"), issuerBase: "https://" + iApp.Addr().String() + "/issuer",
+		deskBase: "https://" + vApp.Addr().String() + "/verifier"}
+	now := time.Now()
+	if _, err := pki.Init(pl.pkiDir, pki.DefaultConfig(pl.issuerBase), now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pki.Load(pl.pkiDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl.tlsCA = filepath.Join(pl.pkiDir, "tls", "ca", "cert.pem")
+	lists := httptest.NewServer(nil)
+	t.Cleanup(lists.Close)
+	pl.listsURL = lists.URL + "/trust"
+	files, err := pilotLists{trustBase: pl.listsURL, issued: now.Add(-time.Minute), next: now.AddDate(0, 6, 0), sequence: 1}.sign(p, now.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists.Config.Handler = trustHandler(func() map[string][]byte { return files }, func() time.Time { return now })
+
+	writeFile0600(t, filepath.Join(dir, "registrar.token"), testRegistrarToken)
+	writeFile0600(t, filepath.Join(dir, "api.token"), pilotDeskToken)
+	writeFile0600(t, filepath.Join(dir, "issuer.yaml"), fmt.Sprintf(`listen: %s
+ops_listen: %s
+base_url: %s
+database: %q
+pki_dir: pki
+tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
+status_list_ttl: 1s
+tenants:
+  - {id: oostland, admin_token_file: registrar.token}
+  - {id: sakuragaoka, admin_token_file: registrar.token}
+`, iApp.Addr(), iOps.Addr(), pl.issuerBase, sqldbtest.SQLiteDSN(t)))
+	writeFile0600(t, filepath.Join(dir, "verifier.yaml"), fmt.Sprintf(`listen: %s
+ops_listen: %s
+base_url: %s
+database: %q
+jurisdiction: %s
+pki_dir: pki
+desk_id: %s
+api_token_file: api.token
+tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
+trust:
+  ca_cert: pki/tls/ca/cert.pem
+  lotl: {url: %s/eu-lotl.xml, signers: pki/eu/lotl-signer/cert.pem}
+  lists: [{label: JP pilot LoTE, url: %s/jp-lote.jwt, format: lote, signers: pki/jp/tl-signer/cert.pem}]
+`, vApp.Addr(), vOps.Addr(), pl.deskBase, sqldbtest.SQLiteDSN(t), jurisdiction, deskID, pl.listsURL, pl.listsURL))
+	ic, err := loadIssuerConfig(filepath.Join(dir, "issuer.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := loadVerifierConfig(filepath.Join(dir, "verifier.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- serveIssuer(ctx, ic, discardLogger(io.Discard), iApp, iOps) }()
+	go func() { done <- serveVerifier(ctx, vc, discardLogger(io.Discard), vApp, vOps) }()
+	t.Cleanup(func() {
+		cancel()
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}
+	})
+	waitReady(t, iOps)
+	waitReady(t, vOps)
+	roots := x509.NewCertPool()
+	ca, err := os.ReadFile(pl.tlsCA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots.AppendCertsFromPEM(ca)
+	pl.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	return pl
+}
+
+func (pl *pilot) call(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := pl.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// holder runs `hashi wallet` with the pilot's TLS CA and trust lists.
+func (pl *pilot) holder(t *testing.T, store string, args ...string) (int, string, string) {
+	t.Helper()
+	base := []string{"wallet", "--store", store, "--tls-ca", pl.tlsCA,
+		"--lotl", pl.listsURL + "/eu-lotl.xml", "--lotl-signers", filepath.Join(pl.pkiDir, "eu", "lotl-signer", "cert.pem"),
+		"--list", pl.listsURL + "/jp-lote.jwt=" + filepath.Join(pl.pkiDir, "jp", "tl-signer", "cert.pem")}
+	return runHashi(t, "", append(base, args...)...)
+}
+
+// TestCrossBorderEndToEnd is the pilot's story over real HTTPS between real servers: a
+// university issues through `hashi issuer serve`, the student receives with the CLI holder
+// (which says what the trust lists say of the issuer), the desk in the other jurisdiction
+// asks through `hashi verifier serve`, the holder shows what it will disclose and sends, and
+// the desk's result is accepted with the trust path; after the registrar revokes, a new
+// presentation is rejected as revoked.
+func TestCrossBorderEndToEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name, university, desk, jurisdiction, pathFragment, issuerName string
+	}{
+		{"eu-diploma-at-jp-desk", "oostland", "jp-desk", "JP", "NL trusted list", `"name_en":"Universiteit Oostland"`},
+		{"jp-diploma-at-eu-desk", "sakuragaoka", "eu-desk", "NL", "JP pilot LoTE", `"name_ja":"桜ヶ丘大学"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pl := startPilot(t, tc.desk, tc.jurisdiction)
+			store := filepath.Join(pl.dir, "student")
+			// The registrar offers the diploma.
+			claims := map[string]string{"oostland": "eu-master.json", "sakuragaoka": "jp-master-engineering.json"}[tc.university]
+			record, err := os.ReadFile(filepath.Join("..", "..", "internal", "academic", "testdata", "registrar", claims))
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, offer := pl.call(t, "POST", pl.issuerBase+"/"+tc.university+"/admin/offers", testRegistrarToken,
+				map[string]any{"credential_configuration_id": "hashi_diploma_sd_jwt", "claims": json.RawMessage(record), "tx_code": true})
+			if code != http.StatusCreated {
+				t.Fatalf("offer: %d %v", code, offer)
+			}
+			// The student receives it.
+			exit, out, stderr := pl.holder(t, store, "receive", "--tx-code", offer["tx_code"].(string), offer["offer"].(string))
+			if exit != 0 {
+				t.Fatalf("receive: %d %s", exit, stderr)
+			}
+			if !strings.Contains(out, "Listed by") && !strings.Contains(strings.ToLower(out), "listed") {
+				t.Fatalf("receive did not report the issuer's listing: %s", out)
+			}
+			// The desk asks for a diploma; the student presents it.
+			code, created := pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
+			if code != http.StatusCreated {
+				t.Fatalf("desk request: %d %v", code, created)
+			}
+			exit, out, stderr = pl.holder(t, store, "present", "--yes", created["request"].(string))
+			if exit != 0 {
+				t.Fatalf("present: %d %s\n%s", exit, stderr, out)
+			}
+			code, report := pl.call(t, "GET", pl.deskBase+"/api/requests/"+created["id"].(string), pilotDeskToken, nil)
+			b, _ := json.Marshal(report)
+			if code != http.StatusOK || report["status"] != "verified" || !strings.Contains(string(b), tc.pathFragment) || !strings.Contains(string(b), tc.issuerName) {
+				t.Fatalf("desk result: %d %s", code, b)
+			}
+			// The registrar revokes; the next presentation is rejected as revoked.
+			code, issued := pl.call(t, "GET", pl.issuerBase+"/"+tc.university+"/admin/credentials", testRegistrarToken, nil)
+			_ = issued
+			if code != http.StatusOK {
+				t.Fatalf("issued credentials: %d", code)
+			}
+			req, _ := http.NewRequestWithContext(t.Context(), "GET", pl.issuerBase+"/"+tc.university+"/admin/credentials", nil)
+			req.Header.Set("Authorization", "Bearer "+testRegistrarToken)
+			resp, err := pl.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var recs []struct {
+				ID string `json:"id"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&recs)
+			_ = resp.Body.Close()
+			if len(recs) != 1 {
+				t.Fatalf("issued credentials: %+v", recs)
+			}
+			if code, _ := pl.call(t, "POST", pl.issuerBase+"/"+tc.university+"/admin/credentials/"+recs[0].ID+"/status", testRegistrarToken, map[string]string{"status": "revoked"}); code != http.StatusOK {
+				t.Fatalf("revoke: %d", code)
+			}
+			// The desk caches a status list for its ttl (1 s here): let it lapse.
+			time.Sleep(1100 * time.Millisecond)
+			_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
+			if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 {
+				t.Fatalf("present after revocation: %d %s", exit, stderr)
+			}
+			_, report = pl.call(t, "GET", pl.deskBase+"/api/requests/"+created["id"].(string), pilotDeskToken, nil)
+			b, _ = json.Marshal(report)
+			if report["status"] != "rejected" || !strings.Contains(string(b), "status_revoked") {
+				t.Fatalf("desk result after revocation: %s", b)
+			}
+		})
+	}
+}
