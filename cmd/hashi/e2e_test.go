@@ -236,6 +236,14 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 			if code != http.StatusOK || report["status"] != "verified" || !strings.Contains(string(b), tc.pathFragment) || !strings.Contains(string(b), tc.issuerName) {
 				t.Fatalf("desk result: %d %s", code, b)
 			}
+			// The same with the unencrypted response mode.
+			_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma", "response_mode": "direct_post"})
+			if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 {
+				t.Fatalf("present (direct_post): %d %s", exit, stderr)
+			}
+			if _, report := pl.call(t, "GET", pl.deskBase+"/api/requests/"+created["id"].(string), pilotDeskToken, nil); report["status"] != "verified" || report["response_mode"] != "direct_post" {
+				t.Fatalf("desk result (direct_post): %v", report)
+			}
 			// The registrar revokes; the next presentation is rejected as revoked.
 			code, issued := pl.call(t, "GET", pl.issuerBase+"/"+tc.university+"/admin/credentials", testRegistrarToken, nil)
 			_ = issued
