@@ -34,7 +34,7 @@ type pilot struct {
 
 const pilotDeskToken = "desk-api-token-0123456789abcdef"
 
-func listen(t *testing.T) net.Listener {
+func listen(t testing.TB) net.Listener {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,14 +43,14 @@ func listen(t *testing.T) net.Listener {
 	return l
 }
 
-func writeFile0600(t *testing.T, name, body string) {
+func writeFile0600(t testing.TB, name, body string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func waitReady(t *testing.T, ops net.Listener) {
+func waitReady(t testing.TB, ops net.Listener) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -69,10 +69,13 @@ func waitReady(t *testing.T, ops net.Listener) {
 }
 
 // startPilot starts the lists, the issuer and a desk of jurisdiction deskID ("jp-desk" or
-// "eu-desk").
-func startPilot(t *testing.T, deskID, jurisdiction string) *pilot {
+// "eu-desk") whose store is verifierDSN (a fresh SQLite file when empty).
+func startPilot(t testing.TB, deskID, jurisdiction, verifierDSN string) *pilot {
 	t.Helper()
 	dir := t.TempDir()
+	if verifierDSN == "" {
+		verifierDSN = sqldbtest.SQLiteDSN(t)
+	}
 	iApp, iOps, vApp, vOps := listen(t), listen(t), listen(t), listen(t)
 	pl := &pilot{dir: dir, pkiDir: filepath.Join(dir, "pki"), issuerBase: "https://" + iApp.Addr().String() + "/issuer",
 		deskBase: "https://" + vApp.Addr().String() + "/verifier"}
@@ -120,7 +123,7 @@ trust:
   ca_cert: pki/tls/ca/cert.pem
   lotl: {url: %s/eu-lotl.xml, signers: pki/eu/lotl-signer/cert.pem}
   lists: [{label: JP pilot LoTE, url: %s/jp-lote.jwt, format: lote, signers: pki/jp/tl-signer/cert.pem}]
-`, vApp.Addr(), vOps.Addr(), pl.deskBase, sqldbtest.SQLiteDSN(t), jurisdiction, deskID, pl.listsURL, pl.listsURL))
+`, vApp.Addr(), vOps.Addr(), pl.deskBase, verifierDSN, jurisdiction, deskID, pl.listsURL, pl.listsURL))
 	ic, err := loadIssuerConfig(filepath.Join(dir, "issuer.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +156,7 @@ trust:
 	return pl
 }
 
-func (pl *pilot) call(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+func (pl *pilot) call(t testing.TB, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -201,7 +204,7 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 		{"jp-diploma-at-eu-desk", "sakuragaoka", "eu-desk", "NL", "JP pilot LoTE", `"name_ja":"桜ヶ丘大学"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pl := startPilot(t, tc.desk, tc.jurisdiction)
+			pl := startPilot(t, tc.desk, tc.jurisdiction, "")
 			store := filepath.Join(pl.dir, "student")
 			// The registrar offers the diploma.
 			claims := map[string]string{"oostland": "eu-master.json", "sakuragaoka": "jp-master-engineering.json"}[tc.university]

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -86,6 +87,23 @@ var parsedTypeMeta = sync.OnceValues(func() (map[string][]byte, error) {
 	return out, nil
 })
 
+// sharedTypeMeta holds each type's parsed metadata once, read only: DisplayName and
+// ClaimLabel run for every claim a page shows, and parsing the JSON each time dominated a
+// wallet's consent page.
+var sharedTypeMeta = sync.OnceValue(func() map[string]TypeMetadata {
+	all, err := parsedTypeMeta()
+	out := map[string]TypeMetadata{}
+	if err != nil {
+		return out
+	}
+	for vct, b := range all {
+		if m, err := parseTypeMetadata(b); err == nil {
+			out[vct] = m
+		}
+	}
+	return out
+})
+
 func parseTypeMetadata(b []byte) (TypeMetadata, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -107,22 +125,30 @@ func parseTypeMetadata(b []byte) (TypeMetadata, error) {
 // caller may change) and whether vct is known. Numbers in claim paths are
 // ints.
 func LookupTypeMetadata(vct string) (TypeMetadata, bool) {
-	all, err := parsedTypeMeta()
-	if err != nil {
-		return TypeMetadata{}, false
-	}
-	b, ok := all[vct]
+	m, ok := sharedTypeMeta()[vct]
 	if !ok {
 		return TypeMetadata{}, false
 	}
-	m, err := parseTypeMetadata(b)
-	return m, err == nil
+	return m.clone(), true
+}
+
+// clone deep-copies m, so callers may change their copy.
+func (m TypeMetadata) clone() TypeMetadata {
+	c := m
+	c.Display = slices.Clone(m.Display)
+	c.Claims = make([]ClaimMetadata, len(m.Claims))
+	for i, cl := range m.Claims {
+		cl.Path = slices.Clone(cl.Path)
+		cl.Display = slices.Clone(cl.Display)
+		c.Claims[i] = cl
+	}
+	return c
 }
 
 // DisplayName returns the end-user name of type vct in lang (see ClaimLabel
 // for the language fallback), and whether vct is known.
 func DisplayName(vct, lang string) (string, bool) {
-	m, ok := LookupTypeMetadata(vct)
+	m, ok := sharedTypeMeta()[vct]
 	if !ok {
 		return "", false
 	}
@@ -140,7 +166,7 @@ func DisplayName(vct, lang string) (string, bool) {
 // matches any array index. The language is chosen by exact locale, then by
 // primary language ("ja-JP" → "ja"), then English.
 func ClaimLabel(vct string, path []any, lang string) (string, bool) {
-	m, ok := LookupTypeMetadata(vct)
+	m, ok := sharedTypeMeta()[vct]
 	if !ok {
 		return "", false
 	}

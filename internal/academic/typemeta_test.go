@@ -259,3 +259,19 @@ func TestLookupTypeMetadataReturnsCopy(t *testing.T) {
 		t.Error("LookupTypeMetadata shares state between callers")
 	}
 }
+
+func TestLookupTypeMetadataIsACopy(t *testing.T) {
+	a, ok := academic.LookupTypeMetadata(academic.VCTHashiDiploma)
+	if !ok || len(a.Claims) == 0 || len(a.Claims[0].Path) == 0 || len(a.Display) == 0 {
+		t.Fatal("no metadata")
+	}
+	a.Display[0].Name = "changed"
+	a.Claims[0].Path[0] = "changed"
+	b, _ := academic.LookupTypeMetadata(academic.VCTHashiDiploma)
+	if b.Display[0].Name == "changed" || b.Claims[0].Path[0] == "changed" {
+		t.Fatal("a caller's change reached the shared metadata")
+	}
+	if name, _ := academic.DisplayName(academic.VCTHashiDiploma, "en"); name == "changed" {
+		t.Fatal("DisplayName sees a caller's change")
+	}
+}
