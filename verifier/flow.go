@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -72,6 +73,9 @@ type FlowConfig struct {
 	// BaseURL is the desk's public https base URL (no query, no fragment); request_uri,
 	// response_uri and the same-device redirect live under it. Required.
 	BaseURL string
+	// AllowInsecureHTTP allows an http BaseURL on a loopback address (development and the
+	// demo, whose wallet runs on the same machine). Never in production. Default: false.
+	AllowInsecureHTTP bool
 	// ClientIDPrefix is PrefixX509Hash or PrefixX509SANDNS. Default: PrefixX509Hash.
 	ClientIDPrefix string
 	// Policies are the desk policies by name; DefaultPolicy names the one used when a
@@ -151,8 +155,9 @@ func NewFlow(st Store, v *Verifier, cfg FlowConfig) (*Flow, error) {
 		return nil, policyErr("NewFlow: Key does not belong to the access certificate")
 	}
 	base, err := url.Parse(cfg.BaseURL)
-	if err != nil || base.Scheme != "https" || base.Host == "" || base.RawQuery != "" || base.Fragment != "" || base.User != nil {
-		return nil, policyErr("NewFlow: BaseURL %q is not an absolute https URL without query and fragment", cfg.BaseURL)
+	if err != nil || !(base.Scheme == "https" || (cfg.AllowInsecureHTTP && base.Scheme == "http" && isLoopback(base.Hostname()))) ||
+		base.Host == "" || base.RawQuery != "" || base.Fragment != "" || base.User != nil {
+		return nil, policyErr("NewFlow: BaseURL %q is not an absolute https URL without query and fragment (http only on loopback with AllowInsecureHTTP)", cfg.BaseURL)
 	}
 	f := &Flow{st: st, v: v, cfg: cfg, base: strings.TrimSuffix(base.String(), "/")}
 	switch cfg.ClientIDPrefix {
@@ -520,4 +525,13 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -29,6 +29,7 @@ type pilot struct {
 	issuerBase         string
 	deskBase           string
 	listsURL           string
+	issuerOps, deskOps string // ops listener addresses
 	client             *http.Client
 }
 
@@ -146,6 +147,7 @@ trust:
 	})
 	waitReady(t, iOps)
 	waitReady(t, vOps)
+	pl.issuerOps, pl.deskOps = iOps.Addr().String(), vOps.Addr().String()
 	roots := x509.NewCertPool()
 	ca, err := os.ReadFile(pl.tlsCA)
 	if err != nil {
@@ -281,6 +283,42 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 			if report["status"] != "rejected" || !strings.Contains(string(b), "status_revoked") {
 				t.Fatalf("desk result after revocation: %s", b)
 			}
+			// The ops listeners count what happened and say how old the lists are.
+			issuerMetrics, deskMetrics := scrape(t, pl.issuerOps), scrape(t, pl.deskOps)
+			for _, want := range []string{
+				`hashi_issuer_credentials_total{configuration="hashi_diploma_sd_jwt",outcome="issued",service="issuer",tenant="` + tc.university + `"} 1`,
+			} {
+				if !strings.Contains(issuerMetrics, want) {
+					t.Errorf("issuer /metrics lacks %s", want)
+				}
+			}
+			for _, want := range []string{
+				`hashi_verifier_responses_total{outcome="verified",service="verifier"} 2`,
+				`hashi_verifier_responses_total{outcome="rejected",service="verifier"} 1`,
+				`hashi_trustlist_loaded{list="JP pilot LoTE",service="verifier",territory="JP"} 1`,
+				`hashi_trustlist_sequence_number{list="JP pilot LoTE",service="verifier",territory="JP"} 1`,
+				`hashi_trustlist_age_seconds{list="JP pilot LoTE",service="verifier",territory="JP"} `,
+				`hashi_trustlist_next_update_seconds{list="EU LOTL → NL trusted list",service="verifier",territory="NL"} 1.5`,
+			} {
+				if !strings.Contains(deskMetrics, want) {
+					t.Errorf("desk /metrics lacks %s", want)
+				}
+			}
 		})
 	}
+}
+
+// scrape returns the text of an ops listener's /metrics.
+func scrape(t testing.TB, ops string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + ops + "/metrics") //nolint:noctx // test
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -9,10 +9,11 @@ import (
 	"net"
 	"time"
 
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/httpx"
-	"github.com/hashi-vc/hashi/internal/sqldb"
+		"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/issuer"
 	"github.com/hashi-vc/hashi/issuer/issuerhttp"
 	"github.com/hashi-vc/hashi/issuer/issuerstore"
@@ -58,104 +59,85 @@ Ctrl-C shuts it down gracefully. The configuration file is YAML; see docs in the
 	return cmd
 }
 
-// issuerService is a built issuer with its HTTP server, ready to Run.
-type issuerService struct {
-	db     *sqldb.DB
-	store  *issuerstore.Store
-	issuer *issuer.Issuer
-	server *httpx.Server
-}
-
-// buildIssuer opens the store and builds the issuer and its HTTP server from c.
-func buildIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, now func() time.Time) (*issuerService, error) {
+// issuerService builds the issuer of c: its store, its routes (with the registrar pages when
+// page_key_file is set) and the ten-minute sweep of expired nonces, DPoP jti values and
+// tokens.
+func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, now func() time.Time) (*service, error) {
 	cfg, err := c.issuerConfig(now)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Logger = logger
+	key, err := c.pageKey()
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	fail := func(err error) (*issuerService, error) {
-		_ = db.Close()
-		return nil, err
-	}
 	st, err := issuerstore.New(ctx, db)
 	if err != nil {
-		return fail(fmt.Errorf("issuer store: %w", err))
+		_ = db.Close()
+		return nil, fmt.Errorf("issuer store: %w", err)
 	}
 	is, err := issuer.New(st, cfg)
 	if err != nil {
-		return fail(err)
+		_ = db.Close()
+		return nil, err
 	}
-	var hopts []issuerhttp.Option
-	key, err := c.pageKey()
-	if err != nil {
-		return fail(err)
-	}
-	if key != nil {
-		hopts = append(hopts, issuerhttp.WithPageKey(key))
-	}
-	h, err := issuerhttp.New(is, hopts...)
-	if err != nil {
-		return fail(err)
-	}
-	opts := []httpx.Option{
-		httpx.WithLogger(logger), httpx.WithServiceName("issuer"), httpx.WithErrorMapper(issuerhttp.ErrorMapper),
-		httpx.WithReadiness("store", db.Ready),
-	}
-	if c.TLS != nil {
-		cert, err := tls.LoadX509KeyPair(c.rel(c.TLS.Cert), c.rel(c.TLS.Key))
-		if err != nil {
-			return fail(fmt.Errorf("tls: %w", err))
-		}
-		opts = append(opts, httpx.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
-	}
-	srv, err := httpx.New(opts...)
-	if err != nil {
-		return fail(err)
-	}
-	h.Register(srv.Echo())
-	return &issuerService{db: db, store: st, issuer: is, server: srv}, nil
-}
-
-// run serves until ctx is done, sweeping expired nonces, DPoP jti values and tokens every
-// ten minutes, and closes the database.
-func (s *issuerService) run(ctx context.Context, app, ops net.Listener, logger *slog.Logger) error {
-	defer func() { _ = s.db.Close() }()
-	sweepCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(10 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-sweepCtx.Done():
-				return
-			case <-t.C:
-				if n, err := s.store.Sweep(sweepCtx, time.Now()); err != nil {
-					logger.Warn("sweep", "err", err)
-				} else if n > 0 {
-					logger.Info("swept expired protocol state", "rows", n)
+	return &service{
+		name:   "issuer",
+		checks: []readinessCheck{{"store", db.Ready}},
+		mapper: issuerhttp.ErrorMapper,
+		mount: func(e *echo.Echo, reg prometheus.Registerer) error {
+			hopts := []issuerhttp.Option{issuerhttp.WithMetrics(reg)}
+			if key != nil {
+				hopts = append(hopts, issuerhttp.WithPageKey(key))
+			}
+			h, err := issuerhttp.New(is, hopts...)
+			if err != nil {
+				return err
+			}
+			h.Register(e)
+			return nil
+		},
+		background: func(ctx context.Context) {
+			t := time.NewTicker(10 * time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if n, err := st.Sweep(ctx, time.Now()); err != nil {
+						logger.Warn("sweep", "err", err)
+					} else if n > 0 {
+						logger.Info("swept expired protocol state", "rows", n)
+					}
 				}
 			}
-		}
-	}()
-	err := s.server.Run(ctx, app, ops)
-	stop()
-	<-done
-	return err
+		},
+		close: func() { _ = db.Close() },
+	}, nil
 }
 
 func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	s, err := buildIssuer(ctx, c, logger, time.Now)
+	var tlsCfg *tls.Config
+	if c.TLS != nil {
+		var err error
+		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
+			_ = app.Close()
+			_ = ops.Close()
+			return err
+		}
+	}
+	s, err := issuerService(ctx, c, logger, time.Now)
 	if err != nil {
 		_ = app.Close()
 		_ = ops.Close()
 		return err
 	}
 	logger.Info("issuer serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL, "tenants", len(c.Tenants))
-	return s.run(ctx, app, ops, logger)
+	return runServices(ctx, logger, "issuer", tlsCfg, app, ops, nil, s)
 }

@@ -31,6 +31,8 @@ type verifierFileConfig struct {
 	OpsListen string `yaml:"ops_listen"`
 	// BaseURL is the desk's public https base (request_uri, response_uri, pages). Required.
 	BaseURL string `yaml:"base_url"`
+	// InsecureHTTP allows an http base_url on a loopback address (development and the demo).
+	InsecureHTTP bool `yaml:"insecure_http"`
 	// TLS: the server certificate and key (PEM); omit behind a TLS-terminating proxy.
 	TLS *struct {
 		Cert string `yaml:"cert"`

@@ -9,10 +9,11 @@ import (
 	"net"
 	"time"
 
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/httpx"
-	"github.com/hashi-vc/hashi/internal/sqldb"
+		"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/verifier"
 	"github.com/hashi-vc/hashi/verifier/verifierhttp"
@@ -60,114 +61,122 @@ while no list is loaded. Results go to webhook_url when set.`,
 	return cmd
 }
 
-func serveVerifier(ctx context.Context, c *verifierFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
+// verifierService builds the desk of c: trust lists (loaded once now, from the network or
+// the last good cache, then refreshed on schedule), verifier, store, flow and routes, with
+// the webhook outbox delivered every ten seconds. The refresher is returned for the demo,
+// which republishes lists and refreshes at once.
+func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Logger, name string) (*service, *trustlist.Refresher, error) {
 	client, err := c.fetchClient()
 	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	loader, err := c.Trust.loader(c.rel, client, c.rel("trust-cache"))
 	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	refresher, err := trustlist.NewRefresher(loader, trustlist.WithClock(time.Now), trustlist.WithRefreshInterval(c.Trust.Refresh), trustlist.WithLogger(logger))
 	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	if err := refresher.Refresh(ctx); err != nil {
 		logger.Warn("trust lists: first load failed; serving fails closed until a refresh succeeds", "err", err)
 	}
 	v, err := verifier.New(refresher, statusSource(client))
 	if err != nil {
-		return closeAll(err)
-	}
-	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
-	if err != nil {
-		return closeAll(fmt.Errorf("database: %w", err))
-	}
-	defer func() { _ = db.Close() }()
-	st, err := verifierstore.New(ctx, db)
-	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	access, err := c.accessCredential()
 	if err != nil {
-		return closeAll(err)
-	}
-	prefix := verifier.PrefixX509Hash
-	if c.ClientIDPrefix == "x509_san_dns" {
-		prefix = verifier.PrefixX509SANDNS
-	}
-	flow, err := verifier.NewFlow(st, v, verifier.FlowConfig{
-		Key: access.key, Chain: access.chain, BaseURL: c.BaseURL, ClientIDPrefix: prefix,
-		Policies:      map[string]verifier.DeskPolicy{"pilot": {Recognition: c.recognition(), Jurisdiction: c.Jurisdiction}},
-		DefaultPolicy: "pilot", Now: time.Now, WebhookURL: c.WebhookURL,
-	})
-	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	tokenSum, err := c.apiTokenHash()
 	if err != nil {
-		return closeAll(err)
+		return nil, nil, err
 	}
 	hopts := []verifierhttp.Option{verifierhttp.WithAPITokenSHA256(tokenSum)}
 	if c.PageKeyFile != "" {
 		key, err := readPageKey(c.rel(c.PageKeyFile))
 		if err != nil {
-			return closeAll(err)
+			return nil, nil, err
 		}
 		hopts = append(hopts, verifierhttp.WithPageKey(key))
 	}
-	h, err := verifierhttp.New(flow, hopts...)
-	if err != nil {
-		return closeAll(err)
+	prefix := verifier.PrefixX509Hash
+	if c.ClientIDPrefix == "x509_san_dns" {
+		prefix = verifier.PrefixX509SANDNS
 	}
-	sopts := []httpx.Option{
-		httpx.WithLogger(logger), httpx.WithServiceName("verifier"), httpx.WithErrorMapper(verifierhttp.ErrorMapper),
-		httpx.WithReadiness("store", db.Ready),
-		httpx.WithReadiness("trust", func(context.Context) error {
+	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
+	if err != nil {
+		return nil, nil, fmt.Errorf("database: %w", err)
+	}
+	st, err := verifierstore.New(ctx, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	flow, err := verifier.NewFlow(st, v, verifier.FlowConfig{
+		Key: access.key, Chain: access.chain, BaseURL: c.BaseURL, AllowInsecureHTTP: c.InsecureHTTP, ClientIDPrefix: prefix,
+		Policies:      map[string]verifier.DeskPolicy{"pilot": {Recognition: c.recognition(), Jurisdiction: c.Jurisdiction}},
+		DefaultPolicy: "pilot", Now: time.Now, WebhookURL: c.WebhookURL,
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	svc := &service{
+		name: name,
+		checks: []readinessCheck{{"store", db.Ready}, {"trust", func(context.Context) error {
 			snap := refresher.Snapshot()
 			if snap == nil || len(snap.Lists) == len(snap.Failed()) {
-				return errors.New("no trust list loaded")
+				return errNoTrustList
 			}
 			return nil
-		}),
+		}}},
+		mapper: verifierhttp.ErrorMapper,
+		mount: func(e *echo.Echo, reg prometheus.Registerer) error {
+			if err := reg.Register(trustMetrics(refresher, time.Now)); err != nil {
+				return err
+			}
+			h, err := verifierhttp.New(flow, append(hopts, verifierhttp.WithMetrics(reg))...)
+			if err != nil {
+				return err
+			}
+			h.Register(e)
+			return nil
+		},
+		background: func(ctx context.Context) {
+			go func() { _ = refresher.Run(ctx) }()
+			t := time.NewTicker(10 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if _, err := flow.DeliverWebhooks(ctx, verifierhttp.WebhookSender(client.HTTPClient())); err != nil {
+						logger.Warn("webhooks", "err", err)
+					}
+				}
+			}
+		},
+		close: func() { _ = db.Close() },
 	}
+	return svc, refresher, nil
+}
+
+func serveVerifier(ctx context.Context, c *verifierFileConfig, logger *slog.Logger, app, ops net.Listener) error {
+	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
+	var tlsCfg *tls.Config
 	if c.TLS != nil {
-		cert, err := tls.LoadX509KeyPair(c.rel(c.TLS.Cert), c.rel(c.TLS.Key))
-		if err != nil {
-			return closeAll(fmt.Errorf("tls: %w", err))
+		var err error
+		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
+			return closeAll(err)
 		}
-		sopts = append(sopts, httpx.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
 	}
-	srv, err := httpx.New(sopts...)
+	svc, _, err := verifierService(ctx, c, logger, "verifier")
 	if err != nil {
 		return closeAll(err)
 	}
-	h.Register(srv.Echo())
-
-	bg, stop := context.WithCancel(ctx)
-	done := make(chan struct{}, 2)
-	go func() { defer func() { done <- struct{}{} }(); _ = refresher.Run(bg) }()
-	go func() {
-		defer func() { done <- struct{}{} }()
-		t := time.NewTicker(10 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-t.C:
-				if _, err := flow.DeliverWebhooks(bg, verifierhttp.WebhookSender(client.HTTPClient())); err != nil {
-					logger.Warn("webhooks", "err", err)
-				}
-			}
-		}
-	}()
 	logger.Info("verifier serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL)
-	err = srv.Run(ctx, app, ops)
-	stop()
-	<-done
-	<-done
-	return err
+	return runServices(ctx, logger, "verifier", tlsCfg, app, ops, nil, svc)
 }

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/httpx"
-	"github.com/hashi-vc/hashi/internal/safehttp"
+		"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"
@@ -115,20 +116,12 @@ func newWalletServeCmd() *cobra.Command {
 	return cmd
 }
 
-func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
+// walletService builds the hosted wallet of c: its store (under the wallet key), the
+// outbound client, the trust lists it shows students (refreshed on schedule) and the pages.
+func walletService(ctx context.Context, c *walletFileConfig, logger *slog.Logger) (*service, *wallet.Wallet, *walletstore.Store, error) {
 	key, err := walletstore.LoadKey(c.rel(c.KeyFile), c.KeyEnv)
 	if err != nil {
-		return closeAll(err)
-	}
-	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
-	if err != nil {
-		return closeAll(fmt.Errorf("database: %w", err))
-	}
-	defer func() { _ = db.Close() }()
-	st, err := walletstore.New(ctx, db, key)
-	if err != nil {
-		return closeAll(err)
+		return nil, nil, nil, err
 	}
 	copts := []safehttp.Option{safehttp.WithResolver(localhostResolver)}
 	if c.InsecureDevelopment {
@@ -137,23 +130,23 @@ func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, 
 	if c.Trust.CACert != "" {
 		pool, err := certPool(c.rel(c.Trust.CACert))
 		if err != nil {
-			return closeAll(err)
+			return nil, nil, nil, err
 		}
 		copts = append(copts, safehttp.WithRootCAs(pool))
 	}
 	client, err := safehttp.New(copts...)
 	if err != nil {
-		return closeAll(err)
+		return nil, nil, nil, err
 	}
 	var wopts []wallet.Option
 	var refresher *trustlist.Refresher
 	if c.Trust.LOTL != nil || len(c.Trust.Lists) > 0 {
 		loader, err := c.Trust.loader(c.rel, client, c.rel("trust-cache"))
 		if err != nil {
-			return closeAll(err)
+			return nil, nil, nil, err
 		}
 		if refresher, err = trustlist.NewRefresher(loader, trustlist.WithClock(time.Now), trustlist.WithRefreshInterval(c.Trust.Refresh), trustlist.WithLogger(logger)); err != nil {
-			return closeAll(err)
+			return nil, nil, nil, err
 		}
 		if err := refresher.Refresh(ctx); err != nil {
 			logger.Warn("trust lists: first load failed", "err", err)
@@ -162,43 +155,61 @@ func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, 
 			wallet.WithIssuerTrust(refresher, trustlist.Policy{ServiceTypes: defaultServiceTypes, Grace: c.Trust.Grace}),
 			wallet.WithVerifierTrust(refresher, trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: jpAccessType}}, Grace: c.Trust.Grace}))
 	}
+	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("database: %w", err)
+	}
+	st, err := walletstore.New(ctx, db, key)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, nil, err
+	}
 	w, err := wallet.New(st, client, time.Now, wopts...)
 	if err != nil {
-		return closeAll(err)
+		_ = db.Close()
+		return nil, nil, nil, err
 	}
-	var hopts []wallethttp.Option
+	hopts := []wallethttp.Option{wallethttp.WithLogger(logger)}
 	if c.BasePath != "" {
 		hopts = append(hopts, wallethttp.WithBasePath(c.BasePath))
 	}
-	hopts = append(hopts, wallethttp.WithLogger(logger))
-	h, err := wallethttp.New(w, st, hopts...)
-	if err != nil {
-		return closeAll(err)
+	svc := &service{
+		name:   "wallet",
+		checks: []readinessCheck{{"store", db.Ready}},
+		mount: func(e *echo.Echo, reg prometheus.Registerer) error {
+			if refresher != nil {
+				if err := reg.Register(trustMetrics(refresher, time.Now)); err != nil {
+					return err
+				}
+			}
+			h, err := wallethttp.New(w, st, hopts...)
+			if err != nil {
+				return err
+			}
+			h.Register(e)
+			return nil
+		},
+		close: func() { _ = db.Close() },
 	}
-	sopts := []httpx.Option{httpx.WithLogger(logger), httpx.WithServiceName("wallet"), httpx.WithReadiness("store", db.Ready)}
+	if refresher != nil {
+		svc.background = func(ctx context.Context) { _ = refresher.Run(ctx) }
+	}
+	return svc, w, st, nil
+}
+
+func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, app, ops net.Listener) error {
+	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
+	var tlsCfg *tls.Config
 	if c.TLS != nil {
-		cert, err := tls.LoadX509KeyPair(c.rel(c.TLS.Cert), c.rel(c.TLS.Key))
-		if err != nil {
-			return closeAll(fmt.Errorf("tls: %w", err))
+		var err error
+		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
+			return closeAll(err)
 		}
-		sopts = append(sopts, httpx.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
 	}
-	srv, err := httpx.New(sopts...)
+	svc, _, _, err := walletService(ctx, c, logger)
 	if err != nil {
 		return closeAll(err)
 	}
-	h.Register(srv.Echo())
-	bg, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if refresher != nil {
-			_ = refresher.Run(bg)
-		}
-	}()
 	logger.Info("wallet serving", "listen", app.Addr().String(), "ops", ops.Addr().String())
-	err = srv.Run(ctx, app, ops)
-	stop()
-	<-done
-	return err
+	return runServices(ctx, logger, "wallet", tlsCfg, app, ops, nil, svc)
 }

@@ -1,6 +1,7 @@
 package issuerhttp
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -91,6 +92,7 @@ func (h *Handler) credential(c echo.Context) error {
 	if err != nil {
 		return resource(auth, err)
 	}
+	h.count(c.Param("tenant"), body, res)
 	if res.Deferred() {
 		return c.JSON(http.StatusAccepted, res)
 	}
@@ -105,6 +107,9 @@ func (h *Handler) deferredCredential(c echo.Context) error {
 	res, err := h.is.DeferredCredential(c.Request().Context(), c.Param("tenant"), auth, body)
 	if err != nil {
 		return resource(auth, err)
+	}
+	if !res.Deferred() {
+		h.count(c.Param("tenant"), nil, res)
 	}
 	if res.Deferred() {
 		return c.JSON(http.StatusAccepted, res)
@@ -240,4 +245,21 @@ func readBody(c echo.Context) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// count records issued or deferred credentials in the metrics (configuration "" when the
+// request body does not name it, as in deferred polls).
+func (h *Handler) count(tenant string, body []byte, res *issuer.CredentialResponse) {
+	if h.cfg.issued == nil {
+		return
+	}
+	var req struct {
+		ID string `json:"credential_configuration_id"`
+	}
+	_ = json.Unmarshal(body, &req)
+	if res.Deferred() {
+		h.cfg.issued.WithLabelValues(tenant, req.ID, "deferred").Inc()
+		return
+	}
+	h.cfg.issued.WithLabelValues(tenant, req.ID, "issued").Add(float64(len(res.Credentials)))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,9 +19,27 @@ import (
 type Option func(*config) error
 
 type config struct {
+	issued          *prometheus.CounterVec // WithMetrics; nil: none
 	importBodyLimit int64
 	pageKey         []byte           // WithPageKey; nil: no registrar pages
 	pageClock       func() time.Time // WithPageClock
+}
+
+// WithMetrics registers the issuer's own metrics on reg (the service's registry, e.g.
+// httpx.Server.Registerer): hashi_issuer_credentials_total{tenant, configuration, outcome}
+// counts credentials issued ("issued") and credential requests deferred ("deferred").
+// Default: none.
+func WithMetrics(reg prometheus.Registerer) Option {
+	return func(c *config) error {
+		if reg == nil {
+			return errors.New("issuerhttp: nil metrics registerer")
+		}
+		c.issued = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hashi_issuer_credentials_total",
+			Help: "Credentials issued, and credential requests deferred, by tenant and configuration.",
+		}, []string{"tenant", "configuration", "outcome"})
+		return reg.Register(c.issued)
+	}
 }
 
 // WithImportBodyLimit sets the request-body limit of POST {prefix}/:tenant/admin/graduates,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,8 +24,26 @@ type Option func(*config) error
 type config struct {
 	tokenHash [sha256.Size]byte
 	hasToken  bool
-	pageKey   []byte           // WithPageKey; nil: no desk pages
-	pageClock func() time.Time // WithPageClock
+	pageKey   []byte                 // WithPageKey; nil: no desk pages
+	pageClock func() time.Time       // WithPageClock
+	responses *prometheus.CounterVec // WithMetrics; nil: none
+}
+
+// WithMetrics registers the desk's own metrics on reg (the service's registry, e.g.
+// httpx.Server.Registerer): hashi_verifier_responses_total{outcome} counts wallet
+// responses by what the desk recorded (verified, rejected, declined) and "refused" for
+// responses answered with an error. Default: none.
+func WithMetrics(reg prometheus.Registerer) Option {
+	return func(c *config) error {
+		if reg == nil {
+			return errors.New("verifierhttp: nil metrics registerer")
+		}
+		c.responses = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hashi_verifier_responses_total",
+			Help: "Wallet responses by outcome: verified, rejected, declined, or refused (an error answer).",
+		}, []string{"outcome"})
+		return reg.Register(c.responses)
+	}
 }
 
 // WithAPITokenSHA256 sets the SHA-256 of the desk's bearer token, which the desk API

@@ -72,6 +72,13 @@ func (h *Handler) response(c echo.Context) error {
 		return err
 	}
 	res, err := h.flow.HandleResponse(c.Request().Context(), form)
+	if m := h.cfg.responses; m != nil {
+		outcome := "refused"
+		if err == nil {
+			outcome = string(res.Status)
+		}
+		m.WithLabelValues(outcome).Inc()
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hashi-vc/hashi/internal/httpx"
+)
+
+// service is one of hashi's services built from its configuration, not yet serving: the
+// serve commands mount one on its own httpx.Server, the demo mounts them all on one.
+type service struct {
+	name   string
+	checks []readinessCheck
+	mapper httpx.ErrorMapper // nil: none
+	// mount registers the routes on e and the service's own metrics on reg.
+	mount func(e *echo.Echo, reg prometheus.Registerer) error
+	// background runs until ctx is done (refreshes, sweeps, webhooks); nil: nothing.
+	background func(ctx context.Context)
+	// close releases the stores; called once, after serving stopped.
+	close func()
+}
+
+type readinessCheck struct {
+	name  string
+	check httpx.Check
+}
+
+// runServices serves svcs on one httpx.Server named name (readiness checks are prefixed
+// with the service's name when there are several), runs their background work, and closes
+// them once the server has stopped. extra, when not nil, registers further routes.
+func runServices(ctx context.Context, logger *slog.Logger, name string, tlsCfg *tls.Config, app, ops net.Listener, extra func(*echo.Echo), svcs ...*service) error {
+	defer func() {
+		for _, s := range svcs {
+			if s.close != nil {
+				s.close()
+			}
+		}
+	}()
+	var mappers []httpx.ErrorMapper
+	opts := []httpx.Option{httpx.WithLogger(logger), httpx.WithServiceName(name)}
+	for _, s := range svcs {
+		if s.mapper != nil {
+			mappers = append(mappers, s.mapper)
+		}
+		for _, c := range s.checks {
+			n := c.name
+			if len(svcs) > 1 {
+				n = s.name + "." + n
+			}
+			opts = append(opts, httpx.WithReadiness(n, c.check))
+		}
+	}
+	if len(mappers) > 0 {
+		opts = append(opts, httpx.WithErrorMapper(func(err error) (int, any, bool) {
+			for _, m := range mappers {
+				if st, body, ok := m(err); ok {
+					return st, body, true
+				}
+			}
+			return 0, nil, false
+		}))
+	}
+	if tlsCfg != nil {
+		opts = append(opts, httpx.WithTLS(tlsCfg))
+	}
+	srv, err := httpx.New(opts...)
+	if err != nil {
+		_ = app.Close()
+		_ = ops.Close()
+		return err
+	}
+	for _, s := range svcs {
+		reg := srv.Registerer()
+		if len(svcs) > 1 {
+			reg = prometheus.WrapRegistererWith(prometheus.Labels{"component": s.name}, reg)
+		}
+		if err := s.mount(srv.Echo(), reg); err != nil {
+			_ = app.Close()
+			_ = ops.Close()
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	if extra != nil {
+		extra(srv.Echo())
+	}
+	bg, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, s := range svcs {
+		if s.background != nil {
+			wg.Go(func() { s.background(bg) })
+		}
+	}
+	err = srv.Run(ctx, app, ops)
+	stop()
+	wg.Wait()
+	return err
+}
+
+// serverTLS loads a server certificate and key (PEM) for a service's listener.
+func serverTLS(certFile, keyFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// errNoTrustList is the readiness failure of a service whose trust lists all failed.
+var errNoTrustList = errors.New("no trust list loaded")
