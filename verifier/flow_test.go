@@ -548,7 +548,9 @@ func TestNewFlowConfig(t *testing.T) {
 		}, false},
 		{"fail/prefix", func(c *verifier.FlowConfig) { c.ClientIDPrefix = "redirect_uri" }, false},
 		{"fail/http", func(c *verifier.FlowConfig) { c.BaseURL = "http://jp-desk.localhost" }, false},
-		{"ok/http-loopback-insecure", func(c *verifier.FlowConfig) { c.BaseURL, c.AllowInsecureHTTP = "http://127.0.0.1:8080/verifier/jp", true }, true},
+		{"ok/http-loopback-insecure", func(c *verifier.FlowConfig) {
+			c.BaseURL, c.AllowInsecureHTTP = "http://127.0.0.1:8080/verifier/jp", true
+		}, true},
 		{"fail/http-public-insecure", func(c *verifier.FlowConfig) { c.BaseURL, c.AllowInsecureHTTP = "http://desk.example.jp", true }, false},
 		{"fail/query-in-base", func(c *verifier.FlowConfig) { c.BaseURL = jpDeskBase + "?a=b" }, false},
 		{"fail/no-key", func(c *verifier.FlowConfig) { c.Key = nil }, false},

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-		"github.com/hashi-vc/hashi/internal/sqldb"
+	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/issuer"
 	"github.com/hashi-vc/hashi/issuer/issuerhttp"
 	"github.com/hashi-vc/hashi/issuer/issuerstore"

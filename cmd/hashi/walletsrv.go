@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-		"github.com/hashi-vc/hashi/internal/safehttp"
+	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"

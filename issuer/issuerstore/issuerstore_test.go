@@ -228,7 +228,9 @@ func TestInvalid(t *testing.T) {
 			{"fail/use-zero-now", func() error {
 				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseCNonce, Value: "n", ExpiresAt: t0}, time.Time{})
 			}},
-			{"fail/deferred-no-id", func() error { return s.CreateDeferred(ctx, &issuer.Deferred{Tenant: tenant, CreatedAt: t0}, nil, t0, ev) }},
+			{"fail/deferred-no-id", func() error {
+				return s.CreateDeferred(ctx, &issuer.Deferred{Tenant: tenant, CreatedAt: t0}, nil, t0, ev)
+			}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
