@@ -1,446 +1,571 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
-	"math"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/academic"
-	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/pki"
-	"github.com/hashi-vc/hashi/internal/sdjwt"
-	"github.com/hashi-vc/hashi/internal/statuslist"
-	"github.com/hashi-vc/hashi/internal/vcjwt"
+	"github.com/hashi-vc/hashi/issuer"
+	"github.com/hashi-vc/hashi/trustlist"
+	"github.com/hashi-vc/hashi/wallet/walletstore"
 )
 
-// The demo's status lists: one 1-bit list of 2^17 entries per university, so a credential's
-// index says nothing about how many diplomas a university has issued.
+// The demo's fixed parts: the wallet's demo user, how long its lists are valid, and the files
+// it keeps in its data folder.
 const (
-	demoStatusListBits = 1
-	demoStatusListSize = 1 << 17
-	demoStatusTTL      = 12 * time.Hour
+	demoUser          = "student"
+	demoListValidity  = 30 * 24 * time.Hour
+	demoStatusTTL     = 30 * time.Second
+	demoInfoFile      = "demo.json"
+	demoSequenceFile  = "trust-sequence"
+	demoLogFile       = "demo.log"
+	demoConfigComment = "# Written by `hashi demo` at every start (edits are overwritten). It is also a\n# working example of this service's configuration file.\n"
 )
+
+//go:embed demodata/graduates.json
+var demoGraduates []byte
+
+// demoDesks are the two verifier desks: the pki's desk id, the path segment under
+// /verifier, the desk's country and the jurisdiction label in the guide.
+var demoDesks = []struct{ id, path, country, label string }{
+	{"eu-desk", "eu", "NL", "EU admissions desk (Netherlands)"},
+	{"jp-desk", "jp", "JP", "Japanese recruitment desk"},
+}
+
+type demoOptions struct {
+	dataDir  string
+	listen   string
+	port     int
+	opsPort  int
+	scenario bool
+}
 
 func newDemoCmd() *cobra.Command {
-	var dataDir string
+	var o demoOptions
 	cmd := &cobra.Command{
-		Use:   "demo [--data DIR]",
-		Short: "Run the EU–Japan pilot on embedded defaults",
-		Long: `Runs the pilot's story on one machine with nothing else installed.
+		Use:   "demo [--data DIR] [--listen 127.0.0.1] [--port 8080] [--scenario]",
+		Short: "Run the whole EU–Japan pilot in one process on embedded defaults",
+		Long: `Runs the pilot on this machine with nothing else installed: the issuer with two fictional
+universities (Universiteit Oostland, NL, and 桜ヶ丘大学 Sakuragaoka University, JP) and their
+seeded graduates, the student web wallet with a demo account, an admissions desk in the EU and
+a recruitment desk in Japan, and the pilot's signed trust lists (EU LOTL, the NL trusted list,
+the JP LoTE), which it publishes over HTTP itself so the desks fetch and refresh them as they
+would real lists. Everything is served on one loopback port in plain HTTP (the demo is for one
+machine); /healthz, /readyz and /metrics are on the ops port (default: port + 1).
 
-Until the issuer, wallet and verifier services exist, the demo shows the foundation they stand
-on: it generates the pilot PKI into DIR (reused on later runs), lets a Japanese and an EU
-university seal diplomas as SD-JWT VC and jwt_vc_json with status lists, has the student
-present each diploma to the desk in the other jurisdiction with a key-binding JWT, and verifies
-it there: signature, certificate chain, disclosures, holder binding and status, with the
-qualification comparison a desk needs.`,
+On first start it generates the pilot PKI, tokens and keys into DIR; later starts reuse them
+(and re-sign the lists with a new sequence number). It prints a guide and writes DIR/demo.json
+(mode 0600) with every URL and secret, for scripts. Logs (JSON) go to DIR/demo.log.
+
+With --scenario it starts a fresh demo in a temporary folder and plays the whole story over
+HTTP with the CLI holder, printing each step: a Japanese diploma accepted in the EU, an EU
+diploma accepted in Japan, a revoked diploma rejected, a withdrawn provider rejected, and a
+stale list rejected. It exits 0 only if every step went as expected.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), dataDir, time.Now())
+			if o.scenario {
+				return runScenario(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return runDemo(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "hashi-data", "data folder (created if missing, reused if present)")
+	cmd.Flags().StringVar(&o.dataDir, "data", "hashi-data", "data folder (created if missing, reused if present)")
+	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1", "loopback address to listen on")
+	cmd.Flags().IntVar(&o.port, "port", 8080, "port of the pages and protocols")
+	cmd.Flags().IntVar(&o.opsPort, "ops-port", 0, "port of /healthz, /readyz and /metrics (default: port + 1)")
+	cmd.Flags().BoolVar(&o.scenario, "scenario", false, "play the whole story in a fresh temporary demo and exit")
 	return cmd
 }
 
-func runDemo(ctx context.Context, w io.Writer, dir string, now time.Time) error {
-	fmt.Fprintf(w, "hashi demo — EU–Japan academic credentials pilot\ndata folder: %s\n\n", dir)
+func runDemo(ctx context.Context, o demoOptions, w io.Writer) error {
+	if ip := net.ParseIP(o.listen); o.listen != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageError{fmt.Errorf("--listen %q: the demo serves plain HTTP and listens on loopback addresses only", o.listen)}
+	}
+	if o.port < 0 || o.port > 65535 || o.opsPort < 0 || o.opsPort > 65535 {
+		return usageError{errors.New("--port and --ops-port must be 0–65535")}
+	}
+	if o.opsPort == 0 && o.port != 0 {
+		o.opsPort = o.port + 1
+	}
+	app, ops, err := listenPair(o.listen, o.port, o.opsPort)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
+		_ = app.Close()
+		_ = ops.Close()
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(o.dataDir, demoLogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600) //nolint:gosec // the user names the folder
+	if err != nil {
+		_ = app.Close()
+		_ = ops.Close()
+		return err
+	}
+	defer func() { _ = logFile.Close() }()
+	logger := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	d, err := newDemo(ctx, o.dataDir, "http://"+app.Addr().String(), logger, demoStatusTTL, time.Now())
+	if err != nil {
+		_ = app.Close()
+		_ = ops.Close()
+		return err
+	}
+	d.guide(w, ops.Addr().String())
+	return d.run(ctx, app, ops)
+}
 
+// listenPair opens the app and ops listeners.
+func listenPair(host string, port, opsPort int) (net.Listener, net.Listener, error) {
+	app, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (choose another --port)", err)
+	}
+	ops, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(opsPort)))
+	if err != nil {
+		_ = app.Close()
+		return nil, nil, fmt.Errorf("%w (choose another --ops-port)", err)
+	}
+	return app, ops, nil
+}
+
+// demoInfo is DIR/demo.json: every URL and secret of a demo, for scripts.
+type demoInfo struct {
+	Issuer struct {
+		URL     string       `json:"url"`
+		Tenants []demoTenant `json:"tenants"`
+	} `json:"issuer"`
+	Wallet struct {
+		URL      string `json:"url"`
+		User     string `json:"user"`
+		Password string `json:"password"`
+	} `json:"wallet"`
+	Verifiers []demoVerifier `json:"verifiers"`
+	Trust     struct {
+		Lists []demoList `json:"lists"`
+	} `json:"trust"`
+}
+
+type demoTenant struct {
+	ID               string         `json:"id"`
+	Country          string         `json:"country"`
+	CredentialIssuer string         `json:"credential_issuer"`
+	AdminToken       string         `json:"admin_token"`
+	Graduates        []demoGraduate `json:"graduates"`
+}
+
+type demoGraduate struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type demoVerifier struct {
+	ID       string `json:"id"`
+	Country  string `json:"country"`
+	URL      string `json:"url"`
+	APIToken string `json:"api_token"`
+}
+
+type demoList struct {
+	URL       string `json:"url"`
+	Format    string `json:"format"`
+	Territory string `json:"territory"`
+}
+
+// demo is a running demo's state: its folder, PKI, services and the lists it publishes.
+type demo struct {
+	dir, base string
+	logger    *slog.Logger
+	pki       *pki.PKI
+	info      demoInfo
+	svcs      []*service
+	issuer    *issuer.Issuer
+	desks     map[string]*trustlist.Refresher // by demoDesks id
+
+	mu       sync.RWMutex
+	files    map[string][]byte // the signed lists by file name
+	modified time.Time
+	seq      uint64
+}
+
+// newDemo prepares dir for a demo served at base (http://host:port): PKI, secrets, signed
+// lists, the services' configuration files, stores and seed data. statusTTL is the issuer's
+// status list ttl (how soon desks see a revocation).
+func newDemo(ctx context.Context, dir, base string, logger *slog.Logger, statusTTL time.Duration, now time.Time) (*demo, error) {
+	d := &demo{dir: dir, base: base, logger: logger, desks: map[string]*trustlist.Refresher{}}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	fresh, err := d.loadOrCreateInfo()
+	if err != nil {
+		return nil, err
+	}
 	pkiDir := filepath.Join(dir, "pki")
-	_, statErr := os.Stat(filepath.Join(pkiDir, pki.ManifestFile))
-	m, err := pki.Init(pkiDir, pki.DefaultConfig(""), now)
+	if _, err := pki.Init(pkiDir, pki.DefaultConfig(d.info.Issuer.URL), now); err != nil {
+		return nil, fmt.Errorf("pilot PKI: %w", err)
+	}
+	if d.pki, err = pki.Load(pkiDir); err != nil {
+		return nil, fmt.Errorf("pilot PKI: %w", err)
+	}
+	for _, f := range []string{"page.key", "wallet.key"} {
+		if err := ensureKeyFile(filepath.Join(dir, f)); err != nil {
+			return nil, err
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, demoSequenceFile)); err == nil { //nolint:gosec // inside the demo folder
+		d.seq, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	}
+	if err := d.publish(now, time.Time{}, 0); err != nil {
+		return nil, err
+	}
+	if err := d.writeConfigs(statusTTL); err != nil {
+		return nil, err
+	}
+	if err := d.buildServices(ctx, now); err != nil {
+		d.close()
+		return nil, err
+	}
+	if err := writeJSONFile(filepath.Join(dir, demoInfoFile), d.info); err != nil {
+		d.close()
+		return nil, err
+	}
+	if fresh {
+		logger.Info("demo created", "dir", dir, "base", base)
+	}
+	return d, nil
+}
+
+// loadOrCreateInfo reads DIR/demo.json (checking it was made for this base URL) or creates
+// the demo's secrets. It reports whether they are new.
+func (d *demo) loadOrCreateInfo() (bool, error) {
+	path := filepath.Join(d.dir, demoInfoFile)
+	b, err := os.ReadFile(path) //nolint:gosec // inside the demo folder
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &d.info); err != nil {
+			return false, fmt.Errorf("%s: %w", path, err)
+		}
+		if want := d.base + "/issuer"; d.info.Issuer.URL != want {
+			return false, fmt.Errorf("%s was set up for %s, not %s (certificates and stored credentials name it): start with the same --listen and --port, or use another --data folder",
+				d.dir, strings.TrimSuffix(d.info.Issuer.URL, "/issuer"), d.base)
+		}
+		return false, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return false, err
+	}
+	var graduates map[string][]issuer.GraduateRow
+	if err := json.Unmarshal(demoGraduates, &graduates); err != nil {
+		return false, err
+	}
+	d.info.Issuer.URL = d.base + "/issuer"
+	for _, u := range pki.DefaultConfig("").Universities {
+		t := demoTenant{ID: u.ID, Country: u.Country, CredentialIssuer: d.info.Issuer.URL + "/" + u.ID, AdminToken: rand.Text()}
+		for _, g := range graduates[u.ID] {
+			var rec struct {
+				Learner struct {
+					GivenName  string `json:"given_name"`
+					FamilyName string `json:"family_name"`
+				} `json:"learner"`
+			}
+			if err := json.Unmarshal(g.Record, &rec); err != nil {
+				return false, err
+			}
+			t.Graduates = append(t.Graduates, demoGraduate{ID: g.ID, Name: rec.Learner.GivenName + " " + rec.Learner.FamilyName})
+		}
+		d.info.Issuer.Tenants = append(d.info.Issuer.Tenants, t)
+	}
+	d.info.Wallet.URL, d.info.Wallet.User, d.info.Wallet.Password = d.base+"/wallet", demoUser, rand.Text()[:16]
+	for _, desk := range demoDesks {
+		d.info.Verifiers = append(d.info.Verifiers, demoVerifier{ID: desk.id, Country: desk.country, URL: d.base + "/verifier/" + desk.path, APIToken: rand.Text()})
+	}
+	trust := d.base + "/trust/"
+	d.info.Trust.Lists = []demoList{
+		{URL: trust + pilotLOTLFile, Format: "xml", Territory: "EU"},
+		{URL: trust + pilotNLFile, Format: "xml", Territory: "NL"},
+		{URL: trust + pilotJPFile, Format: "lote", Territory: "JP"},
+	}
+	return true, nil
+}
+
+// publish signs the pilot lists with the next sequence number, issued now and valid for
+// demoListValidity; withdrawnJP, when not zero, withdraws the JP universities' seal CA from
+// then; nlValidity, when not zero, is the NL list's own validity. The desks see the new lists
+// at their next refresh (see refreshDesks).
+func (d *demo) publish(now time.Time, withdrawnJP time.Time, nlValidity time.Duration) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now = now.UTC().Truncate(time.Second)
+	pl := pilotLists{trustBase: d.base + "/trust", issued: now, next: now.Add(demoListValidity), sequence: d.seq + 1, withdrawnJP: withdrawnJP}
+	if nlValidity != 0 {
+		pl.nextNL = now.Add(nlValidity)
+	}
+	files, err := pl.sign(d.pki, now)
 	if err != nil {
-		return fmt.Errorf("pilot PKI: %w", err)
+		return fmt.Errorf("sign the pilot lists: %w", err)
 	}
-	p, err := pki.Load(pkiDir)
-	if err != nil {
-		return fmt.Errorf("pilot PKI: %w", err)
+	if err := os.WriteFile(filepath.Join(d.dir, demoSequenceFile), []byte(strconv.FormatUint(pl.sequence, 10)+"\n"), 0o600); err != nil {
+		return err
 	}
-	verb := "generated"
-	if statErr == nil {
-		verb = "reused"
-	}
-	fmt.Fprintf(w, "1. Pilot PKI %s in %s: %d certificates (trusted-list signers, seal and access CAs, university seals, desk access certificates, TLS).\n",
-		verb, pkiDir, len(m.Entities))
+	d.seq, d.files, d.modified = pl.sequence, files, now
+	return nil
+}
 
-	anchors := x509.NewCertPool()
-	for _, e := range p.Entities() {
-		if e.Info.Role == pki.RoleSealCA {
-			anchors.AddCert(e.Certificate)
+// refreshDesks makes every desk load the lists now.
+func (d *demo) refreshDesks(ctx context.Context) error {
+	for id, r := range d.desks {
+		if err := r.Refresh(ctx); err != nil {
+			return fmt.Errorf("%s: %w", id, err)
 		}
-	}
-
-	issued := make(map[string]demoIssued)
-	for _, u := range m.Config.Universities {
-		out, err := demoIssue(dir, p, u, now)
-		if err != nil {
-			return fmt.Errorf("%s issues: %w", u.Name.EN, err)
-		}
-		issued[u.ID] = out
-		fmt.Fprintf(w, "\n2. %s (%s) seals a diploma for %s:\n", u.Name.EN, u.Country, out.learner)
-		for _, f := range out.files {
-			fmt.Fprintf(w, "   %s\n", f)
-		}
-	}
-
-	var failed []string
-	for _, u := range m.Config.Universities {
-		desk, ok := otherDesk(m.Config, u.Jurisdiction)
-		if !ok {
-			continue
-		}
-		res, err := demoPresentAndVerify(ctx, w, dir, issued[u.ID], u, desk, anchors, now)
-		if err != nil {
-			return err
-		}
-		if !res {
-			failed = append(failed, u.ID)
-		}
-	}
-
-	fmt.Fprintf(w, "\nNext steps:\n")
-	fmt.Fprintf(w, "   hashi credential inspect %s\n", filepath.Join(dir, "credentials", "sakuragaoka.diploma.sd-jwt"))
-	fmt.Fprintf(w, "   hashi credential verify --at %s %s\n", now.UTC().Format(time.RFC3339), filepath.Join(dir, "credentials", "oostland.diploma.jwt"))
-	fmt.Fprintf(w, "\nNot yet in this demo: the issuer (OpenID4VCI), wallet and verifier (OpenID4VP) services and the\n"+
-		"signed EU and Japanese trust lists; chains are checked against the pilot PKI's seal CAs directly.\n")
-	if len(failed) > 0 {
-		return exitError{code: 1, msg: "verification failed for " + strings.Join(failed, ", ")}
 	}
 	return nil
 }
 
-type demoIssued struct {
-	learner     string
-	diploma     string // SD-JWT VC, urn:hashi:diploma:1
-	statusToken string
-	holder      *ecdsa.PrivateKey
-	files       []string
+func (d *demo) listFiles() map[string][]byte {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.files
 }
 
-func otherDesk(cfg pki.Config, jurisdiction string) (pki.Verifier, bool) {
-	for _, v := range cfg.Verifiers {
-		if v.Jurisdiction != jurisdiction {
-			return v, true
+func (d *demo) listsModified() time.Time {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.modified
+}
+
+// writeConfigs writes the configuration file of every service (the demo builds the services
+// from them, exactly as the serve commands would).
+func (d *demo) writeConfigs(statusTTL time.Duration) error {
+	hash := func(token string) string { s := sha256.Sum256([]byte(token)); return hex.EncodeToString(s[:]) }
+	pkiDir := filepath.Join(d.dir, "pki")
+	trust := fmt.Sprintf(`trust:
+  lotl: {url: %q, signers: %q}
+  lists: [{label: JP pilot LoTE, url: %q, format: lote, signers: %q}]
+`, d.info.Trust.Lists[0].URL, filepath.Join(pkiDir, "eu", "lotl-signer", "cert.pem"),
+		d.info.Trust.Lists[2].URL, filepath.Join(pkiDir, "jp", "tl-signer", "cert.pem"))
+
+	var tenants strings.Builder
+	for _, t := range d.info.Issuer.Tenants {
+		fmt.Fprintf(&tenants, "  - {id: %s, admin_token_sha256: %s}\n", t.ID, hash(t.AdminToken))
+	}
+	files := map[string]string{
+		"issuer.yaml": fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\npki_dir: pki\npage_key_file: page.key\nstatus_list_ttl: %s\ntenants:\n%s",
+			demoConfigComment, d.info.Issuer.URL, "sqlite:"+filepath.Join(d.dir, "issuer.db"), statusTTL, tenants.String()),
+		"wallet.yaml": fmt.Sprintf("%sbase_path: /wallet\ndatabase: %q\nkey_file: wallet.key\ninsecure_development: true\n%s",
+			demoConfigComment, "sqlite:"+filepath.Join(d.dir, "wallet.db"), trust),
+	}
+	for i, desk := range demoDesks {
+		v := d.info.Verifiers[i]
+		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\n%s",
+			demoConfigComment, v.URL, "sqlite:"+filepath.Join(d.dir, desk.id, "verifier.db"), desk.country, pkiDir, desk.id, hash(v.APIToken),
+			filepath.Join(d.dir, "page.key"), trust)
+	}
+	for name, body := range files {
+		path := filepath.Join(d.dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			return err
 		}
 	}
-	return pki.Verifier{}, false
+	return nil
 }
 
-// demoDiploma picks the sample record of the university's country and makes the university
-// its awarding body, with the names and identifier of its seal certificate.
-func demoDiploma(u pki.University) (academic.Diploma, error) {
-	d := academic.SampleEUMaster()
-	if u.Country == "JP" {
-		d = academic.SampleJPMedicalBachelor()
-	}
-	body := academic.AwardingBody{Name: academic.LangMap{"en": u.Name.EN}, Country: u.Country}
-	if u.Name.JA != "" {
-		body.Name["ja"] = u.Name.JA
-	}
-	scheme, value, _ := strings.Cut(u.OrganizationIdentifier, "-")
-	switch scheme {
-	case "NTRJP":
-		body.Identifiers = []academic.Identifier{{Scheme: academic.SchemeJPCorporateNumber, Value: value}}
-	default:
-		body.Identifiers = []academic.Identifier{{Scheme: academic.SchemeEIDASLegalIdentifier, Value: u.Country + "/" + u.Country + "/" + value}}
-	}
-	d.AwardingBody = body
-	return d, d.Validate()
-}
-
-func demoIssue(dir string, p *pki.PKI, u pki.University, now time.Time) (demoIssued, error) {
-	var out demoIssued
-	seal, err := p.Entity(pki.RoleSeal, u.ID)
+// buildServices builds the issuer, wallet and desks from their files and seeds the
+// graduates and the demo account on first start.
+func (d *demo) buildServices(ctx context.Context, now time.Time) error {
+	ic, err := loadIssuerConfig(filepath.Join(d.dir, "issuer.yaml"))
 	if err != nil {
-		return out, err
-	}
-	d, err := demoDiploma(u)
-	if err != nil {
-		return out, err
-	}
-	out.learner = d.Learner.GivenName + " " + d.Learner.FamilyName
-
-	holder, err := demoHolderKey(filepath.Join(dir, "holder", u.ID+".key.jwk.json"))
-	if err != nil {
-		return out, err
-	}
-	out.holder = holder
-	cnf, err := jose.PublicJWK(&holder.PublicKey)
-	if err != nil {
-		return out, err
-	}
-
-	// Status list: every credential gets a random index in its university's list.
-	statusURI := u.IssuerURL + "/status/1"
-	list, err := statuslist.New(demoStatusListBits, demoStatusListSize)
-	if err != nil {
-		return out, err
-	}
-	idx, err := statuslist.PickIndex(list.Len(), func(int) bool { return false }, rand.Reader)
-	if err != nil {
-		return out, err
-	}
-	status := map[string]any{"status_list": map[string]any{"idx": idx, "uri": statusURI}}
-
-	// urn:hashi:diploma:1 as SD-JWT VC, sealed with the university's certificate (x5c).
-	cs, err := d.HashiDiplomaClaims()
-	if err != nil {
-		return out, err
-	}
-	claims := cs.Claims
-	claims["iss"], claims["vct"], claims["iat"] = u.IssuerURL, cs.VCT, now.Unix()
-	claims["cnf"], claims["status"] = map[string]any{"jwk": cnf}, status
-	vcIssuer, err := sdjwt.NewVCIssuer(seal.Signer(), jose.SignHeader{X5C: seal.Chain}, sdjwt.WithDecoys(3))
-	if err != nil {
-		return out, err
-	}
-	if out.diploma, err = vcIssuer.Issue(claims, paths(cs.Disclosable)); err != nil {
-		return out, err
-	}
-
-	// The EUDI learning credential from the same record (what the EU–JP PoC exchanges).
-	lc, err := d.LearningCredentialClaims(academic.LearningCredentialOptions{IssuanceDate: now, ExpiryDate: now.AddDate(50, 0, 0)})
-	if err != nil {
-		return out, err
-	}
-	jti := make([]byte, 16)
-	_, _ = rand.Read(jti)
-	lclaims := lc.Claims
-	lclaims["iss"], lclaims["vct"], lclaims["iat"], lclaims["exp"] = u.IssuerURL, lc.VCT, now.Unix(), now.AddDate(50, 0, 0).Unix()
-	lclaims["jti"], lclaims["cnf"] = "urn:uuid:"+uuidString(jti), map[string]any{"jwk": cnf}
-	learning, err := vcIssuer.Issue(lclaims, paths(lc.Disclosable))
-	if err != nil {
-		return out, err
-	}
-
-	// The jwt_vc_json (VCDM 1.1) view, bound to the holder's did:jwk.
-	did, err := vcjwt.DIDJWK(&holder.PublicKey)
-	if err != nil {
-		return out, err
-	}
-	vc, err := d.VCDM11(academic.VCDM11Options{IssuerID: u.IssuerURL, SubjectID: did, IssuanceDate: now})
-	if err != nil {
-		return out, err
-	}
-	vcSigner, err := jose.NewSigner(seal.Signer(), vcjwt.IssuerHeader("", seal.Chain))
-	if err != nil {
-		return out, err
-	}
-	jwtVC, err := vcjwt.Issue(vcSigner, vc, vcjwt.IssueOptions{IssuedAt: now})
-	if err != nil {
-		return out, err
-	}
-
-	// The status list token, signed with the same seal (x5c), valid for a day.
-	slSigner, err := jose.NewSigner(seal.Signer(), jose.SignHeader{Typ: statuslist.TokenType, X5C: seal.Chain})
-	if err != nil {
-		return out, err
-	}
-	out.statusToken, err = statuslist.Sign(slSigner, &statuslist.Token{
-		Issuer: u.IssuerURL, Subject: statusURI, IssuedAt: now, ExpiresAt: now.Add(24 * time.Hour),
-		TTL: demoStatusTTL, List: list,
-	})
-	if err != nil {
-		return out, err
-	}
-
-	for _, f := range []struct{ name, body, what string }{
-		{u.ID + ".diploma.sd-jwt", out.diploma, "urn:hashi:diploma:1, dc+sd-jwt"},
-		{u.ID + ".learning.sd-jwt", learning, "EUDI learning credential, dc+sd-jwt"},
-		{u.ID + ".diploma.jwt", jwtVC, "jwt_vc_json (VCDM 1.1)"},
-	} {
-		path := filepath.Join(dir, "credentials", f.name)
-		if err := writeFile(path, f.body, 0o600); err != nil {
-			return out, err
-		}
-		out.files = append(out.files, fmt.Sprintf("%-42s %s", path, f.what))
-	}
-	path := filepath.Join(dir, "status", u.ID+".statuslist.jwt")
-	if err := writeFile(path, out.statusToken, 0o644); err != nil {
-		return out, err
-	}
-	out.files = append(out.files, fmt.Sprintf("%-42s status list token for %s (index %d: VALID)", path, statusURI, idx))
-	return out, nil
-}
-
-// demoPresentAndVerify has the student present the diploma to the desk of the other
-// jurisdiction and the desk verify it. It reports whether every check passed.
-func demoPresentAndVerify(ctx context.Context, w io.Writer, dir string, in demoIssued, u pki.University, desk pki.Verifier, anchors *x509.CertPool, now time.Time) (bool, error) {
-	clientID := "x509_san_dns:" + desk.DNSName
-	nonceBytes := make([]byte, 16)
-	_, _ = rand.Read(nonceBytes)
-	nonce := base64.RawURLEncoding.EncodeToString(nonceBytes)
-
-	holder, err := sdjwt.NewHolder(in.holder)
-	if err != nil {
-		return false, err
-	}
-	share := []sdjwt.Path{{"family_name"}, {"given_name"}, {"degree", "title"}, {"degree", "type"},
-		{"degree", "level"}, {"degree", "credits"}, {"degree", "award_date"}}
-	pres, err := holder.Present(in.diploma, share, sdjwt.KBClaims{Nonce: nonce, Audience: clientID, IssuedAt: now})
-	if err != nil {
-		return false, err
-	}
-	presPath := filepath.Join(dir, "presentations", u.ID+".to."+desk.ID+".sd-jwt")
-	if err := writeFile(presPath, pres, 0o600); err != nil {
-		return false, err
-	}
-	fmt.Fprintf(w, "\n3. The student presents the %s diploma to %s (%s), sharing %d of its claims with a key-binding JWT:\n   %s\n",
-		u.Country, desk.Name.EN, desk.Country, len(share), presPath)
-
-	fmt.Fprintf(w, "4. %s verifies it:\n", desk.Name.EN)
-	ok := true
-	check := func(name string, err error, detail string) {
-		mark := "ok  "
-		if err != nil {
-			mark, detail, ok = "FAIL", err.Error(), false
-		}
-		fmt.Fprintf(w, "   [%s] %-16s %s\n", mark, name, detail)
-	}
-
-	un, err := sdjwt.ParseUnverified(pres)
-	if err != nil {
-		check("parse", err, "")
-		return false, nil
-	}
-	cred, err := un.VerifyVC(ctx, sdjwt.VCPolicy{
-		Policy: sdjwt.Policy{
-			Algorithms: []jose.Algorithm{jose.ES256}, KeyBinding: sdjwt.KeyBindingRequired,
-			Nonce: nonce, Audience: clientID, Now: now, ClockSkew: time.Minute,
-		},
-		KeySources: []sdjwt.KeySource{sdjwt.KeySourceX5C},
-	})
-	if err != nil {
-		check("credential", err, "")
-		return false, nil
-	}
-	check("signature", nil, "ES256, key from x5c leaf "+cred.X5C[0].Subject.CommonName)
-	check("disclosures", nil, fmt.Sprintf("%d disclosed, digests match", len(cred.Disclosures)))
-	check("key binding", nil, "nonce and aud "+clientID+" match, signed by cnf.jwk")
-
-	inter := x509.NewCertPool()
-	for _, c := range cred.X5C[1:] {
-		inter.AddCert(c)
-	}
-	_, err = cred.X5C[0].Verify(x509.VerifyOptions{Roots: anchors, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	check("certificate", err, "chain builds to "+cred.X5C[0].Issuer.CommonName+" (pilot PKI anchor)")
-	uris := cred.X5C[0].URIs
-	if len(uris) == 0 || uris[0].String() != cred.Issuer {
-		check("issuer", errors.New("iss "+cred.Issuer+" is not the seal certificate's SAN URI"), "")
-	} else {
-		check("issuer", nil, "iss equals the seal certificate's SAN URI")
-	}
-
-	st, err := demoStatus(in.statusToken, cred, now)
-	check("status", err, st)
-
-	q, err := academic.QualificationFromClaims(cred.VCT, cred.Claims)
-	if err != nil {
-		check("qualification", err, "")
-	} else {
-		fmt.Fprintf(w, "   result: %s\n", map[bool]string{true: "ACCEPTED", false: "REJECTED"}[ok])
-		fmt.Fprintf(w, "   qualification: %s", q.Title)
-		if en := q.TitleTranslations["en"]; en != "" && en != q.Title {
-			fmt.Fprintf(w, " (%s)", en)
-		}
-		fmt.Fprintf(w, ", %s, ISCED %s, EQF %d (%s; %s)\n", q.DegreeType.Label("en"), q.ISCED, q.EQFLevel, q.LevelBasis, academic.ComparabilityNote)
-		if q.Credits != nil {
-			fmt.Fprintf(w, "   credits: %g %s ≈ %g ECTS (%s)\n", q.Credits.Value, q.Credits.Framework, q.Credits.ECTS, q.Credits.ECTSMethod)
-		}
-	}
-	return ok, nil
-}
-
-func demoStatus(token string, cred *sdjwt.Credential, now time.Time) (string, error) {
-	if cred.Status == nil {
-		return "", errors.New("credential has no status reference")
-	}
-	ut, err := statuslist.ParseToken(token)
-	if err != nil {
-		return "", err
-	}
-	tok, err := ut.Verify(cred.X5C[0].PublicKey, statuslist.Policy{
-		URI: cred.Status.URI, Algorithms: []jose.Algorithm{jose.ES256}, Now: now, ClockSkew: time.Minute,
-	})
-	if err != nil {
-		return "", err
-	}
-	if cred.Status.Index > math.MaxInt32 {
-		return "", fmt.Errorf("status index %d is out of range", cred.Status.Index)
-	}
-	s, err := tok.Status(statuslist.Reference{Idx: int(cred.Status.Index), URI: cred.Status.URI})
-	if err != nil {
-		return "", err
-	}
-	if s != statuslist.Valid {
-		return "", fmt.Errorf("status list says %s", s)
-	}
-	return fmt.Sprintf("index %d is %s in the status list token", cred.Status.Index, s), nil
-}
-
-func paths(ps [][]any) []sdjwt.Path {
-	out := make([]sdjwt.Path, len(ps))
-	for i, p := range ps {
-		out[i] = sdjwt.Path(p)
-	}
-	return out
-}
-
-// demoHolderKey loads the student's holder key from path, or creates it there (mode 0600).
-func demoHolderKey(path string) (*ecdsa.PrivateKey, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		s, err := jose.ParsePrivateJWK(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		k, ok := s.(*ecdsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s: not an EC key", path)
-		}
-		return k, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	b, err = jose.MarshalPrivateJWK(k, "")
-	if err != nil {
-		return nil, err
-	}
-	return k, writeFile(path, string(b), 0o600)
-}
-
-var _ crypto.Signer = (*ecdsa.PrivateKey)(nil)
-
-func writeFile(path, body string, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(body), mode)
+	isvc, is, err := issuerService(ctx, ic, d.logger, time.Now)
+	if err != nil {
+		return err
+	}
+	d.svcs, d.issuer = append(d.svcs, isvc), is
+	if err := d.seedGraduates(ctx); err != nil {
+		return err
+	}
+	wc, err := loadWalletConfig(filepath.Join(d.dir, "wallet.yaml"))
+	if err != nil {
+		return err
+	}
+	wsvc, _, wst, err := walletService(ctx, wc, d.logger)
+	if err != nil {
+		return err
+	}
+	d.svcs = append(d.svcs, wsvc)
+	if _, err := wst.AccountByUsername(ctx, demoUser); err != nil {
+		hash, err := walletstore.HashPassword(d.info.Wallet.Password)
+		if err != nil {
+			return err
+		}
+		if _, err := wst.CreateAccount(ctx, demoUser, hash, now); err != nil {
+			return fmt.Errorf("demo wallet account: %w", err)
+		}
+	}
+	for _, desk := range demoDesks {
+		vc, err := loadVerifierConfig(filepath.Join(d.dir, desk.id, "verifier.yaml"))
+		if err != nil {
+			return err
+		}
+		vsvc, r, err := verifierService(ctx, vc, d.logger, desk.id)
+		if err != nil {
+			return err
+		}
+		d.svcs, d.desks[desk.id] = append(d.svcs, vsvc), r
+	}
+	return nil
 }
 
-func uuidString(b []byte) string {
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+// seedGraduates imports the embedded graduates into every tenant that has none yet.
+func (d *demo) seedGraduates(ctx context.Context) error {
+	var graduates map[string][]issuer.GraduateRow
+	if err := json.Unmarshal(demoGraduates, &graduates); err != nil {
+		return err
+	}
+	for _, t := range d.info.Issuer.Tenants {
+		have, err := d.issuer.ListGraduates(ctx, t.ID, "", 1)
+		if err != nil {
+			return err
+		}
+		if len(have) > 0 {
+			continue
+		}
+		res, err := d.issuer.ImportGraduates(ctx, t.ID, graduates[t.ID])
+		if err != nil {
+			return fmt.Errorf("seed graduates of %s: %w", t.ID, err)
+		}
+		for _, r := range res {
+			if len(r.Errors) > 0 {
+				return fmt.Errorf("seed graduate %s of %s: %v", r.ID, t.ID, r.Errors)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *demo) close() {
+	for _, s := range d.svcs {
+		if s.close != nil {
+			s.close()
+		}
+	}
+}
+
+// run serves every service, the lists under /trust and the guide page at / until ctx is
+// done.
+func (d *demo) run(ctx context.Context, app, ops net.Listener) error {
+	lists := echo.WrapHandler(trustHandler(d.listFiles, d.listsModified))
+	return runServices(ctx, d.logger, "demo", nil, app, ops, func(e *echo.Echo) {
+		e.GET("/trust/:name", lists)
+		e.HEAD("/trust/:name", lists)
+		e.GET("/", d.indexPage)
+	}, d.svcs...)
+}
+
+// guide prints where everything is.
+func (d *demo) guide(w io.Writer, ops string) {
+	fmt.Fprintf(w, "hashi demo — the EU–Japan academic credentials pilot on one machine\n\n")
+	fmt.Fprintf(w, "Open %s/ for this guide in a browser.\n\n", d.base)
+	fmt.Fprintf(w, "Registrars (sign in with the registrar token):\n")
+	for _, t := range d.info.Issuer.Tenants {
+		fmt.Fprintf(w, "  %-12s %s%s   token %s\n", t.ID, t.CredentialIssuer, "/registrar", t.AdminToken)
+		for _, g := range t.Graduates {
+			fmt.Fprintf(w, "               graduate %-10s %s\n", g.ID, g.Name)
+		}
+	}
+	fmt.Fprintf(w, "\nStudent wallet: %s/   user %s   password %s\n", d.info.Wallet.URL, d.info.Wallet.User, d.info.Wallet.Password)
+	fmt.Fprintf(w, "\nVerifier desks (sign in with the desk token):\n")
+	for i, v := range d.info.Verifiers {
+		fmt.Fprintf(w, "  %-32s %s/desk/   token %s\n", demoDesks[i].label, v.URL, v.APIToken)
+	}
+	fmt.Fprintf(w, "\nTrust lists: %s/trust/ (%s, %s, %s), re-signed at every start.\n", d.base, pilotLOTLFile, pilotNLFile, pilotJPFile)
+	fmt.Fprintf(w, "Health and metrics: http://%s/readyz, /metrics. Logs: %s\n", ops, filepath.Join(d.dir, demoLogFile))
+	fmt.Fprintf(w, "Everything above, for scripts: %s\n\nCtrl-C stops the demo; the data folder is reused next time.\n", filepath.Join(d.dir, demoInfoFile))
+}
+
+var demoIndex = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hashi demo</title><link rel="stylesheet" href="/static/hashi.css"></head>
+<body><main class="page">
+<h1>hashi demo <span lang="ja">デモ</span></h1>
+<p>The EU–Japan academic credentials pilot on one machine. <span lang="ja">日EU学位証明パイロットのデモです。</span></p>
+<h2>Registrars <span lang="ja">教務担当</span></h2>
+<ul>{{range .Issuer.Tenants}}<li><a href="{{.CredentialIssuer}}/registrar/">{{.ID}} ({{.Country}})</a></li>{{end}}</ul>
+<h2>Student wallet <span lang="ja">学生ウォレット</span></h2>
+<ul><li><a href="{{.Wallet.URL}}/">{{.Wallet.URL}}</a> — user <code>{{.Wallet.User}}</code></li></ul>
+<h2>Verifier desks <span lang="ja">検証窓口</span></h2>
+<ul>{{range .Verifiers}}<li><a href="{{.URL}}/desk/">{{.ID}} ({{.Country}})</a></li>{{end}}</ul>
+<h2>Trust lists <span lang="ja">トラストリスト</span></h2>
+<ul>{{range .Trust.Lists}}<li><a href="{{.URL}}">{{.Territory}}: {{.URL}}</a></li>{{end}}</ul>
+<p>Tokens and the wallet password are in demo.json in the data folder. <span lang="ja">トークンとパスワードはデータフォルダの demo.json にあります。</span></p>
+</main></body></html>
+`))
+
+// indexPage is GET /: links to every page, without secrets.
+func (d *demo) indexPage(c echo.Context) error {
+	var buf bytes.Buffer
+	if err := demoIndex.Execute(&buf, d.info); err != nil {
+		return err
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+// ensureKeyFile creates a file of 32 random bytes (mode 0600) unless it exists.
+func ensureKeyFile(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return err
+	}
+	return os.WriteFile(path, k, 0o600)
+}
+
+// writeJSONFile writes v as indented JSON, mode 0600, replacing path atomically.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

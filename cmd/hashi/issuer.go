@@ -62,29 +62,29 @@ Ctrl-C shuts it down gracefully. The configuration file is YAML; see docs in the
 // issuerService builds the issuer of c: its store, its routes (with the registrar pages when
 // page_key_file is set) and the ten-minute sweep of expired nonces, DPoP jti values and
 // tokens.
-func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, now func() time.Time) (*service, error) {
+func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, now func() time.Time) (*service, *issuer.Issuer, error) {
 	cfg, err := c.issuerConfig(now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg.Logger = logger
 	key, err := c.pageKey()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
+		return nil, nil, fmt.Errorf("database: %w", err)
 	}
 	st, err := issuerstore.New(ctx, db)
 	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("issuer store: %w", err)
+		return nil, nil, fmt.Errorf("issuer store: %w", err)
 	}
 	is, err := issuer.New(st, cfg)
 	if err != nil {
 		_ = db.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	return &service{
 		name:   "issuer",
@@ -119,7 +119,7 @@ func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger
 			}
 		},
 		close: func() { _ = db.Close() },
-	}, nil
+	}, is, nil
 }
 
 func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, app, ops net.Listener) error {
@@ -132,7 +132,7 @@ func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, 
 			return err
 		}
 	}
-	s, err := issuerService(ctx, c, logger, time.Now)
+	s, _, err := issuerService(ctx, c, logger, time.Now)
 	if err != nil {
 		_ = app.Close()
 		_ = ops.Close()

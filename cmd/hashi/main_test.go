@@ -35,14 +35,23 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestDemo runs the demo twice on one folder: the first run creates everything, the second
-// reuses the PKI and holder keys, and both verify every cross-border presentation.
-func TestDemo(t *testing.T) {
+// sealFixtures runs runSealFixtures on dir and returns its output and error.
+func sealFixtures(t *testing.T, dir string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := runSealFixtures(t.Context(), &out, dir, time.Now())
+	return out.String(), err
+}
+
+// TestSealedCredentialsCLI seals credentials twice on one folder (the first run creates
+// everything, the second reuses the PKI and holder keys; both verify every cross-border
+// presentation), then checks `credential verify` and `credential inspect` on them.
+func TestSealedCredentialsCLI(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	for i, verb := range []string{"generated", "reused"} {
-		code, out, stderr := runHashi(t, "", "demo", "--data", dir)
-		if code != 0 {
-			t.Fatalf("run %d: exit %d\n%s\n%s", i, code, out, stderr)
+		out, err := sealFixtures(t, dir)
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", i, err, out)
 		}
 		if !strings.Contains(out, "Pilot PKI "+verb) {
 			t.Errorf("run %d: output does not say the PKI was %s:\n%s", i, verb, out)
@@ -55,8 +64,8 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"ISCED 766, EQF 7", "学士（医学）", "282 ECTS"} {
-		code, out, _ := runHashi(t, "", "demo", "--data", dir)
-		if code != 0 || !strings.Contains(out, want) {
+		out, err := sealFixtures(t, dir)
+		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}

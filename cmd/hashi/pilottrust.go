@@ -31,13 +31,15 @@ const (
 // pilotLists describes the pilot's lists for a demo published at trustBase (e.g.
 // http://127.0.0.1:8080/trust), listing the PKI's seal CAs (university seals chain to them)
 // and access CAs (verifier access certificates chain to them). issued..next is the lists'
-// validity; withdrawnJP, when not zero, withdraws the JP university's seal CA from then on.
+// validity; withdrawnJP, when not zero, withdraws the JP university's seal CA from then on;
+// nextNL, when not zero, is the NL list's own NextUpdate (to let only that list go stale).
 type pilotLists struct {
 	trustBase   string
 	issued      time.Time
 	next        time.Time
 	sequence    uint64
 	withdrawnJP time.Time
+	nextNL      time.Time
 }
 
 func pemCert(c *x509.Certificate) string {
@@ -77,8 +79,12 @@ func (pl pilotLists) descriptions(p *pki.PKI) (lotl, nl, jp *trustlist.Descripti
 				OperatorNames: trustlist.Names{"en": "hashi pilot scheme operator NL"}, Signers: []string{pemCert(euSigner)}},
 		},
 	}
+	nlNext := pl.next
+	if !pl.nextNL.IsZero() {
+		nlNext = pl.nextNL
+	}
 	nl = &trustlist.Description{
-		Territory: "NL", Sequence: pl.sequence, Issued: pl.issued, NextUpdate: pl.next,
+		Territory: "NL", Sequence: pl.sequence, Issued: pl.issued, NextUpdate: nlNext,
 		Operator: trustlist.Party{
 			Names:   trustlist.Names{"en": "hashi pilot scheme operator NL", "nl": "hashi pilot toezichthouder NL"},
 			Address: trustlist.Address{Street: "Bezuidenhoutseweg 30", Locality: "Den Haag", Country: "NL", URI: pl.trustBase + "/"},

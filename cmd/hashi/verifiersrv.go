@@ -61,9 +61,10 @@ while no list is loaded. Results go to webhook_url when set.`,
 	return cmd
 }
 
-// verifierService builds the desk of c: trust lists (loaded once now, from the network or
-// the last good cache, then refreshed on schedule), verifier, store, flow and routes, with
-// the webhook outbox delivered every ten seconds. The refresher is returned for the demo,
+// verifierService builds the desk of c: trust lists (loaded in the background as soon as it
+// serves, from the network or else the last good cache, then refreshed on schedule; until
+// then trust fails closed and readiness fails), verifier, store, flow and routes, with the
+// webhook outbox delivered every ten seconds. The refresher is returned for the demo,
 // which republishes lists and refreshes at once.
 func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Logger, name string) (*service, *trustlist.Refresher, error) {
 	client, err := c.fetchClient()
@@ -77,9 +78,6 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	refresher, err := trustlist.NewRefresher(loader, trustlist.WithClock(time.Now), trustlist.WithRefreshInterval(c.Trust.Refresh), trustlist.WithLogger(logger))
 	if err != nil {
 		return nil, nil, err
-	}
-	if err := refresher.Refresh(ctx); err != nil {
-		logger.Warn("trust lists: first load failed; serving fails closed until a refresh succeeds", "err", err)
 	}
 	v, err := verifier.New(refresher, statusSource(client))
 	if err != nil {

@@ -142,6 +142,7 @@ given with --lotl/--list (and --verifier-roots for verifiers).`,
 		},
 	}
 	var yes, decline bool
+	var credID string
 	present := &cobra.Command{
 		Use:   "present [--yes | --decline] REQUEST",
 		Short: "Answer an openid4vp:// request: show what would be disclosed and to whom, then send",
@@ -192,7 +193,13 @@ JSON. With --decline it answers access_denied.`,
 				_ = writeJSON(cmd.OutOrStdout(), res)
 				return exitError{code: 1, msg: "declined"}
 			}
-			res, err := h.w.Present(cmd.Context(), cliOwner, req, consent.Default)
+			choice := consent.Default
+			if credID != "" {
+				if choice, err = chooseCredential(consent, credID); err != nil {
+					return err
+				}
+			}
+			res, err := h.w.Present(cmd.Context(), cliOwner, req, choice)
 			if err != nil {
 				return h.fail(err)
 			}
@@ -201,9 +208,31 @@ JSON. With --decline it answers access_denied.`,
 	}
 	present.Flags().BoolVar(&yes, "yes", false, "send without asking")
 	present.Flags().BoolVar(&decline, "decline", false, "answer access_denied")
+	present.Flags().StringVar(&credID, "credential", "", "present this stored credential (an id from `list`) where it answers, instead of the first match")
 	present.MarkFlagsMutuallyExclusive("yes", "decline")
 	cmd.AddCommand(receive, list, show, present, del, newWalletServeCmd())
 	return cmd
+}
+
+// chooseCredential is the default choice with the credential id instead of the proposed one
+// in every query it answers; an error when it answers none.
+func chooseCredential(consent *wallet.Consent, id string) (wallet.Choice, error) {
+	choice := wallet.Choice{}
+	found := false
+	for q, ids := range consent.Default {
+		choice[q] = ids
+	}
+	for _, q := range consent.Queries {
+		for _, c := range q.Candidates {
+			if c.CredentialID == id {
+				choice[q.ID], found = []string{id}, true
+			}
+		}
+	}
+	if !found {
+		return nil, usageError{fmt.Errorf("--credential %s does not answer this request", id)}
+	}
+	return choice, nil
 }
 
 // holder is an opened CLI wallet.

@@ -148,9 +148,6 @@ func walletService(ctx context.Context, c *walletFileConfig, logger *slog.Logger
 		if refresher, err = trustlist.NewRefresher(loader, trustlist.WithClock(time.Now), trustlist.WithRefreshInterval(c.Trust.Refresh), trustlist.WithLogger(logger)); err != nil {
 			return nil, nil, nil, err
 		}
-		if err := refresher.Refresh(ctx); err != nil {
-			logger.Warn("trust lists: first load failed", "err", err)
-		}
 		wopts = append(wopts,
 			wallet.WithIssuerTrust(refresher, trustlist.Policy{ServiceTypes: defaultServiceTypes, Grace: c.Trust.Grace}),
 			wallet.WithVerifierTrust(refresher, trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: jpAccessType}}, Grace: c.Trust.Grace}))

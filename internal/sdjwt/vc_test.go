@@ -402,6 +402,10 @@ func TestVCIssueRejections(t *testing.T) {
 		{name: "fail/sd-aka-vcts", mutate: func(c map[string]any) { c["aka_vcts"] = []any{"urn:x"} }, paths: []sdjwt.Path{{"aka_vcts", 0}}, want: sdjwt.CodeForbiddenSDClaim},
 		{name: "fail/no-vct", mutate: func(c map[string]any) { delete(c, "vct") }, want: sdjwt.CodeInvalidClaim},
 		{name: "fail/iss-not-https", mutate: func(c map[string]any) { c["iss"] = "http://issuer.example" }, want: sdjwt.CodeInvalidClaim},
+		{name: "fail/iss-http-private", mutate: func(c map[string]any) { c["iss"] = "http://10.0.0.1/issuer" }, want: sdjwt.CodeInvalidClaim},
+		{name: "fail/iss-not-url", mutate: func(c map[string]any) { c["iss"] = "issuer" }, want: sdjwt.CodeInvalidClaim},
+		{name: "ok/iss-http-loopback", mutate: func(c map[string]any) { c["iss"] = "http://127.0.0.1:8080/issuer/oostland" }},
+		{name: "ok/iss-http-localhost", mutate: func(c map[string]any) { c["iss"] = "http://localhost:8080/issuer" }},
 		{name: "fail/exp-string", mutate: func(c map[string]any) { c["exp"] = "2027-01-01" }, want: sdjwt.CodeInvalidClaim},
 		{name: "fail/cnf-without-jwk", mutate: func(c map[string]any) { c["cnf"] = map[string]any{"kid": "x"} }, want: sdjwt.CodeInvalidClaim},
 		{name: "fail/cnf-private-key", mutate: func(c map[string]any) {
@@ -428,6 +432,12 @@ func TestVCIssueRejections(t *testing.T) {
 				tt.mutate(c)
 			}
 			_, err := is.Issue(c, tt.paths)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			wantCode(t, err, tt.want)
 		})
 	}
