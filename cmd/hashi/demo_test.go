@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hashi-vc/hashi/internal/webui/webuitest"
+)
+
+// freePort returns a port nothing listens on at the moment.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l := listen(t)
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// runningDemo is `hashi demo` running in this process.
+type runningDemo struct {
+	stop   context.CancelFunc
+	done   chan int
+	out    *syncBuffer
+	ops    string
+	info   demoInfo
+	stderr *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startDemo runs `hashi demo --data dir --port port --ops-port opsPort` until the test ends
+// and waits until it is ready.
+func startDemo(t *testing.T, dir string, port, opsPort int) *runningDemo {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningDemo{stop: cancel, done: make(chan int, 1), out: &syncBuffer{}, stderr: &syncBuffer{}, ops: "127.0.0.1:" + strconv.Itoa(opsPort)}
+	go func() {
+		r.done <- run(ctx, []string{"demo", "--data", dir, "--port", strconv.Itoa(port), "--ops-port", strconv.Itoa(opsPort)}, strings.NewReader(""), r.out, r.stderr)
+	}()
+	t.Cleanup(func() { r.shutdown(t) })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + r.ops + "/readyz") //nolint:noctx // test polling
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case code := <-r.done:
+			t.Fatalf("demo exited with %d before it was ready: %s", code, r.stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready: %v\n%s", err, r.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, demoInfoFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &r.info); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// shutdown stops the demo (as SIGTERM would) and checks it exits 0.
+func (r *runningDemo) shutdown(t *testing.T) {
+	t.Helper()
+	if r.stop == nil {
+		return
+	}
+	r.stop()
+	r.stop = nil
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Errorf("demo exit %d: %s", code, r.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("demo did not shut down within 30 s")
+	}
+}
+
+func httpGet(t *testing.T, u string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(u) //nolint:noctx,gosec // test
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// TestDemoServe starts the demo, checks what it promises (guide, demo.json in its shape and
+// mode, the lists, metadata, OpenAPI documents, readiness and metrics), restarts it on the
+// same folder (secrets and data reused, lists re-signed) and refuses another port.
+func TestDemoServe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	port, opsPort := freePort(t), freePort(t)
+	d := startDemo(t, dir, port, opsPort)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+
+	fi, err := os.Stat(filepath.Join(dir, demoInfoFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo.json: %v mode %v", err, fi.Mode())
+	}
+	// The shape scripts rely on, key by key.
+	var raw map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, demoInfoFile))
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	wantKeys := func(what string, v any, keys ...string) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s is not an object: %v", what, v)
+		}
+		for _, k := range keys {
+			if s, ok := m[k].(string); ok && s == "" {
+				t.Errorf("%s.%s is empty", what, k)
+			} else if m[k] == nil {
+				t.Errorf("%s lacks %s", what, k)
+			}
+		}
+		if len(m) != len(keys) {
+			t.Errorf("%s has keys %v, want exactly %v", what, m, keys)
+		}
+	}
+	wantKeys("demo.json", raw, "issuer", "wallet", "verifiers", "trust")
+	wantKeys("issuer", raw["issuer"], "url", "tenants")
+	for _, tn := range raw["issuer"].(map[string]any)["tenants"].([]any) {
+		wantKeys("tenant", tn, "id", "country", "credential_issuer", "admin_token", "graduates")
+		for _, g := range tn.(map[string]any)["graduates"].([]any) {
+			wantKeys("graduate", g, "id", "name")
+		}
+	}
+	wantKeys("wallet", raw["wallet"], "url", "user", "password")
+	for _, v := range raw["verifiers"].([]any) {
+		wantKeys("verifier", v, "id", "country", "url", "api_token")
+	}
+	wantKeys("trust", raw["trust"], "lists")
+	for _, l := range raw["trust"].(map[string]any)["lists"].([]any) {
+		wantKeys("list", l, "url", "format", "territory")
+	}
+	if len(d.info.Issuer.Tenants) != 2 || d.info.Issuer.Tenants[1].Country != "JP" || len(d.info.Issuer.Tenants[1].Graduates) < 2 || len(d.info.Verifiers) != 2 {
+		t.Fatalf("demo.json: %+v", d.info)
+	}
+
+	// The guide names every page and the wallet login.
+	for _, want := range []string{d.info.Wallet.Password, d.info.Issuer.Tenants[0].CredentialIssuer + "/registrar", d.info.Verifiers[1].URL + "/desk/", "Kenji SATO"} {
+		if !strings.Contains(d.out.String(), want) {
+			t.Errorf("guide lacks %q:\n%s", want, d.out.String())
+		}
+	}
+	if st, _, body := httpGet(t, base+"/"); st != http.StatusOK || !strings.Contains(body, d.info.Wallet.URL) || strings.Contains(body, d.info.Wallet.Password) {
+		t.Errorf("GET / = %d (it must link the wallet and never show secrets)\n%s", st, body)
+	}
+	// The lists, as the desks fetch them; the issuer's metadata; both OpenAPI documents.
+	for _, l := range d.info.Trust.Lists {
+		if st, h, _ := httpGet(t, l.URL); st != http.StatusOK || h.Get("ETag") == "" {
+			t.Errorf("GET %s = %d %v", l.URL, st, h)
+		}
+	}
+	for _, u := range []string{
+		base + "/.well-known/openid-credential-issuer/issuer/sakuragaoka",
+		d.info.Verifiers[0].URL + "/openapi.json",
+		base + "/issuer/openapi.json",
+	} {
+		if st, _, body := httpGet(t, u); st != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(body), "{") {
+			t.Errorf("GET %s = %d", u, st)
+		}
+	}
+	// Readiness covers every store and both desks' lists; metrics say how old each list is.
+	if _, _, body := httpGet(t, "http://"+d.ops+"/readyz"); !strings.Contains(body, `"jp-desk.trust"`) || !strings.Contains(body, `"wallet.store"`) {
+		t.Errorf("readyz: %s", body)
+	}
+	if _, _, body := httpGet(t, "http://"+d.ops+"/metrics"); !strings.Contains(body, `hashi_trustlist_loaded{component="eu-desk",list="JP pilot LoTE",service="demo",territory="JP"} 1`) {
+		t.Errorf("metrics lack the desks' list state")
+	}
+	logs, err := os.ReadFile(filepath.Join(dir, demoLogFile))
+	if err != nil || !bytes.Contains(logs, []byte(`"request_id"`)) || bytes.Contains(logs, []byte(d.info.Issuer.Tenants[0].AdminToken)) {
+		t.Errorf("demo.log: %v (JSON request logs, no tokens)", err)
+	}
+	d.shutdown(t)
+
+	// A second start reuses the folder: same secrets, lists re-signed with a new sequence.
+	d2 := startDemo(t, dir, port, opsPort)
+	if d2.info.Issuer.Tenants[0].AdminToken != d.info.Issuer.Tenants[0].AdminToken || d2.info.Wallet.Password != d.info.Wallet.Password {
+		t.Errorf("secrets changed on restart")
+	}
+	if seq, _ := os.ReadFile(filepath.Join(dir, demoSequenceFile)); strings.TrimSpace(string(seq)) != "2" {
+		t.Errorf("list sequence after restart %q, want 2", seq)
+	}
+	d2.shutdown(t)
+
+	// Another port cannot reuse the folder: certificates and credentials name the old one.
+	var errOut bytes.Buffer
+	code := run(t.Context(), []string{"demo", "--data", dir, "--port", strconv.Itoa(freePort(t)), "--ops-port", strconv.Itoa(freePort(t))}, strings.NewReader(""), io.Discard, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "was set up for "+base) {
+		t.Errorf("other port: exit %d, %q", code, errOut.String())
+	}
+	// Only loopback addresses.
+	if code, _, stderr := runHashi(t, "", "demo", "--listen", "0.0.0.0"); code != 2 || !strings.Contains(stderr, "loopback") {
+		t.Errorf("--listen 0.0.0.0: exit %d %q", code, stderr)
+	}
+}
+
+// TestDemoScenario plays `hashi demo --scenario` and checks every outcome it prints.
+func TestDemoScenario(t *testing.T) {
+	code, out, stderr := runHashi(t, "", "demo", "--scenario")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{
+		"Listed by http://127.0.0.1:", // the wallet names the list of each issuer
+		"trust path: JP pilot LoTE → JP",
+		"trust path: EU LOTL → NL trusted list → NL",
+		"reads here as: 修士 (master, ISCED 7, EQF 7)",
+		"ISCED 766, EQF 7",
+		"REJECTED (status_revoked)",
+		"REJECTED (issuer_withdrawn)",
+		"REJECTED (trust_list_stale)",
+		"Every step went as expected.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scenario output lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, "      ACCEPTED"); n != 3 {
+		t.Errorf("%d accepted presentations, want 3:\n%s", n, out)
+	}
+	if strings.Contains(out, "FAILED") {
+		t.Errorf("a step failed:\n%s", out)
+	}
+}
+
+// TestDemoInBrowser is the newcomer's story in headless Chromium against `hashi demo`: the
+// Sakuragaoka registrar offers Kenji SATO's diploma, the student receives it in the web
+// wallet with the PIN, the EU desk asks for a diploma, the student opens the request in the
+// wallet and shares, and the desk shows it accepted with the trust path.
+func TestDemoInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := webuitest.Browser(t)
+	b.SetAcceptLanguage("en-GB,en;q=0.9")
+	d := startDemo(t, filepath.Join(t.TempDir(), "data"), freePort(t), freePort(t))
+	jp, eu := d.info.Issuer.Tenants[1], d.info.Verifiers[0]
+
+	// The registrar signs in and offers the diploma with a PIN.
+	registrar := jp.CredentialIssuer + "/registrar"
+	b.Navigate(registrar + "/")
+	b.Fill("#token", jp.AdminToken)
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+		t.Fatalf("registrar sign-in = %d", st)
+	}
+	b.Navigate(registrar + "/graduates")
+	b.ClickNavigate("#graduate-E23M-1187 a.button")
+	if st := b.ClickNavigate("#create-offer"); st != http.StatusOK {
+		t.Fatalf("create offer = %d", st)
+	}
+	pin := b.Text("#tx-code")
+	offer := b.EvalString(`document.querySelector("#offer-link").value`)
+	b.Screenshot("registrar-offer")
+
+	// The student signs in to the wallet and receives it.
+	b.Navigate(d.info.Wallet.URL + "/sign-in")
+	b.Fill("#username", d.info.Wallet.User)
+	b.Fill("#password", d.info.Wallet.Password)
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+		t.Fatalf("wallet sign-in = %d", st)
+	}
+	b.ClickNavigate(`nav.wallet-nav a[href$="/receive"]`)
+	b.Fill("#link", offer)
+	if st := b.ClickNavigate("#open-offer"); st != http.StatusOK {
+		t.Fatalf("open offer = %d", st)
+	}
+	b.Fill("#tx_code", pin)
+	if st := b.ClickNavigate("#accept-offer"); st != http.StatusOK {
+		t.Fatalf("accept offer = %d", st)
+	}
+	if got := b.Text(".card-trust"); !strings.Contains(got, "hashi Pilot Trust Services JP") {
+		t.Fatalf("card trust %q", got)
+	}
+	b.Screenshot("wallet-card")
+
+	// The EU desk asks for a diploma.
+	b.Navigate(eu.URL + "/desk/")
+	b.Fill("#token", eu.APIToken)
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+		t.Fatalf("desk sign-in = %d", st)
+	}
+	b.Click("#what-diploma")
+	if st := b.ClickNavigate("#create"); st != http.StatusOK {
+		t.Fatalf("desk create = %d", st)
+	}
+	deskPage := b.Location()
+	link := b.EvalString(`document.querySelector("#request-link").value`)
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != "openid4vp" {
+		t.Fatalf("request link %q", link)
+	}
+
+	// The student opens it in the wallet, sees who asks, and shares.
+	if st := b.Navigate(d.info.Wallet.URL + "/present?" + u.RawQuery); st != http.StatusOK {
+		t.Fatalf("consent page = %d", st)
+	}
+	if got := b.Text("#verifier-name"); got != "Pilot Admissions Desk NL" {
+		t.Fatalf("verifier name %q", got)
+	}
+	if st := b.ClickNavigate("#share"); st != http.StatusOK {
+		t.Fatalf("share = %d", st)
+	}
+	b.Screenshot("wallet-shared")
+
+	// The desk's page shows the verdict with the trust path.
+	b.Navigate(deskPage)
+	b.Do("wait for the report", chromedp.WaitVisible(chromedp.CSS("#verdict")))
+	b.Screenshot("desk-report")
+	if got := b.Text("#verdict-word"); got != "Accepted" {
+		t.Fatalf("verdict %q", got)
+	}
+	if got := b.Text("#trust-path-0"); !strings.Contains(got, "JP pilot LoTE") {
+		t.Fatalf("trust path %q", got)
+	}
+}
