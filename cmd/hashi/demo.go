@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/hashi-vc/hashi/internal/pki"
@@ -39,7 +40,11 @@ const (
 	demoListValidity  = 30 * 24 * time.Hour
 	demoStatusTTL     = 30 * time.Second
 	demoInfoFile      = "demo.json"
-	demoSequenceFile  = "trust-sequence"
+	demoTrustDir      = "trust"      // the signed lists as served, and demoListState
+	demoListStateFile = "state.json" // in demoTrustDir
+	// demoRenewBefore: lists closer than this to their NextUpdate are re-signed (at start and
+	// hourly while running), as a scheme operator re-issues before NextUpdate.
+	demoRenewBefore   = 7 * 24 * time.Hour
 	demoLogFile       = "demo.log"
 	demoConfigComment = "# Written by `hashi demo` at every start (edits are overwritten). It is also a\n# working example of this service's configuration file.\n"
 )
@@ -75,8 +80,9 @@ the JP LoTE), which it publishes over HTTP itself so the desks fetch and refresh
 would real lists. Everything is served on one loopback port in plain HTTP (the demo is for one
 machine); /healthz, /readyz and /metrics are on the ops port (default: port + 1).
 
-On first start it generates the pilot PKI, tokens and keys into DIR; later starts reuse them
-(and re-sign the lists with a new sequence number). It prints a guide and writes DIR/demo.json
+On first start it generates the pilot PKI, tokens, keys and signed lists into DIR; later
+starts reuse them, with everything issued and stored (lists are re-signed, with the next
+sequence number, only within a week of their NextUpdate). It prints a guide and writes DIR/demo.json
 (mode 0600) with every URL and secret, for scripts. Logs (JSON) go to DIR/demo.log.
 
 With --scenario it starts a fresh demo in a temporary folder and plays the whole story over
@@ -203,10 +209,16 @@ type demo struct {
 	issuer    *issuer.Issuer
 	desks     map[string]*trustlist.Refresher // by demoDesks id
 
-	mu       sync.RWMutex
-	files    map[string][]byte // the signed lists by file name
-	modified time.Time
-	seq      uint64
+	mu    sync.RWMutex
+	files map[string][]byte // the signed lists by file name
+	state demoListState
+}
+
+// demoListState is DIR/trust/state.json: what the lists there were signed with.
+type demoListState struct {
+	Sequence   uint64    `json:"sequence"`
+	Issued     time.Time `json:"issued"`
+	NextUpdate time.Time `json:"next_update"`
 }
 
 // newDemo prepares dir for a demo served at base (http://host:port): PKI, secrets, signed
@@ -233,10 +245,10 @@ func newDemo(ctx context.Context, dir, base string, logger *slog.Logger, statusT
 			return nil, err
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, demoSequenceFile)); err == nil { //nolint:gosec // inside the demo folder
-		d.seq, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err := d.loadLists(); err != nil {
+		return nil, err
 	}
-	if err := d.publish(now, time.Time{}, 0); err != nil {
+	if err := d.renewLists(now); err != nil {
 		return nil, err
 	}
 	if err := d.writeConfigs(statusTTL); err != nil {
@@ -308,15 +320,51 @@ func (d *demo) loadOrCreateInfo() (bool, error) {
 	return true, nil
 }
 
+// loadLists reads the lists a previous start signed, if any.
+func (d *demo) loadLists() error {
+	dir := filepath.Join(d.dir, demoTrustDir)
+	b, err := os.ReadFile(filepath.Join(dir, demoListStateFile)) //nolint:gosec // inside the demo folder
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var st demoListState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("%s: %w", demoListStateFile, err)
+	}
+	files := map[string][]byte{}
+	for _, name := range []string{pilotLOTLFile, pilotNLFile, pilotJPFile, pilotJPXML} {
+		if files[name], err = os.ReadFile(filepath.Join(dir, name)); err != nil { //nolint:gosec // inside the demo folder
+			return err
+		}
+	}
+	d.files, d.state = files, st
+	return nil
+}
+
+// renewLists re-signs the lists when there are none or they are within demoRenewBefore of
+// their NextUpdate; it reports nothing else.
+func (d *demo) renewLists(now time.Time) error {
+	d.mu.RLock()
+	next := d.state.NextUpdate
+	d.mu.RUnlock()
+	if d.files != nil && next.Sub(now) > demoRenewBefore {
+		return nil
+	}
+	return d.publish(now, time.Time{}, 0)
+}
+
 // publish signs the pilot lists with the next sequence number, issued now and valid for
-// demoListValidity; withdrawnJP, when not zero, withdraws the JP universities' seal CA from
-// then; nlValidity, when not zero, is the NL list's own validity. The desks see the new lists
-// at their next refresh (see refreshDesks).
+// demoListValidity, and keeps them in DIR/trust; withdrawnJP, when not zero, withdraws the
+// JP universities' seal CA from then; nlValidity, when not zero, is the NL list's own
+// validity. The desks see the new lists at their next refresh (see refreshDesks).
 func (d *demo) publish(now time.Time, withdrawnJP time.Time, nlValidity time.Duration) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now = now.UTC().Truncate(time.Second)
-	pl := pilotLists{trustBase: d.base + "/trust", issued: now, next: now.Add(demoListValidity), sequence: d.seq + 1, withdrawnJP: withdrawnJP}
+	pl := pilotLists{trustBase: d.base + "/trust", issued: now, next: now.Add(demoListValidity), sequence: d.state.Sequence + 1, withdrawnJP: withdrawnJP}
 	if nlValidity != 0 {
 		pl.nextNL = now.Add(nlValidity)
 	}
@@ -324,10 +372,20 @@ func (d *demo) publish(now time.Time, withdrawnJP time.Time, nlValidity time.Dur
 	if err != nil {
 		return fmt.Errorf("sign the pilot lists: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(d.dir, demoSequenceFile), []byte(strconv.FormatUint(pl.sequence, 10)+"\n"), 0o600); err != nil {
+	dir := filepath.Join(d.dir, demoTrustDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	d.seq, d.files, d.modified = pl.sequence, files, now
+	for name, b := range files {
+		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+			return err
+		}
+	}
+	st := demoListState{Sequence: pl.sequence, Issued: now, NextUpdate: pl.next}
+	if err := writeJSONFile(filepath.Join(dir, demoListStateFile), st); err != nil {
+		return err
+	}
+	d.files, d.state = files, st
 	return nil
 }
 
@@ -350,7 +408,14 @@ func (d *demo) listFiles() map[string][]byte {
 func (d *demo) listsModified() time.Time {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.modified
+	return d.state.Issued
+}
+
+// listSequence is the sequence number of the lists being served.
+func (d *demo) listSequence() uint64 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.state.Sequence
 }
 
 // writeConfigs writes the configuration file of every service (the demo builds the services
@@ -376,9 +441,9 @@ func (d *demo) writeConfigs(statusTTL time.Duration) error {
 	}
 	for i, desk := range demoDesks {
 		v := d.info.Verifiers[i]
-		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\n%s",
+		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
 			demoConfigComment, v.URL, "sqlite:"+filepath.Join(d.dir, desk.id, "verifier.db"), desk.country, pkiDir, desk.id, hash(v.APIToken),
-			filepath.Join(d.dir, "page.key"), trust)
+			filepath.Join(d.dir, "page.key"), d.info.Wallet.URL, trust)
 	}
 	for name, body := range files {
 		path := filepath.Join(d.dir, name)
@@ -474,15 +539,40 @@ func (d *demo) close() {
 	}
 }
 
-// run serves every service, the lists under /trust and the guide page at / until ctx is
-// done.
+// run serves every service, the lists under /trust (re-signed hourly when due) and the
+// guide page at / until ctx is done.
 func (d *demo) run(ctx context.Context, app, ops net.Listener) error {
 	lists := echo.WrapHandler(trustHandler(d.listFiles, d.listsModified))
-	return runServices(ctx, d.logger, "demo", nil, app, ops, func(e *echo.Echo) {
-		e.GET("/trust/:name", lists)
-		e.HEAD("/trust/:name", lists)
-		e.GET("/", d.indexPage)
-	}, d.svcs...)
+	trust := &service{
+		name: "trust",
+		mount: func(e *echo.Echo, _ prometheus.Registerer) error {
+			e.GET("/trust/:name", lists)
+			e.HEAD("/trust/:name", lists)
+			e.GET("/", d.indexPage)
+			return nil
+		},
+		background: func(ctx context.Context) {
+			t := time.NewTicker(time.Hour)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					before := d.listSequence()
+					if err := d.renewLists(time.Now()); err != nil {
+						d.logger.Error("re-sign the pilot lists", "err", err)
+					} else if d.listSequence() != before {
+						d.logger.Info("pilot lists re-signed", "sequence", d.listSequence())
+						if err := d.refreshDesks(ctx); err != nil {
+							d.logger.Warn("refresh the desks' lists", "err", err)
+						}
+					}
+				}
+			}
+		},
+	}
+	return runServices(ctx, d.logger, "demo", nil, app, ops, append([]*service{trust}, d.svcs...)...)
 }
 
 // guide prints where everything is.
@@ -501,7 +591,8 @@ func (d *demo) guide(w io.Writer, ops string) {
 	for i, v := range d.info.Verifiers {
 		fmt.Fprintf(w, "  %-32s %s/desk/   token %s\n", demoDesks[i].label, v.URL, v.APIToken)
 	}
-	fmt.Fprintf(w, "\nTrust lists: %s/trust/ (%s, %s, %s), re-signed at every start.\n", d.base, pilotLOTLFile, pilotNLFile, pilotJPFile)
+	fmt.Fprintf(w, "\nTrust lists: %s/trust/ (%s, %s, %s), sequence %d, next update %s.\n", d.base, pilotLOTLFile, pilotNLFile, pilotJPFile,
+		d.state.Sequence, d.state.NextUpdate.Format(time.RFC3339))
 	fmt.Fprintf(w, "Health and metrics: http://%s/readyz, /metrics. Logs: %s\n", ops, filepath.Join(d.dir, demoLogFile))
 	fmt.Fprintf(w, "Everything above, for scripts: %s\n\nCtrl-C stops the demo; the data folder is reused next time.\n", filepath.Join(d.dir, demoInfoFile))
 }
@@ -551,12 +642,17 @@ func writeJSONFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic writes b to path (mode 0600) through a synced temporary file and a rename.
+func writeFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		_ = tmp.Close()
 		return err
 	}

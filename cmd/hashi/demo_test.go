@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/hashi-vc/hashi/internal/webui/webuitest"
 )
@@ -214,15 +211,40 @@ func TestDemoServe(t *testing.T) {
 	if err != nil || !bytes.Contains(logs, []byte(`"request_id"`)) || bytes.Contains(logs, []byte(d.info.Issuer.Tenants[0].AdminToken)) {
 		t.Errorf("demo.log: %v (JSON request logs, no tokens)", err)
 	}
+	// The student receives a diploma before the restart.
+	var story bytes.Buffer
+	sc := &scenario{d: &demo{dir: dir, info: d.info}, w: &story, client: http.DefaultClient, store: filepath.Join(t.TempDir(), "student")}
+	cred, ok := sc.issueAndReceive(t.Context(), d.info.Issuer.Tenants[1], "M19-0042", "Sakuragaoka")
+	if !ok {
+		t.Fatalf("issue before restart:\n%s", story.String())
+	}
+	lists := readDir(t, filepath.Join(dir, demoTrustDir))
+	seal := readDir(t, filepath.Join(dir, "pki", "jp", "universities", "sakuragaoka"))
 	d.shutdown(t)
 
-	// A second start reuses the folder: same secrets, lists re-signed with a new sequence.
+	// A second start reuses the folder: same secrets, keys and signed lists, and what was
+	// issued is still there: the registrar lists it and it is accepted at the EU desk.
 	d2 := startDemo(t, dir, port, opsPort)
 	if d2.info.Issuer.Tenants[0].AdminToken != d.info.Issuer.Tenants[0].AdminToken || d2.info.Wallet.Password != d.info.Wallet.Password {
 		t.Errorf("secrets changed on restart")
 	}
-	if seq, _ := os.ReadFile(filepath.Join(dir, demoSequenceFile)); strings.TrimSpace(string(seq)) != "2" {
-		t.Errorf("list sequence after restart %q, want 2", seq)
+	for name, before := range lists {
+		if after := readDir(t, filepath.Join(dir, demoTrustDir))[name]; after != before {
+			t.Errorf("trust/%s changed on restart", name)
+		}
+	}
+	for name, before := range seal {
+		if after := readDir(t, filepath.Join(dir, "pki", "jp", "universities", "sakuragaoka"))[name]; after != before {
+			t.Errorf("the seal's %s changed on restart", name)
+		}
+	}
+	var issued []map[string]any
+	if err := sc.call(t.Context(), http.MethodGet, d.info.Issuer.Tenants[1].CredentialIssuer+"/admin/credentials", d.info.Issuer.Tenants[1].AdminToken, nil, http.StatusOK, &issued); err != nil || len(issued) != 1 {
+		t.Errorf("issued credentials after restart: %v %v", issued, err)
+	}
+	sc.present(t.Context(), cred, "eu-desk", "EU desk", "verified", "")
+	if sc.failed != 0 {
+		t.Errorf("presentation after restart:\n%s", story.String())
 	}
 	d2.shutdown(t)
 
@@ -267,93 +289,135 @@ func TestDemoScenario(t *testing.T) {
 	}
 }
 
-// TestDemoInBrowser is the newcomer's story in headless Chromium against `hashi demo`: the
-// Sakuragaoka registrar offers Kenji SATO's diploma, the student receives it in the web
-// wallet with the PIN, the EU desk asks for a diploma, the student opens the request in the
-// wallet and shares, and the desk shows it accepted with the trust path.
+// TestDemoInBrowser is the newcomer's story in headless Chromium against `hashi demo`, once
+// in English and once in Japanese: the Sakuragaoka registrar offers Kenji SATO's diploma, the
+// student signs in to the web wallet, pastes the offer, enters the PIN and sees the card; the
+// EU desk asks for a diploma on the same device; the student opens the desk's web-wallet
+// link, sees who asks and what will be shared, shares, and lands on the desk's report, which
+// says accepted with the trust path. Screenshots go to HASHI_SCREENSHOTS when set (the
+// README's come from here).
 func TestDemoInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	b := webuitest.Browser(t)
-	b.SetAcceptLanguage("en-GB,en;q=0.9")
-	d := startDemo(t, filepath.Join(t.TempDir(), "data"), freePort(t), freePort(t))
-	jp, eu := d.info.Issuer.Tenants[1], d.info.Verifiers[0]
+	for _, tc := range []struct {
+		lang, acceptLanguage, accepted, cardTitle string
+	}{
+		{"en", "en-GB,en;q=0.9", "Accepted", "Received"},
+		{"ja", "ja-JP,ja;q=0.9", "受理", "受け取りました"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			b := webuitest.Browser(t)
+			b.SetAcceptLanguage(tc.acceptLanguage)
+			d := startDemo(t, filepath.Join(t.TempDir(), "data"), freePort(t), freePort(t))
+			jp, eu := d.info.Issuer.Tenants[1], d.info.Verifiers[0]
 
-	// The registrar signs in and offers the diploma with a PIN.
-	registrar := jp.CredentialIssuer + "/registrar"
-	b.Navigate(registrar + "/")
-	b.Fill("#token", jp.AdminToken)
-	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
-		t.Fatalf("registrar sign-in = %d", st)
-	}
-	b.Navigate(registrar + "/graduates")
-	b.ClickNavigate("#graduate-E23M-1187 a.button")
-	if st := b.ClickNavigate("#create-offer"); st != http.StatusOK {
-		t.Fatalf("create offer = %d", st)
-	}
-	pin := b.Text("#tx-code")
-	offer := b.EvalString(`document.querySelector("#offer-link").value`)
-	b.Screenshot("registrar-offer")
+			// The guide page links every part of the demo.
+			b.Navigate(strings.TrimSuffix(d.info.Issuer.URL, "/issuer") + "/")
+			b.Screenshot("guide")
 
-	// The student signs in to the wallet and receives it.
-	b.Navigate(d.info.Wallet.URL + "/sign-in")
-	b.Fill("#username", d.info.Wallet.User)
-	b.Fill("#password", d.info.Wallet.Password)
-	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
-		t.Fatalf("wallet sign-in = %d", st)
-	}
-	b.ClickNavigate(`nav.wallet-nav a[href$="/receive"]`)
-	b.Fill("#link", offer)
-	if st := b.ClickNavigate("#open-offer"); st != http.StatusOK {
-		t.Fatalf("open offer = %d", st)
-	}
-	b.Fill("#tx_code", pin)
-	if st := b.ClickNavigate("#accept-offer"); st != http.StatusOK {
-		t.Fatalf("accept offer = %d", st)
-	}
-	if got := b.Text(".card-trust"); !strings.Contains(got, "hashi Pilot Trust Services JP") {
-		t.Fatalf("card trust %q", got)
-	}
-	b.Screenshot("wallet-card")
+			// The registrar signs in and offers the diploma with a PIN.
+			registrar := jp.CredentialIssuer + "/registrar"
+			b.Navigate(registrar + "/")
+			b.Fill("#token", jp.AdminToken)
+			if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+				t.Fatalf("registrar sign-in = %d", st)
+			}
+			if lang := b.Attr("html", "lang"); lang != tc.lang {
+				t.Fatalf("registrar page in %q, want %q", lang, tc.lang)
+			}
+			b.Navigate(registrar + "/graduates")
+			b.ClickNavigate("#graduate-E23M-1187 a.button")
+			if st := b.ClickNavigate("#create-offer"); st != http.StatusOK {
+				t.Fatalf("create offer = %d", st)
+			}
+			pin := b.Text("#tx-code")
+			offer := b.EvalString(`document.querySelector("#offer-link").value`)
+			b.Screenshot("registrar-offer")
 
-	// The EU desk asks for a diploma.
-	b.Navigate(eu.URL + "/desk/")
-	b.Fill("#token", eu.APIToken)
-	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
-		t.Fatalf("desk sign-in = %d", st)
-	}
-	b.Click("#what-diploma")
-	if st := b.ClickNavigate("#create"); st != http.StatusOK {
-		t.Fatalf("desk create = %d", st)
-	}
-	deskPage := b.Location()
-	link := b.EvalString(`document.querySelector("#request-link").value`)
-	u, err := url.Parse(link)
-	if err != nil || u.Scheme != "openid4vp" {
-		t.Fatalf("request link %q", link)
-	}
+			// The student signs in to the wallet, pastes the offer, enters the PIN.
+			b.Navigate(d.info.Wallet.URL + "/sign-in")
+			b.Fill("#username", d.info.Wallet.User)
+			b.Fill("#password", d.info.Wallet.Password)
+			if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+				t.Fatalf("wallet sign-in = %d", st)
+			}
+			b.ClickNavigate(`nav.wallet-nav a[href$="/receive"]`)
+			b.Fill("#link", offer)
+			if st := b.ClickNavigate("#open-offer"); st != http.StatusOK {
+				t.Fatalf("open offer = %d", st)
+			}
+			b.Fill("#tx_code", pin)
+			if st := b.ClickNavigate("#accept-offer"); st != http.StatusOK {
+				t.Fatalf("accept offer = %d", st)
+			}
+			if got := b.Text(".card-trust"); !strings.Contains(got, "hashi Pilot Trust Services JP") && !strings.Contains(got, "hashi パイロットトラストサービス") {
+				t.Fatalf("card trust %q", got)
+			}
+			if got := b.Text("#title"); got != tc.cardTitle {
+				t.Fatalf("wallet title %q, want %q", got, tc.cardTitle)
+			}
+			b.Screenshot("wallet-card")
 
-	// The student opens it in the wallet, sees who asks, and shares.
-	if st := b.Navigate(d.info.Wallet.URL + "/present?" + u.RawQuery); st != http.StatusOK {
-		t.Fatalf("consent page = %d", st)
-	}
-	if got := b.Text("#verifier-name"); got != "Pilot Admissions Desk NL" {
-		t.Fatalf("verifier name %q", got)
-	}
-	if st := b.ClickNavigate("#share"); st != http.StatusOK {
-		t.Fatalf("share = %d", st)
-	}
-	b.Screenshot("wallet-shared")
+			// The EU desk asks for a diploma, to be answered on this device.
+			b.Navigate(eu.URL + "/desk/")
+			b.Fill("#token", eu.APIToken)
+			if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+				t.Fatalf("desk sign-in = %d", st)
+			}
+			b.Click("#what-diploma")
+			b.Click("#same_device")
+			if st := b.ClickNavigate("#create"); st != http.StatusOK {
+				t.Fatalf("desk create = %d", st)
+			}
+			b.Screenshot("desk-request")
 
-	// The desk's page shows the verdict with the trust path.
-	b.Navigate(deskPage)
-	b.Do("wait for the report", chromedp.WaitVisible(chromedp.CSS("#verdict")))
-	b.Screenshot("desk-report")
-	if got := b.Text("#verdict-word"); got != "Accepted" {
-		t.Fatalf("verdict %q", got)
+			// The student follows the desk's web-wallet link, sees who asks, and shares.
+			if st := b.ClickNavigate("#request-open-web"); st != http.StatusOK {
+				t.Fatalf("consent page = %d", st)
+			}
+			if got := b.Text("#verifier-name"); got != "Pilot Admissions Desk NL" {
+				t.Fatalf("verifier name %q", got)
+			}
+			b.Screenshot("wallet-consent")
+
+			// Sharing sends the presentation and returns to the desk's report.
+			if st := b.ClickNavigate("#share"); st != http.StatusOK {
+				t.Fatalf("share = %d", st)
+			}
+			if loc := b.Location(); !strings.HasPrefix(loc, eu.URL+"/requests/done/") {
+				t.Fatalf("after sharing the browser is at %s, want the desk's report", loc)
+			}
+			b.Screenshot("desk-report")
+			if got := b.Text("#verdict-word"); got != tc.accepted {
+				t.Fatalf("verdict %q, want %q", got, tc.accepted)
+			}
+			if got := b.Text("#trust-path-0"); !strings.Contains(got, "JP pilot LoTE") {
+				t.Fatalf("trust path %q", got)
+			}
+		})
 	}
-	if got := b.Text("#trust-path-0"); !strings.Contains(got, "JP pilot LoTE") {
-		t.Fatalf("trust path %q", got)
+}
+
+// readDir returns the regular files of dir by name.
+func readDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[e.Name()] = string(b)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s is empty", dir)
+	}
+	return out
 }

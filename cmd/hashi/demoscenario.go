@@ -159,7 +159,7 @@ func (s *scenario) play(ctx context.Context) {
 	if err == nil {
 		err = s.d.refreshDesks(ctx)
 	}
-	if s.step("The JP list operator withdraws the universities' e-seal CA in a new signed LoTE", []string{fmt.Sprintf("sequence %d, withdrawn from %s", s.d.seq, withdrawn.UTC().Format(time.RFC3339))}, err) && medCred != "" {
+	if s.step("The JP list operator withdraws the universities' e-seal CA in a new signed LoTE", []string{fmt.Sprintf("sequence %d, withdrawn from %s", s.d.listSequence(), withdrawn.UTC().Format(time.RFC3339))}, err) && medCred != "" {
 		s.present(ctx, medCred, "eu-desk", "EU admissions desk (NL)", verifier.StatusRejected, verifier.CodeIssuerWithdrawn)
 	}
 	// The NL trusted list is re-issued with a NextUpdate two seconds away and not renewed:

@@ -139,5 +139,5 @@ func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, 
 		return err
 	}
 	logger.Info("issuer serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL, "tenants", len(c.Tenants))
-	return runServices(ctx, logger, "issuer", tlsCfg, app, ops, nil, s)
+	return runServices(ctx, logger, "issuer", tlsCfg, app, ops, s)
 }

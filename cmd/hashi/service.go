@@ -36,8 +36,8 @@ type readinessCheck struct {
 
 // runServices serves svcs on one httpx.Server named name (readiness checks are prefixed
 // with the service's name when there are several), runs their background work, and closes
-// them once the server has stopped. extra, when not nil, registers further routes.
-func runServices(ctx context.Context, logger *slog.Logger, name string, tlsCfg *tls.Config, app, ops net.Listener, extra func(*echo.Echo), svcs ...*service) error {
+// them once the server has stopped.
+func runServices(ctx context.Context, logger *slog.Logger, name string, tlsCfg *tls.Config, app, ops net.Listener, svcs ...*service) error {
 	defer func() {
 		for _, s := range svcs {
 			if s.close != nil {
@@ -88,9 +88,6 @@ func runServices(ctx context.Context, logger *slog.Logger, name string, tlsCfg *
 			_ = ops.Close()
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-	}
-	if extra != nil {
-		extra(srv.Echo())
 	}
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

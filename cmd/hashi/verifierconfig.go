@@ -56,6 +56,9 @@ type verifierFileConfig struct {
 	APITokenEnv    string `yaml:"api_token_env"`
 	// PageKeyFile turns the desk pages on (≥ 32 bytes, mode 0600).
 	PageKeyFile string `yaml:"page_key_file"`
+	// WebWalletURL, when set, is a hosted web wallet (hashi's: its base, e.g.
+	// https://wallet.example/wallet) that the desk's request page also links requests to.
+	WebWalletURL string `yaml:"web_wallet_url"`
 	// Trust: the lists the desk trusts issuers through.
 	Trust trustFileConfig `yaml:"trust"`
 	// Recognition: which credentials from which jurisdictions at which EQF levels. Default:

@@ -99,6 +99,9 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 		}
 		hopts = append(hopts, verifierhttp.WithPageKey(key))
 	}
+	if c.WebWalletURL != "" {
+		hopts = append(hopts, verifierhttp.WithWebWallet(c.WebWalletURL))
+	}
 	prefix := verifier.PrefixX509Hash
 	if c.ClientIDPrefix == "x509_san_dns" {
 		prefix = verifier.PrefixX509SANDNS
@@ -176,5 +179,5 @@ func serveVerifier(ctx context.Context, c *verifierFileConfig, logger *slog.Logg
 		return closeAll(err)
 	}
 	logger.Info("verifier serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL)
-	return runServices(ctx, logger, "verifier", tlsCfg, app, ops, nil, svc)
+	return runServices(ctx, logger, "verifier", tlsCfg, app, ops, svc)
 }

@@ -208,5 +208,5 @@ func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, 
 		return closeAll(err)
 	}
 	logger.Info("wallet serving", "listen", app.Addr().String(), "ops", ops.Addr().String())
-	return runServices(ctx, logger, "wallet", tlsCfg, app, ops, nil, svc)
+	return runServices(ctx, logger, "wallet", tlsCfg, app, ops, svc)
 }

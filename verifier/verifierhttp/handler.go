@@ -27,6 +27,23 @@ type config struct {
 	pageKey   []byte                 // WithPageKey; nil: no desk pages
 	pageClock func() time.Time       // WithPageClock
 	responses *prometheus.CounterVec // WithMetrics; nil: none
+	webWallet string                 // WithWebWallet; "": none
+}
+
+// WithWebWallet names a hosted web wallet (its base URL, e.g. https://wallet.example/wallet)
+// that takes requests at base/present?<the request's query>, as hashi's wallet does. The desk's
+// request page then also links the request there ("Open in the web wallet"), for students
+// whose wallet is a web page rather than an app that handles openid4vp:// links. Default:
+// none.
+func WithWebWallet(base string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(base)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("verifierhttp: web wallet %q is not an absolute http(s) URL without query and fragment", base)
+		}
+		c.webWallet = strings.TrimSuffix(base, "/")
+		return nil
+	}
 }
 
 // WithMetrics registers the desk's own metrics on reg (the service's registry, e.g.

@@ -349,8 +349,10 @@ type requestView struct {
 	Report *verifier.Report
 	// Href is the openid4vp link for a same-device wallet (a custom scheme html/template would
 	// otherwise refuse; the flow built it).
-	Href    template.URL
-	Refresh int
+	Href template.URL
+	// WebWalletHref is the request at the configured web wallet (WithWebWallet); "" when none.
+	WebWalletHref string
+	Refresh       int
 }
 
 func (u *ui) request(c echo.Context) error {
@@ -364,6 +366,11 @@ func (u *ui) request(c echo.Context) error {
 	c.Response().Header().Set("Refresh", strconv.Itoa(RefreshSeconds))
 	v := requestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "request"}, Report: rep,
 		Href: template.URL(rep.Request), Refresh: RefreshSeconds} //nolint:gosec // built by the flow: fixed scheme, query-escaped values
+	if w := u.h.cfg.webWallet; w != "" {
+		if q, err := url.Parse(rep.Request); err == nil {
+			v.WebWalletHref = w + "/present?" + q.RawQuery
+		}
+	}
 	return u.r.Render(c, http.StatusOK, "request.html", &webui.Page{Data: v})
 }
 

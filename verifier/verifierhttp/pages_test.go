@@ -115,6 +115,36 @@ func TestPagesWithoutKey(t *testing.T) {
 	}
 }
 
+// TestPagesWebWallet: with WithWebWallet the pending request also links the web wallet's
+// same-device URL, carrying the request's own query; without it there is no such link.
+func TestPagesWebWallet(t *testing.T) {
+	t.Parallel()
+	if _, err := verifierhttp.New(newEnv(t).flow, verifierhttp.WithWebWallet("wallet.example")); err == nil {
+		t.Fatal("a relative web wallet URL was accepted")
+	}
+	for _, wallet := range []string{"", "https://wallet.example/wallet/"} {
+		opts := []verifierhttp.Option{verifierhttp.WithPageKey(pageKey)}
+		if wallet != "" {
+			opts = append(opts, verifierhttp.WithWebWallet(wallet))
+		}
+		e := newEnv(t, opts...)
+		b := e.browser("ja")
+		b.signIn()
+		loc := b.post(desk+"/requests", url.Values{"what": {"diploma"}, "response_mode": {"direct_post"}}).header.Get("Location")
+		page := b.get(loc)
+		query := e.report(strings.TrimPrefix(loc, desk+"/requests/")).Request
+		query = query[strings.Index(query, "?")+1:]
+		has := strings.Contains(page.body, `id="request-open-web"`)
+		if wallet == "" {
+			if has {
+				t.Fatal("web wallet link without WithWebWallet")
+			}
+			continue
+		}
+		page.want(t, http.StatusOK, `href="https://wallet.example/wallet/present?`+strings.ReplaceAll(query, "&", "&amp;")+`"`, "Webウォレットで開く")
+	}
+}
+
 // TestPagesDesk drives the desk pages over HTTP: sign in (a wrong token is refused), make a
 // request of chosen claims (the checkboxes build the DCQL query), see the pending page with
 // its QR code, link and Refresh header, let the wallet answer, and read the report in both

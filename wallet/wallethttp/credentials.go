@@ -3,7 +3,10 @@ package wallethttp
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,13 +114,52 @@ type detailsView struct {
 }
 
 // claimRows turns claim disclosures into rows in lang: the label where the type metadata
-// has one, else the claims path.
+// has one, else the claims path. An object or array value becomes one row per leaf (its
+// members in key order, "title › value"), so a student reads values, not JSON.
 func claimRows(cds []wallet.ClaimDisclosure, lang string) []claimRow {
 	rows := make([]claimRow, 0, len(cds))
 	for _, cd := range cds {
-		rows = append(rows, claimRow{Label: cd.Label.In(lang), Path: pathText(cd.PathJSON), Value: valueText(cd.Value)})
+		rows = appendLeafRows(rows, cd.Label.In(lang), pathText(cd.PathJSON), cd.Value, 0)
 	}
 	return rows
+}
+
+// maxClaimRowDepth bounds how deep appendLeafRows expands values; deeper ones are shown as
+// JSON.
+const maxClaimRowDepth = 4
+
+func appendLeafRows(rows []claimRow, label, path string, v any, depth int) []claimRow {
+	child := func(key string) (string, string) {
+		l := label
+		if l != "" {
+			l += " › " + key
+		}
+		return l, path + " › " + key
+	}
+	if depth < maxClaimRowDepth {
+		switch t := v.(type) {
+		case map[string]any:
+			if len(t) == 0 {
+				break
+			}
+			keys := slices.Sorted(maps.Keys(t))
+			for _, k := range keys {
+				l, p := child(k)
+				rows = appendLeafRows(rows, l, p, t[k], depth+1)
+			}
+			return rows
+		case []any:
+			if len(t) == 0 {
+				break
+			}
+			for i, x := range t {
+				l, p := child(strconv.Itoa(i + 1))
+				rows = appendLeafRows(rows, l, p, x, depth+1)
+			}
+			return rows
+		}
+	}
+	return append(rows, claimRow{Label: label, Path: path, Value: valueText(v)})
 }
 
 // pathText is a claims path pointer in words: ["degree","type"] → degree › type.

@@ -173,3 +173,34 @@ func TestSecureFor(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimRowsLeaves: object and array values become one row per leaf, in key order, with
+// the parent's label and path; scalars stay one row; very deep values stay JSON.
+func TestClaimRowsLeaves(t *testing.T) {
+	title := map[string]any{"value": "修士（工学）", "lang": "ja", "translations": map[string]any{"en": "Master of Engineering"}}
+	deep := map[string]any{"a": map[string]any{"b": map[string]any{"c": map[string]any{"d": map[string]any{"e": 1.0}}}}}
+	rows := claimRows([]wallet.ClaimDisclosure{
+		{PathJSON: `["family_name"]`, Label: wallet.Names{"en": "Family name"}, Value: "SATO"},
+		{PathJSON: `["degree","title"]`, Label: wallet.Names{"en": "Degree title"}, Value: title},
+		{PathJSON: `["nationalities"]`, Value: []any{"JP", "NL"}},
+		{PathJSON: `["x"]`, Value: deep},
+		{PathJSON: `["empty"]`, Value: map[string]any{}},
+	}, "en")
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Label+"|"+r.Path+"|"+r.Value)
+	}
+	want := []string{
+		"Family name|family_name|SATO",
+		"Degree title › lang|degree › title › lang|ja",
+		"Degree title › translations › en|degree › title › translations › en|Master of Engineering",
+		"Degree title › value|degree › title › value|修士（工学）",
+		"|nationalities › 1|JP",
+		"|nationalities › 2|NL",
+		`|x › a › b › c › d|{"e":1}`,
+		"|empty|{}",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
