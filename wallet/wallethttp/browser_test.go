@@ -3,15 +3,20 @@ package wallethttp_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/hashi-vc/hashi/internal/webui/webuitest"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/wallethttp"
 )
 
 // TestBrowser drives the wallet in headless Chromium, mostly in Japanese: sign up, receive
-// a credential with a PIN (a wrong one first), open a presentation request by its
+// a credential from a picture of its offer's QR code with a PIN (a wrong one first), open a presentation request by its
 // same-device URL, leave the optional birthdate out, share, and read the history.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
@@ -43,10 +48,18 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("no session cookie")
 	}
 
-	// Receive with a PIN: the wrong one first.
+	// Receive with a PIN, the offer read from a picture of its QR code (the file field a
+	// phone opens as its camera): the wrong PIN first.
 	b.ClickNavigate(`nav.wallet-nav a[href$="/receive"]`)
-	b.Fill("#link", e.iss.offerLink())
-	if st := b.ClickNavigate("#open-offer"); st != http.StatusOK {
+	if got := b.Attr("#qr", "capture"); got != "environment" {
+		t.Fatalf("the QR field does not ask for the camera: capture=%q", got)
+	}
+	picture := filepath.Join(t.TempDir(), "offer-qr.png")
+	if err := os.WriteFile(picture, wallethttp.QRPNG(t, e.iss.offerLink()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Do("choose the picture", chromedp.SetUploadFiles(chromedp.CSS("#qr"), []string{picture}))
+	if st := b.ClickNavigate("#scan-offer"); st != http.StatusOK {
 		t.Fatalf("offer = %d", st)
 	}
 	if got := b.Text("#tx-hint"); !strings.Contains(got, "コードは4文字です。") {

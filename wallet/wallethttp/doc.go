@@ -15,6 +15,10 @@
 //	                                    ?offer=LINK, or with credential_offer(_uri) (the
 //	                                    same-device offer endpoint), opens it directly
 //	POST /receive/accept                the PIN (tx_code) → Receive → the received cards
+//	POST /receive/scan, /present/scan   a picture of the QR code (multipart field "qr", at most
+//	                                    MaxScanBody and MaxScanPixels; JPEG, PNG or GIF), decoded
+//	                                    on the server and handled as the pasted link. The file field
+//	                                    has capture="environment": phone browsers open the camera.
 //	GET  /present, POST /present        paste an openid4vp:// link; GET with ?link=LINK, or
 //	                                    with client_id & request_uri (the same-device URL)
 //	POST /present/share                 the consent form → Present → 303 to redirect_uri
@@ -33,8 +37,8 @@
 // random id that the form carries, so a replica restart or another replica forgets it and
 // the student pastes the link again.
 //
-// What this package does not do: camera QR scanning (no scripts; the link is pasted or
-// opened), password change, "sign out everywhere", claim-level choice inside one credential query
+// What this package does not do: a live camera preview (no scripts; a picture is taken or
+// chosen, or the link pasted or opened), password change, "sign out everywhere", claim-level choice inside one credential query
 // (the core discloses what the query's claims or claim_sets ask; optional parts are whole
 // credential queries in optional credential_sets, which the student ticks), and sweeping
 // expired sessions (run walletstore's Sweep).

@@ -243,6 +243,10 @@ func (h *Handler) Register(e *echo.Echo) {
 	s.POST("/present/decline", h.decline)
 	s.POST("/present/reject", h.reject)
 	s.GET("/history", h.history)
+	// Pictures of QR codes: a larger body limit than forms, so a group of their own.
+	scan := e.Group(h.cfg.base, append([]echo.MiddlewareFunc{httpx.BodyLimit(MaxScanBody)}, h.r.Middleware()...)...).Group("", h.requireSession)
+	scan.POST("/receive/scan", h.receiveScan)
+	scan.POST("/present/scan", h.presentScan)
 }
 
 // ---- sessions

@@ -1,0 +1,152 @@
+package wallethttp
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	_ "image/gif"  // pictures of QR codes: GIF
+	_ "image/jpeg" // phone cameras
+	_ "image/png"  // screenshots
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/hashi-vc/hashi/internal/webui"
+)
+
+// Scanning a QR code works without JavaScript: the receive and present pages have a file
+// field with accept="image/*" and capture="environment", which phone browsers open as the
+// camera and other browsers as a file picker; the picture is posted and decoded here, and
+// the link it holds is handled as if pasted.
+
+// Limits of a scanned picture.
+const (
+	// MaxScanBody bounds the multipart post of a picture.
+	MaxScanBody = 10 << 20
+	// MaxScanPixels bounds the picture's size (a 16-megapixel phone photo), checked from
+	// its header before it is decoded.
+	MaxScanPixels = 16 << 20
+	// scanSide is the longest side a picture is reduced to before the QR code is looked
+	// for: a phone photo is far larger than a code needs.
+	scanSide = 1600
+)
+
+// Why a picture yields no link; each is a message key.
+var (
+	errScanNotImage = errors.New("scan.not_image")
+	errScanTooLarge = errors.New("scan.too_large")
+	errScanNoCode   = errors.New("scan.no_code")
+)
+
+// decodeQR reads the text of the QR code in a JPEG, PNG or GIF picture.
+func decodeQR(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxScanBody+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > MaxScanBody {
+		return "", errScanTooLarge
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return "", errScanNotImage
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxScanPixels {
+		return "", errScanTooLarge
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return "", errScanNotImage
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(grayScaled(img, scanSide))
+	if err != nil {
+		return "", errScanNoCode
+	}
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil || res.GetText() == "" {
+		return "", errScanNoCode
+	}
+	return res.GetText(), nil
+}
+
+// grayScaled returns img in gray, its longest side reduced to at most side pixels by
+// averaging boxes of pixels.
+func grayScaled(img image.Image, side int) *image.Gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	f := max((max(w, h)+side-1)/side, 1)
+	luma := func(x, y int) int { return int(color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y) }
+	switch t := img.(type) { // JPEG and gray pictures: read the luma plane directly
+	case *image.YCbCr:
+		luma = func(x, y int) int { return int(t.Y[t.YOffset(x, y)]) }
+	case *image.Gray:
+		luma = func(x, y int) int { return int(t.Pix[t.PixOffset(x, y)]) }
+	}
+	out := image.NewGray(image.Rect(0, 0, (w+f-1)/f, (h+f-1)/f))
+	for y := 0; y < out.Rect.Dy(); y++ {
+		for x := 0; x < out.Rect.Dx(); x++ {
+			var sum, n int
+			for yy := y * f; yy < min((y+1)*f, h); yy++ {
+				for xx := x * f; xx < min((x+1)*f, w); xx++ {
+					sum += luma(b.Min.X+xx, b.Min.Y+yy)
+					n++
+				}
+			}
+			out.Pix[y*out.Stride+x] = uint8(sum / n) //nolint:gosec // G115: an average of values 0–255
+		}
+	}
+	return out
+}
+
+// scannedLink decodes the picture posted in the form field "qr"; on failure it returns the
+// flash to show.
+func scannedLink(c echo.Context) (string, *webui.Flash, error) {
+	// A post over MaxScanBody never gets here: the CSRF check reads the form first and the
+	// server answers 413 with its error page.
+	fh, err := c.FormFile("qr")
+	if err != nil {
+		return "", &webui.Flash{Kind: webui.FlashError, Key: "scan.missing"}, nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer func() { _ = f.Close() }()
+	link, err := decodeQR(f)
+	switch {
+	case errors.Is(err, errScanNotImage), errors.Is(err, errScanTooLarge), errors.Is(err, errScanNoCode):
+		return "", &webui.Flash{Kind: webui.FlashError, Key: err.Error()}, nil
+	case err != nil:
+		return "", nil, err
+	}
+	return link, nil, nil
+}
+
+// receiveScan is POST /receive/scan: the offer in a picture of its QR code.
+func (h *Handler) receiveScan(c echo.Context) error {
+	link, flash, err := scannedLink(c)
+	if err != nil {
+		return err
+	}
+	if flash != nil {
+		return h.r.Render(c, http.StatusUnprocessableEntity, "receive.html", &webui.Page{Flash: []webui.Flash{*flash}, Data: linkView{frame: h.frame(c, "receive")}})
+	}
+	return h.openOffer(c, link)
+}
+
+// presentScan is POST /present/scan: the request in a picture of its QR code.
+func (h *Handler) presentScan(c echo.Context) error {
+	link, flash, err := scannedLink(c)
+	if err != nil {
+		return err
+	}
+	if flash != nil {
+		return h.r.Render(c, http.StatusUnprocessableEntity, "present.html", &webui.Page{Flash: []webui.Flash{*flash}, Data: linkView{frame: h.frame(c, "present")}})
+	}
+	return h.openRequest(c, link)
+}
