@@ -28,7 +28,9 @@
 // DCQL query; fresh 256-bit id, state and nonce; for direct_post.jwt a fresh ephemeral
 // ECDH-ES P-256 key) and returns its openid4vp:// link; RequestObject signs the request
 // object (typ oauth-authz-req+jwt, x5c: the desk's access certificate; client_id prefix
-// x509_hash or x509_san_dns) for request_uri GET and POST (wallet_metadata, wallet_nonce);
+// x509_hash or x509_san_dns; or, only where FlowConfig.UnsignedRequestsUnsafe allows it and
+// the request asks, an unsecured JWT with the redirect_uri prefix) for request_uri GET and
+// POST (wallet_metadata, wallet_nonce);
 // HandleResponse takes direct_post and direct_post.jwt responses and wallet errors, runs
 // Verify with the request's nonce, client_id, query and desk policy, and records the Result
 // with the request's one transition from pending (verified, rejected or declined), the
@@ -38,9 +40,9 @@
 // Error.OAuthError and Error.HTTPStatus map to the wire (flowerrors.go).
 //
 // The flow does not: serve HTTP (verifierhttp), bind a same-device redirect to the browser
-// session that started the request (the edge must), support unsigned requests (the
-// redirect_uri prefix), other client_id prefixes or request objects by value, encrypt the
-// stored ephemeral keys at rest, or make response codes single use.
+// session that started the request (the edge must), support other client_id prefixes or
+// request objects by value, encrypt the stored ephemeral keys at rest, or make response codes
+// single use.
 //
 // # hashi's decisions
 //

@@ -50,6 +50,14 @@ type verifierFileConfig struct {
 	DeskID      string `yaml:"desk_id"`
 	// ClientIDPrefix: x509_hash (default) or x509_san_dns.
 	ClientIDPrefix string `yaml:"client_id_prefix"`
+	// AllowUnsignedRequests lets the desk API make unsigned requests on demand
+	// ("client_id_prefix": "redirect_uri"; verifier.FlowConfig.UnsignedRequestsUnsafe). Default:
+	// false.
+	//
+	// WARNING: a wallet cannot authenticate an unsigned request (it sees only the response
+	// URI, not who asks, and no trust list can vouch for the desk). Enable it only for wallets
+	// that support nothing else. Signed requests stay the default either way.
+	AllowUnsignedRequests bool `yaml:"allow_unsigned_requests"`
 	// The desk API's bearer token: SHA-256 hex, a file, or an environment variable.
 	APITokenSHA256 string `yaml:"api_token_sha256"`
 	APITokenFile   string `yaml:"api_token_file"`

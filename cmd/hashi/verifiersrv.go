@@ -117,12 +117,16 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	}
 	flow, err := verifier.NewFlow(st, v, verifier.FlowConfig{
 		Key: access.key, Chain: access.chain, BaseURL: c.BaseURL, AllowInsecureHTTP: c.InsecureHTTP, ClientIDPrefix: prefix,
-		Policies:      map[string]verifier.DeskPolicy{"pilot": {Recognition: c.recognition(), Jurisdiction: c.Jurisdiction}},
-		DefaultPolicy: "pilot", Now: time.Now, WebhookURL: c.WebhookURL,
+		UnsignedRequestsUnsafe: c.AllowUnsignedRequests,
+		Policies:               map[string]verifier.DeskPolicy{"pilot": {Recognition: c.recognition(), Jurisdiction: c.Jurisdiction}},
+		DefaultPolicy:          "pilot", Now: time.Now, WebhookURL: c.WebhookURL,
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, nil, err
+	}
+	if c.AllowUnsignedRequests {
+		logger.Warn("allow_unsigned_requests is on: the desk API makes unsigned requests on demand, which wallets cannot authenticate", "service", name)
 	}
 	svc := &service{
 		name: name,

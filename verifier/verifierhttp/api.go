@@ -18,7 +18,7 @@ import (
 )
 
 // createMembers are the members of a POST /api/requests body (openapi.json: CreateRequest).
-var createMembers = []string{"profile", "dcql_query", "response_mode", "request_uri_method", "same_device", "policy"}
+var createMembers = []string{"profile", "dcql_query", "response_mode", "request_uri_method", "same_device", "policy", "client_id_prefix"}
 
 // Created is the answer to POST /api/requests (201): the request with the URL of its status.
 type Created struct {
@@ -29,6 +29,12 @@ type Created struct {
 // ParseCreateRequest reads a POST /api/requests body strictly: one JSON object (no
 // duplicate members, valid UTF-8), no member other than CreateRequest's, each of its type,
 // and a dcql_query that parses. Errors name the member.
+//
+// "client_id_prefix", when present, must be "redirect_uri" (verifier.PrefixRedirectURI): it
+// asks for an unsigned request (RequestInput.UnsignedUnsafe), which the flow refuses with
+// verifier.CodeInvalidInput unless the desk allows unsigned requests
+// (FlowConfig.UnsignedRequestsUnsafe). Signed requests use the desk's configured prefix, so
+// no other value is accepted.
 func ParseCreateRequest(body []byte) (verifier.RequestInput, error) {
 	var in verifier.RequestInput
 	if err := jose.CheckJSON(body); err != nil {
@@ -68,6 +74,16 @@ func ParseCreateRequest(body []byte) (verifier.RequestInput, error) {
 		if err := str(f.name, f.dst); err != nil {
 			return in, err
 		}
+	}
+	var prefix string
+	if err := str("client_id_prefix", &prefix); err != nil {
+		return in, err
+	}
+	if _, ok := m["client_id_prefix"]; ok {
+		if prefix != verifier.PrefixRedirectURI {
+			return in, invalidInput(`member "client_id_prefix" must be "redirect_uri" (an unsigned request); signed requests use the desk's configured prefix`)
+		}
+		in.UnsignedUnsafe = true
 	}
 	if raw, ok := m["same_device"]; ok {
 		if err := json.Unmarshal(raw, &in.SameDevice); err != nil {

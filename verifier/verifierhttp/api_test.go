@@ -1,7 +1,10 @@
 package verifierhttp_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -102,7 +105,7 @@ func TestAPICreateErrors(t *testing.T) {
 // exactly one of profile and dcql_query.
 func FuzzParseCreateRequest(f *testing.F) {
 	for _, s := range []string{`{"profile":"diploma"}`, `{"dcql_query":{"credentials":[{"id":"a","format":"dc+sd-jwt","meta":{"vct_values":["x"]}}]}}`,
-		`{"profile":"diploma","same_device":true,"response_mode":"direct_post"}`, `{"x":1}`, `[]`, `{"profile":"a","profile":"b"}`} {
+		`{"profile":"diploma","same_device":true,"response_mode":"direct_post"}`, `{"profile":"diploma","client_id_prefix":"redirect_uri"}`, `{"x":1}`, `[]`, `{"profile":"a","profile":"b"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -117,4 +120,82 @@ func FuzzParseCreateRequest(f *testing.F) {
 			t.Fatalf("accepted %q without exactly one of profile and dcql_query", b)
 		}
 	})
+}
+
+// TestAPIClientIDPrefix: "client_id_prefix": "redirect_uri" asks for an unsigned request,
+// which only a desk with UnsignedRequestsUnsafe makes; any other value is invalid input, and
+// a desk that does not allow unsigned requests refuses with 400 (never 500).
+func TestAPIClientIDPrefix(t *testing.T) {
+	t.Parallel()
+	unsigned := newEnvFlow(t, func(c *verifier.FlowConfig) { c.UnsignedRequestsUnsafe = true })
+	signedOnly := newEnv(t)
+	responseURI := deskBase + verifier.PathResponse
+	for _, tc := range []struct {
+		name         string
+		e            *env
+		body         string
+		status       int
+		code, desc   string
+		wantClientID string // on success
+	}{
+		{"ok/redirect_uri get", unsigned, `{"profile":"diploma","client_id_prefix":"redirect_uri","request_uri_method":"get"}`, 201, "", "", "redirect_uri:" + responseURI},
+		{"ok/redirect_uri post", unsigned, `{"profile":"diploma","client_id_prefix":"redirect_uri","response_mode":"direct_post"}`, 201, "", "", "redirect_uri:" + responseURI},
+		{"ok/omitted is signed", unsigned, `{"profile":"diploma"}`, 201, "", "", unsigned.flow.ClientID()},
+		{"fail/x509_hash", unsigned, `{"profile":"diploma","client_id_prefix":"x509_hash"}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/x509_san_dns", unsigned, `{"profile":"diploma","client_id_prefix":"x509_san_dns"}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/empty", unsigned, `{"profile":"diploma","client_id_prefix":""}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/case", unsigned, `{"profile":"diploma","client_id_prefix":"Redirect_URI"}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/with colon", unsigned, `{"profile":"diploma","client_id_prefix":"redirect_uri:"}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/not a string", unsigned, `{"profile":"diploma","client_id_prefix":true}`, 400, "invalid_input", `"client_id_prefix" must be a string`, ""},
+		{"fail/null", unsigned, `{"profile":"diploma","client_id_prefix":null}`, 400, "invalid_input", `"client_id_prefix" must be "redirect_uri"`, ""},
+		{"fail/not allowed on this desk", signedOnly, `{"profile":"diploma","client_id_prefix":"redirect_uri"}`, 400, "invalid_input", "unsigned requests are not enabled", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.e.api("POST", "/requests", []byte(tc.body))
+			if tc.status != http.StatusCreated {
+				b := r.wantError(t, tc.status, tc.code)
+				if !strings.Contains(b.ErrorDescription, tc.desc) {
+					t.Fatalf("description %q lacks %q", b.ErrorDescription, tc.desc)
+				}
+				return
+			}
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			var c created
+			r.json(t, &c)
+			link := must1(url.Parse(c.Request))
+			if got := link.Query().Get("client_id"); got != tc.wantClientID {
+				t.Fatalf("link client_id %q, want %q", got, tc.wantClientID)
+			}
+			// The request object: an unsecured JWT (alg none, empty signature) for redirect_uri,
+			// a signed one otherwise; its client_id is the link's either way.
+			obj := tc.e.do("GET", c.RequestURI, nil, nil)
+			if obj.status != http.StatusOK {
+				t.Fatalf("request object: %d %s", obj.status, obj.body)
+			}
+			parts := strings.Split(string(obj.body), ".")
+			if len(parts) != 3 {
+				t.Fatalf("request object %q is not a compact JWT", obj.body)
+			}
+			var hdr struct {
+				Alg string `json:"alg"`
+				Typ string `json:"typ"`
+				X5C []string
+			}
+			var claims struct {
+				ClientID    string `json:"client_id"`
+				ResponseURI string `json:"response_uri"`
+			}
+			must(json.Unmarshal(must1(base64.RawURLEncoding.DecodeString(parts[0])), &hdr))
+			must(json.Unmarshal(must1(base64.RawURLEncoding.DecodeString(parts[1])), &claims))
+			if claims.ClientID != tc.wantClientID || claims.ResponseURI != responseURI || hdr.Typ != verifier.RequestObjectType {
+				t.Fatalf("request object header %+v claims %+v", hdr, claims)
+			}
+			unsignedObj := hdr.Alg == "none" && parts[2] == "" && len(hdr.X5C) == 0
+			if wantUnsigned := strings.HasPrefix(tc.wantClientID, "redirect_uri:"); unsignedObj != wantUnsigned {
+				t.Fatalf("request object header %+v signature %d bytes; want unsigned %v", hdr, len(parts[2]), wantUnsigned)
+			}
+		})
+	}
 }

@@ -14,7 +14,8 @@
 // Desk API (Authorization: Bearer, the token's SHA-256 given by WithAPITokenSHA256, compared
 // in constant time): POST {prefix}/api/requests with {"profile": "diploma" | "learning"} or
 // {"dcql_query": {…}} (and optionally response_mode, request_uri_method, same_device,
-// policy) answers 201 {"id", "request", "request_uri", "status", "expires_at",
+// policy, and client_id_prefix "redirect_uri" for an unsigned request where the desk allows
+// them) answers 201 {"id", "request", "request_uri", "status", "expires_at",
 // "status_url"}; GET {prefix}/api/requests/{id} answers the verifier.Report. Bodies are read
 // strictly (ParseCreateRequest: an unknown member is a 400 naming it). The OpenAPI 3.1
 // document is at GET {prefix}/openapi.json.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashi-vc/hashi/verifier/verifierhttp"
 )
 
 // TestOpenAPICoversAPIRoutes: every API route registered on Echo is in the served OpenAPI
@@ -44,5 +46,39 @@ func TestOpenAPICoversAPIRoutes(t *testing.T) {
 	slices.Sort(onEcho)
 	if len(onEcho) != 2 || !slices.Equal(inDoc, onEcho) {
 		t.Fatalf("OpenAPI paths\n%s\nEcho routes\n%s", strings.Join(inDoc, "\n"), strings.Join(onEcho, "\n"))
+	}
+}
+
+// TestOpenAPICreateRequestMembers: every member the OpenAPI document gives CreateRequest is
+// one ParseCreateRequest knows (never "unknown member"), and client_id_prefix is documented
+// with its one accepted value.
+func TestOpenAPICreateRequestMembers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				CreateRequest struct {
+					AdditionalProperties *bool `json:"additionalProperties"`
+					Properties           map[string]struct {
+						Enum []string `json:"enum"`
+					} `json:"properties"`
+				} `json:"CreateRequest"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	e.do("GET", "/verifier/openapi.json", nil, nil).json(t, &doc)
+	cr := doc.Components.Schemas.CreateRequest
+	if cr.AdditionalProperties == nil || *cr.AdditionalProperties || len(cr.Properties) == 0 {
+		t.Fatalf("CreateRequest schema %+v", cr)
+	}
+	for name := range cr.Properties {
+		_, err := verifierhttp.ParseCreateRequest([]byte(`{"` + name + `":0}`))
+		if err == nil || strings.Contains(err.Error(), "unknown member") {
+			t.Errorf("documented member %q: ParseCreateRequest says %v", name, err)
+		}
+	}
+	if p, ok := cr.Properties["client_id_prefix"]; !ok || !slices.Equal(p.Enum, []string{"redirect_uri"}) {
+		t.Fatalf("client_id_prefix documented as %+v", p)
 	}
 }
