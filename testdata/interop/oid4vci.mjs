@@ -2,19 +2,27 @@
 // client (pre-authorized code flow, tx_code, DPoP, nonce endpoint, jwt proofs, notification),
 // and the received SD-JWT VC verified with the OpenWallet Foundation's @sd-jwt/sd-jwt-vc.
 // stdin: {"offer": "openid-credential-offer://...", "txCode": "123456" | null,
-//         "configurationId": "...", "dpop": true|false, "batch": 1}
-// stdout: {"credentials": [...], "notificationId", "tokenType", "claims": [...]} or exit 1.
+//         "configurationId": "...", "dpop": true|false, "batch": 1,
+//         "holderKeys": true?, "insecureHttp": true?}
+// stdout: {"credentials": [...], "notificationId", "tokenType", "claims": [...]} or exit 1;
+// with "holderKeys" also "holderKeys": the private JWKs of the proof keys, in proof order
+// (for a wallet that presents the credentials later, e.g. vp-wallet.mjs).
+// "insecureHttp" lets the library use plain http URLs (hashi demo on loopback).
 // With stdin {"verify": "<sd-jwt vc>"} it only verifies that credential (status included).
-// Run by issuer/issuerhttp/interop_test.go (TestInteropOpenID4VCIClient). TLS: the caller sets
-// NODE_EXTRA_CA_CERTS to the pilot TLS CA.
+// Run by cmd/hashi/issuer_test.go (TestInteropOpenID4VCIClient) and cmd/hashi/vpinterop_test.go
+// (TestInteropNpmWalletPresentsToDesk). TLS: the caller sets NODE_EXTRA_CA_CERTS to the pilot
+// TLS CA.
 import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign, X509Certificate, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { clientAuthenticationAnonymous } from '@openid4vc/oauth2';
+import { setGlobalConfig } from '@openid4vc/utils';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+
+if (input.insecureHttp) setGlobalConfig({ allowInsecureUrls: true });
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
 
@@ -73,12 +81,15 @@ const { accessTokenResponse, dpop } = await client.retrievePreAuthorizedCodeAcce
 });
 const { c_nonce } = await client.requestNonce({ issuerMetadata });
 const jwts = [];
+const proofKeys = [];
 for (let i = 0; i < (input.batch ?? 1); i++) {
+  const publicJwk = newKey();
+  proofKeys.push(publicJwk);
   const { jwt } = await client.createCredentialRequestJwtProof({
     issuerMetadata,
     credentialConfigurationId: input.configurationId,
     nonce: c_nonce,
-    signer: { method: 'jwk', alg: 'ES256', publicJwk: newKey() },
+    signer: { method: 'jwk', alg: 'ES256', publicJwk },
   });
   jwts.push(jwt);
 }
@@ -108,4 +119,5 @@ process.stdout.write(JSON.stringify({
   notificationId: credentialResponse.notification_id ?? null,
   tokenType: accessTokenResponse.token_type,
   claims,
+  ...(input.holderKeys ? { holderKeys: proofKeys.map((k) => keys.get(k.x).export({ format: 'jwk' })) } : {}),
 }));
