@@ -28,6 +28,7 @@ type benchWallet struct {
 	ci     string
 	prover *dpop.Prover
 	holder *ecdsa.PrivateKey
+	client *http.Client // its own keep-alive connection, as a phone would have
 }
 
 func newBenchWallet(tb testing.TB, r *runningIssuer) *benchWallet {
@@ -43,7 +44,8 @@ func newBenchWallet(tb testing.TB, r *runningIssuer) *benchWallet {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &benchWallet{r: r, ci: r.base + "/oostland", prover: p, holder: h}
+	tr := r.client.Transport.(*http.Transport).Clone()
+	return &benchWallet{r: r, ci: r.base + "/oostland", prover: p, holder: h, client: &http.Client{Timeout: r.client.Timeout, Transport: tr}}
 }
 
 func (w *benchWallet) post(tb testing.TB, path, contentType, auth, dpopProof string, body string) ([]byte, error) {
@@ -60,7 +62,7 @@ func (w *benchWallet) post(tb testing.TB, path, contentType, auth, dpopProof str
 	if dpopProof != "" {
 		req.Header.Set("DPoP", dpopProof)
 	}
-	resp, err := w.r.client.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,8 @@ type DB struct {
 	dialect Dialect
 	path    string // SQLite file; empty for PostgreSQL
 	cfg     config
+	// committer shares commits among concurrent read-write transactions (SQLite only).
+	committer *committer
 }
 
 // Option configures Open.
@@ -174,7 +176,9 @@ func openSQLite(path string, cfg config) (*DB, error) {
 	sdb.SetMaxIdleConns(n)
 	sdb.SetConnMaxLifetime(0)
 	sdb.SetConnMaxIdleTime(0)
-	return &DB{db: sdb, dialect: SQLite, path: path, cfg: cfg}, nil
+	db := &DB{db: sdb, dialect: SQLite, path: path, cfg: cfg}
+	db.committer = newCommitter(db)
+	return db, nil
 }
 
 func openPostgres(dsn string, cfg config) (*DB, error) {
@@ -241,8 +245,12 @@ func sqliteAtLeast(v string, major, minor int) bool {
 	return ma > major || ma == major && mi >= minor
 }
 
-// Close closes the database. Call it once, after all users are done.
+// Close closes the database. Call it once, after all users are done; transactions still
+// queued then fail with ErrClosed.
 func (db *DB) Close() error {
+	if db.committer != nil {
+		db.committer.close()
+	}
 	return db.db.Close()
 }
 

@@ -39,6 +39,9 @@ var (
 	// ErrInvalid means an argument was rejected before touching the database: empty, too
 	// long (see limits.go), badly formed, or a zero time.
 	ErrInvalid = storeerr.ErrInvalid
+
+	// ErrClosed means the database was closed while the transaction waited for its turn.
+	ErrClosed = errors.New("database closed")
 )
 
 // SQLite result codes used below (https://www.sqlite.org/rescode.html). Busy and locked are

@@ -28,7 +28,9 @@ type TxOptions struct {
 }
 
 // Tx runs fn in a read-write transaction and commits it if fn returns nil, or rolls it back
-// if fn returns an error or panics (the panic is re-raised).
+// if fn returns an error or panics (the panic is re-raised). On SQLite, concurrent Tx calls
+// share commits (see groupcommit.go): fn then runs on the committer's goroutine inside a
+// savepoint, with the same guarantees.
 //
 // When the transaction fails with a retryable error — SQLite SQLITE_BUSY or SQLITE_LOCKED,
 // PostgreSQL serialization_failure (40001) or deadlock_detected (40P01), whether at BEGIN,
@@ -58,7 +60,11 @@ func (db *DB) TxWith(ctx context.Context, opts TxOptions, fn func(tx *Tx) error)
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = db.runTx(ctx, sqlOpts, fn)
+		if db.committer != nil && !opts.ReadOnly {
+			err = db.committer.submit(ctx, fn)
+		} else {
+			err = db.runTx(ctx, sqlOpts, fn)
+		}
 		if err == nil {
 			return nil
 		}

@@ -1,0 +1,171 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openGroupTestDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.ExecContext(t.Context(), "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func countRows(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM t").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestGroupCommitIsolatesFailures: among transactions sharing commits, one that fails, one
+// that panics and one that conflicts leave no trace, and every other one is committed.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	db := openGroupTestDB(t)
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make([]error, 60)
+	panics := make([]any, 60)
+	for i := range 60 {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = db.Tx(ctx, func(tx *Tx) error {
+				key := "k" + strconv.Itoa(i)
+				if i == 7 {
+					key = "k0" // conflicts with transaction 0 (one of them loses)
+				}
+				if _, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES (?, ?)", key, i); err != nil {
+					return err
+				}
+				switch i {
+				case 13:
+					return errors.New("refused by the function")
+				case 21:
+					panic("boom")
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	conflicts := 0
+	for i, err := range errs {
+		switch {
+		case i == 13:
+			if err == nil || err.Error() != "refused by the function" {
+				t.Errorf("13: %v", err)
+			}
+		case i == 21:
+			if panics[i] != "boom" {
+				t.Errorf("21: panic %v, err %v", panics[i], err)
+			}
+		case i == 0 || i == 7:
+			if errors.Is(err, ErrConflict) {
+				conflicts++
+			} else if err != nil {
+				t.Errorf("%d: %v", i, err)
+			}
+		case err != nil:
+			t.Errorf("%d: %v", i, err)
+		}
+	}
+	if conflicts != 1 {
+		t.Errorf("%d conflicts between 0 and 7, want 1", conflicts)
+	}
+	if n := countRows(t, db); n != 57 {
+		t.Errorf("%d rows, want 57 (60 − refused − panicked − conflicting)", n)
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t WHERE k IN ('k13', 'k21')").Scan(&v); err != nil || v != 0 {
+		t.Errorf("rolled-back rows left: %d %v", v, err)
+	}
+}
+
+// TestGroupCommitBatches: transactions queued while one runs share the next commit, run in
+// order and see each other's writes; one withdrawn before it started never runs.
+func TestGroupCommitBatches(t *testing.T) {
+	db := openGroupTestDB(t)
+	ctx := t.Context()
+	release, started := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Tx(ctx, func(tx *Tx) error {
+			close(started)
+			<-release
+			_, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES ('first', 0)")
+			return err
+		})
+	}()
+	<-started
+	before := db.committer.commits.Load()
+
+	// While the first runs: a withdrawn transaction and five that increment a counter row.
+	wctx, cancel := context.WithCancel(ctx)
+	withdrawn := make(chan error, 1)
+	ran := make(chan struct{}, 1)
+	go func() {
+		withdrawn <- db.Tx(wctx, func(*Tx) error { ran <- struct{}{}; return nil })
+	}()
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if err := db.Tx(ctx, func(tx *Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES ('n', 1) ON CONFLICT (k) DO UPDATE SET v = v + 1")
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(db.committer.jobs) < 6 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-withdrawn; !errors.Is(err, context.Canceled) {
+		t.Fatalf("withdrawn: %v", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	select {
+	case <-ran:
+		t.Fatal("a withdrawn transaction ran")
+	default:
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT v FROM t WHERE k = 'n'").Scan(&n); err != nil || n != 5 {
+		t.Fatalf("counter %d %v, want 5", n, err)
+	}
+	if c := db.committer.commits.Load() - before; c != 2 {
+		t.Fatalf("%d commits for the first transaction and the five queued behind it, want 2", c)
+	}
+}
+
+// TestGroupCommitClosed: after Close, Tx fails with ErrClosed instead of hanging.
+func TestGroupCommitClosed(t *testing.T) {
+	db := openGroupTestDB(t)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Tx(t.Context(), func(*Tx) error { return nil })
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("Tx after Close: %v", err)
+	}
+}
