@@ -130,7 +130,7 @@ func (c *committer) run(batch []*txJob) {
 			fail(live[i:], translate(err))
 			return
 		}
-		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect})
+		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect, db: c.db})
 		if r.err == nil && r.panic == nil {
 			if _, err := stx.Exec("RELEASE " + sp); err != nil {
 				_ = stx.Rollback()

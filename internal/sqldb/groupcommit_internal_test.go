@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +168,37 @@ func TestGroupCommitClosed(t *testing.T) {
 	err := db.Tx(t.Context(), func(*Tx) error { return nil })
 	if !errors.Is(err, ErrClosed) {
 		t.Fatalf("Tx after Close: %v", err)
+	}
+}
+
+// TestStatementCache: a query is prepared once and reused in and out of transactions; a
+// query that does not prepare is not cached and reports the driver's error.
+func TestStatementCache(t *testing.T) {
+	db := openGroupTestDB(t)
+	ctx := t.Context()
+	n0 := db.stmts.n.Load()
+	for i := range 3 {
+		if err := db.Tx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES (?, ?)", "s"+strconv.Itoa(i), i)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO t (k, v) VALUES (?, ?)", "d"+strconv.Itoa(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := db.stmts.n.Load() - n0; got != 1 {
+		t.Fatalf("%d statements cached for one query text, want 1", got)
+	}
+	if countRows(t, db) != 6 {
+		t.Fatal("rows missing")
+	}
+	before := db.stmts.n.Load()
+	if _, err := db.ExecContext(ctx, "INSERT INTO nowhere VALUES (1)"); err == nil || !strings.Contains(err.Error(), "no such table") {
+		t.Fatalf("bad query: %v", err)
+	}
+	if db.stmts.n.Load() != before {
+		t.Fatal("a query that does not prepare was cached")
 	}
 }

@@ -15,6 +15,7 @@ import (
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	db      *DB // for its prepared statements
 }
 
 // TxOptions tunes DB.TxWith. The zero value is what DB.Tx uses.
@@ -97,7 +98,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 			_ = stx.Rollback() // a panic is unwinding; fn's panic matters more
 		}
 	}()
-	ferr := fn(&Tx{tx: stx, dialect: db.dialect})
+	ferr := fn(&Tx{tx: stx, dialect: db.dialect, db: db})
 	if ferr != nil {
 		done = true
 		_ = stx.Rollback() // the transaction is discarded either way
@@ -132,21 +133,37 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, tx.dialect.Rebind(query), args...)
+	q := tx.dialect.Rebind(query)
+	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
+		ts := tx.tx.StmtContext(ctx, s)
+		defer func() { _ = ts.Close() }()
+		res, err := ts.ExecContext(ctx, args...)
+		return res, translate(err)
+	}
+	res, err := tx.tx.ExecContext(ctx, q, args...)
 	return res, translate(err)
 }
 
 // QueryContext runs a query in the transaction. Errors from the returned rows (rows.Err) are
 // not translated, but Tx still recognises retryable ones.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, tx.dialect.Rebind(query), args...)
+	q := tx.dialect.Rebind(query)
+	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
+		rows, err := tx.tx.StmtContext(ctx, s).QueryContext(ctx, args...) //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its rows
+		return rows, translate(err)
+	}
+	rows, err := tx.tx.QueryContext(ctx, q, args...)
 	return rows, translate(err)
 }
 
 // QueryRowContext runs a query expected to return at most one row in the transaction.
 // Row.Scan returns an error wrapping ErrNotFound when there is no row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
-	return &Row{row: tx.tx.QueryRowContext(ctx, tx.dialect.Rebind(query), args...)}
+	q := tx.dialect.Rebind(query)
+	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
+		return &Row{row: tx.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)} //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its row
+	}
+	return &Row{row: tx.tx.QueryRowContext(ctx, q, args...)}
 }
 
 // Dialect reports which database the transaction runs on.
