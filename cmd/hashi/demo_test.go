@@ -201,7 +201,7 @@ func TestDemoServe(t *testing.T) {
 		}
 	}
 	// Readiness covers every store and both desks' lists; metrics say how old each list is.
-	if _, _, body := httpGet(t, "http://"+d.ops+"/readyz"); !strings.Contains(body, `"jp-desk.trust"`) || !strings.Contains(body, `"wallet.store"`) {
+	if _, _, body := httpGet(t, "http://"+d.ops+"/readyz"); !strings.Contains(body, `"jp-desk.trust"`) || !strings.Contains(body, `"wallet.store"`) || !strings.Contains(body, `"wallet.trust"`) {
 		t.Errorf("readyz: %s", body)
 	}
 	if _, _, body := httpGet(t, "http://"+d.ops+"/metrics"); !strings.Contains(body, `hashi_trustlist_loaded{component="eu-desk",list="JP pilot LoTE",service="demo",territory="JP"} 1`) {

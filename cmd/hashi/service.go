@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hashi-vc/hashi/internal/httpx"
+	"github.com/hashi-vc/hashi/trustlist"
 )
 
 // service is one of hashi's services built from its configuration, not yet serving: the
@@ -113,3 +114,15 @@ func serverTLS(certFile, keyFile string) (*tls.Config, error) {
 
 // errNoTrustList is the readiness failure of a service whose trust lists all failed.
 var errNoTrustList = errors.New("no trust list loaded")
+
+// trustReady is the readiness check of a service that relies on r's lists: it fails until a
+// load has been attempted and while every list fails.
+func trustReady(r *trustlist.Refresher) httpx.Check {
+	return func(context.Context) error {
+		snap := r.Snapshot()
+		if snap == nil || len(snap.Lists) == len(snap.Failed()) {
+			return errNoTrustList
+		}
+		return nil
+	}
+}

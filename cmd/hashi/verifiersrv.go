@@ -130,13 +130,7 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	}
 	svc := &service{
 		name: name,
-		checks: []readinessCheck{{"store", db.Ready}, {"trust", func(context.Context) error {
-			snap := refresher.Snapshot()
-			if snap == nil || len(snap.Lists) == len(snap.Failed()) {
-				return errNoTrustList
-			}
-			return nil
-		}}},
+		checks: []readinessCheck{{"store", db.Ready}, {"trust", trustReady(refresher)}},
 		mapper: verifierhttp.ErrorMapper,
 		mount: func(e *echo.Echo, reg prometheus.Registerer) error {
 			if err := reg.Register(trustMetrics(refresher, time.Now)); err != nil {
