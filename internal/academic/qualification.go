@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // BasisLearningCredential is the LevelBasis of a Qualification read from a
@@ -241,8 +243,29 @@ func (r *claimReader) typeErr(path, want string) {
 	r.errs = append(r.errs, newFieldError(path, "type", want))
 }
 
+// validMemo remembers short values that passed a rule (validation is a pure function of the
+// value and the rule): the same language tags, codes and dates come back in every
+// credential a desk reads. Only successes are kept, at most maxValidMemo of them.
+var (
+	validMemo  sync.Map // validKey -> struct{}
+	validMemoN atomic.Int32
+)
+
+type validKey struct{ value, rule string }
+
+const (
+	maxValidMemo      = 4096
+	maxValidMemoValue = 32 // bytes
+)
+
 // check applies a validate rule to a string value read at path.
 func (r *claimReader) check(s, path, rule string) bool {
+	key := validKey{s, rule}
+	if len(s) <= maxValidMemoValue {
+		if _, ok := validMemo.Load(key); ok {
+			return true
+		}
+	}
 	v, err := validatorInstance()
 	if err != nil {
 		r.errs = append(r.errs, FieldError{Path: path, Rule: "internal", Message: err.Error()})
@@ -262,6 +285,11 @@ func (r *claimReader) check(s, path, rule string) bool {
 			r.errs = append(r.errs, FieldError{Path: path, Rule: rule, Message: err.Error(), MessageJA: err.Error()})
 		}
 		return false
+	}
+	if len(s) <= maxValidMemoValue && validMemoN.Load() < maxValidMemo {
+		if _, loaded := validMemo.LoadOrStore(key, struct{}{}); !loaded {
+			validMemoN.Add(1)
+		}
 	}
 	return true
 }
