@@ -138,6 +138,11 @@ type CredentialResult struct {
 	// (dc+sd-jwt), or the VCDM 1.1 credential (jwt_vc_json). Numbers are json.Number. Nil when
 	// the signature did not verify.
 	Claims map[string]any `json:"claims,omitempty"`
+	// Unrequested lists the claims the holder disclosed although the credential query did
+	// not ask for them (claims path pointers, e.g. ["birthdate"]); OpenID4VP leaves
+	// minimisation to the wallet, so this is reported, not rejected. Empty when the query
+	// names no claims.
+	Unrequested []string `json:"unrequested,omitempty"`
 	// Qualification is the academic comparison read from the disclosed claims; nil when the
 	// credential could not be read.
 	Qualification *Qualification `json:"qualification,omitempty"`

@@ -117,7 +117,11 @@ func (v *Verifier) Verify(ctx context.Context, vpToken []byte, p Policy) (*Resul
 			if pc.Err != nil {
 				cr.fail(CheckQuery, CodeQueryUnsatisfied, "does not answer credential query "+cr.QueryID+": "+errDetail(pc.Err))
 			} else {
-				cr.pass(CheckQuery, "answers credential query "+cr.QueryID)
+				detail := "answers credential query " + cr.QueryID
+				if len(cr.Unrequested) > 0 {
+					detail += "; also disclosed, not requested: " + strings.Join(cr.Unrequested, ", ")
+				}
+				cr.pass(CheckQuery, detail)
 			}
 		}
 		if rr.Satisfied {
@@ -394,6 +398,27 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 	case len(rule.RequiredClaims) > 0:
 		cr.pass(CheckClaims, fmt.Sprintf("all %d required claims disclosed", len(rule.RequiredClaims)))
 	}
+	cr.Unrequested = unrequested(cq, vd.disclosed)
+}
+
+// unrequested returns, as claims path pointers, the disclosures that no claims query of cq
+// asks for: neither on the way to a requested claim nor inside one. Nil when cq names no
+// claims.
+func unrequested(cq *dcql.CredentialQuery, disclosed []sdjwt.Path) []string {
+	if cq == nil || len(cq.Claims) == 0 {
+		return nil
+	}
+	var out []string
+	for _, d := range disclosed {
+		dp := []any(d)
+		if !slices.ContainsFunc(cq.Claims, func(c dcql.ClaimsQuery) bool {
+			qp := []any(c.Path)
+			return hasPrefix(dp, qp) || hasPrefix(qp, dp)
+		}) {
+			out = append(out, d.String())
+		}
+	}
+	return out
 }
 
 func mostSpecificType(ts []string) string {

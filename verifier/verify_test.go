@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -536,5 +537,45 @@ func TestStatusCacheBound(t *testing.T) {
 		if n := ms.fetches.Load(); n != int64(tc.wantFetches) {
 			t.Fatalf("max %d: %d fetches, want %d", tc.max, n, tc.wantFetches)
 		}
+	}
+}
+
+// TestUnrequestedClaims: disclosures the query did not ask for are listed (and named in the
+// query check), not rejected; what lies on the way to or inside a requested claim is not.
+func TestUnrequestedClaims(t *testing.T) {
+	f := getPilot()
+	v := must1(verifier.New(f.trustSet(granted(), granted()), defaultStatus(f, presentedAt)))
+	p := jpDeskPolicy(presentedAt)
+	cred := f.issue(f.euDiploma())
+	for _, tc := range []struct {
+		name  string
+		paths []sdjwt.Path
+		want  []string
+	}{
+		{"only-requested", []sdjwt.Path{{"degree", "title"}, {"degree", "level"}}, nil},
+		{"extra", []sdjwt.Path{{"degree", "title"}, {"degree", "level"}, {"birthdate"}, {"family_name"}}, []string{`["family_name"]`, `["birthdate"]`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := must1(v.Verify(t.Context(), vpToken("diploma", f.present(cred, tc.paths, jpDeskClientID, testNonce, kbTime)), p))
+			if len(res.Credentials) != 1 {
+				t.Fatalf("credentials %d", len(res.Credentials))
+			}
+			cr := res.Credentials[0]
+			got := slices.Clone(cr.Unrequested)
+			slices.Sort(got)
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("unrequested %v, want %v (verdict %s %s)", cr.Unrequested, tc.want, res.Verdict, res.Reason)
+			}
+			for _, c := range cr.Checks {
+				if c.Name == verifier.CheckQuery && c.OK != true {
+					t.Fatalf("query check failed: %+v", c)
+				}
+				if c.Name == verifier.CheckQuery && len(want) > 0 && !strings.Contains(c.Detail, "also disclosed, not requested: ") {
+					t.Fatalf("query check does not name the extra claims: %q", c.Detail)
+				}
+			}
+		})
 	}
 }
