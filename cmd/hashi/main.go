@@ -1,5 +1,6 @@
-// Command hashi runs the EU–Japan academic-credential pilot: the demo, the pilot PKI, and
-// credential inspection and verification (the issuer, wallet and verifier services follow).
+// Command hashi runs the EU–Japan academic-credential pilot: the issuer, wallet and verifier
+// services, the one-process demo, the pilot PKI, trust lists, and credential inspection and
+// verification.
 package main
 
 import (
