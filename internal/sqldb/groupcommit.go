@@ -23,7 +23,10 @@ import (
 //
 // A caller whose ctx is done before its function has started withdraws it; once started, the
 // caller waits for the commit, so a function never commits behind the back of a caller that
-// has already reported failure. Read-only transactions bypass the committer.
+// has already reported failure, and its statements ignore the ctx's cancellation (an
+// interrupted SQLite write would roll back the whole shared transaction). Read-only
+// transactions bypass the committer. A function must not use the DB itself (another Tx, or
+// DB.ExecContext) while it runs: on the committer's goroutine that waits for itself.
 
 // maxGroupCommit bounds how many transactions share one commit.
 const maxGroupCommit = 64
@@ -130,7 +133,7 @@ func (c *committer) run(batch []*txJob) {
 			fail(live[i:], translate(err))
 			return
 		}
-		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect, db: c.db})
+		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect, db: c.db, shared: true})
 		if r.err == nil && r.panic == nil {
 			if _, err := stx.Exec("RELEASE " + sp); err != nil {
 				_ = stx.Rollback()

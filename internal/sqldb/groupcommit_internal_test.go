@@ -202,3 +202,22 @@ func TestStatementCache(t *testing.T) {
 		t.Fatal("a query that does not prepare was cached")
 	}
 }
+
+// TestGroupCommitIgnoresCancelWhileRunning: once a function runs in the shared transaction, its
+// caller's cancellation does not interrupt its statements (which could roll back the others'
+// work); the caller gets the commit's result.
+func TestGroupCommitIgnoresCancelWhileRunning(t *testing.T) {
+	db := openGroupTestDB(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	err := db.Tx(ctx, func(tx *Tx) error {
+		cancel()
+		_, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES ('after-cancel', 1)")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Tx: %v", err)
+	}
+	if n := countRows(t, db); n != 1 {
+		t.Fatalf("%d rows, want 1", n)
+	}
+}

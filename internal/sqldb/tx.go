@@ -16,6 +16,19 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	db      *DB // for its prepared statements
+	// shared marks a transaction several callers share (group commit): its statements ignore
+	// the caller's cancellation, because interrupting one would roll back the others' work
+	// too (SQLite rolls back the whole transaction of an interrupted write), and the caller
+	// waits for the commit anyway once its function has started.
+	shared bool
+}
+
+// stmtCtx is the context a statement of tx runs under.
+func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
+	if tx.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // TxOptions tunes DB.TxWith. The zero value is what DB.Tx uses.
@@ -133,6 +146,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.stmtCtx(ctx)
 	q := tx.dialect.Rebind(query)
 	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
 		ts := tx.tx.StmtContext(ctx, s)
@@ -147,6 +161,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs a query in the transaction. Errors from the returned rows (rows.Err) are
 // not translated, but Tx still recognises retryable ones.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.stmtCtx(ctx)
 	q := tx.dialect.Rebind(query)
 	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
 		rows, err := tx.tx.StmtContext(ctx, s).QueryContext(ctx, args...) //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its rows
@@ -159,6 +174,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs a query expected to return at most one row in the transaction.
 // Row.Scan returns an error wrapping ErrNotFound when there is no row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	ctx = tx.stmtCtx(ctx)
 	q := tx.dialect.Rebind(query)
 	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
 		return &Row{row: tx.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)} //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its row
