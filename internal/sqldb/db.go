@@ -28,8 +28,6 @@ type DB struct {
 	cfg     config
 	// committer shares commits among concurrent read-write transactions (SQLite only).
 	committer *committer
-	// stmts holds prepared statements (SQLite only; see stmtcache.go).
-	stmts *stmtCache
 }
 
 // Option configures Open.
@@ -143,7 +141,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: open %s: %w", t.dialect, err)
 	}
 	if err := db.check(ctx); err != nil {
-		_ = db.db.Close()
+		_ = db.Close() // stops the committer too
 		return nil, fmt.Errorf("sqldb: open %s: %w", t.dialect, err)
 	}
 	return db, nil
@@ -178,7 +176,7 @@ func openSQLite(path string, cfg config) (*DB, error) {
 	sdb.SetMaxIdleConns(n)
 	sdb.SetConnMaxLifetime(0)
 	sdb.SetConnMaxIdleTime(0)
-	db := &DB{db: sdb, dialect: SQLite, path: path, cfg: cfg, stmts: &stmtCache{}}
+	db := &DB{db: sdb, dialect: SQLite, path: path, cfg: cfg}
 	db.committer = newCommitter(db)
 	return db, nil
 }
@@ -253,9 +251,6 @@ func (db *DB) Close() error {
 	if db.committer != nil {
 		db.committer.close()
 	}
-	if db.stmts != nil {
-		db.stmts.close()
-	}
 	return db.db.Close()
 }
 
@@ -296,35 +291,21 @@ var (
 // ExecContext runs a statement outside any transaction (autocommit). It is not retried; use
 // Tx for writes that must ride out contention.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	q := db.dialect.Rebind(query)
-	if s := db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached for the DB's lifetime; Close closes it
-		res, err := s.ExecContext(ctx, args...)
-		return res, translate(err)
-	}
-	res, err := db.db.ExecContext(ctx, q, args...)
+	res, err := db.db.ExecContext(ctx, db.dialect.Rebind(query), args...)
 	return res, translate(err)
 }
 
 // QueryContext runs a query outside any transaction. Errors from the returned rows
 // (rows.Err) are not translated.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q := db.dialect.Rebind(query)
-	if s := db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached for the DB's lifetime; Close closes it
-		rows, err := s.QueryContext(ctx, args...)
-		return rows, translate(err)
-	}
-	rows, err := db.db.QueryContext(ctx, q, args...)
+	rows, err := db.db.QueryContext(ctx, db.dialect.Rebind(query), args...)
 	return rows, translate(err)
 }
 
 // QueryRowContext runs a query expected to return at most one row, outside any transaction.
 // Row.Scan returns an error wrapping ErrNotFound when there is no row.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
-	q := db.dialect.Rebind(query)
-	if s := db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached for the DB's lifetime; Close closes it
-		return &Row{row: s.QueryRowContext(ctx, args...)}
-	}
-	return &Row{row: db.db.QueryRowContext(ctx, q, args...)}
+	return &Row{row: db.db.QueryRowContext(ctx, db.dialect.Rebind(query), args...)}
 }
 
 // Row is the result of QueryRowContext.

@@ -120,7 +120,12 @@ func translate(err error) error {
 	return fmt.Errorf("%w: %w", sentinel, err)
 }
 
+// errBatchAborted is what the other transactions of a shared (group-commit) transaction get
+// when one of them made SQLite roll the whole transaction back (an ON CONFLICT ROLLBACK, a
+// full disk, ...): their own work was sound, so they are run again.
+var errBatchAborted = errors.New("sqldb: the shared transaction was rolled back by another caller's statement")
+
 // retryable reports whether a transaction that failed with err may succeed when run again.
 func retryable(err error) bool {
-	return errors.Is(err, ErrBusy) || classify(err) == classBusy
+	return errors.Is(err, ErrBusy) || errors.Is(err, errBatchAborted) || classify(err) == classBusy
 }

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -14,8 +15,10 @@ import (
 // goroutine, which runs the functions queued at that moment one after another inside a
 // single transaction, each in its own SAVEPOINT, and commits once:
 //
-//   - a function that returns an error (or panics) is rolled back to its savepoint alone and
-//     its caller gets the error at once; the others are unaffected;
+//   - a function that returns an error (or panics, or exits its goroutine) is rolled back to
+//     its savepoint alone and its caller gets the error at once; the others are unaffected,
+//     unless its statement made SQLite roll back the whole transaction (ON CONFLICT ROLLBACK,
+//     a full disk, an I/O error): then the others get errBatchAborted, which Tx retries;
 //   - the callers of the functions that succeeded get the result of the one COMMIT: all are
 //     durable, or none is and all get the error (never a partial batch);
 //   - the functions run in queue order, each seeing the writes of those before it, which is
@@ -76,26 +79,24 @@ func (c *committer) loop() {
 	defer close(c.done)
 	for {
 		select {
+		case <-c.stop: // Close wins over queued work
+			c.drain()
+			return
+		default:
+		}
+		select {
 		case <-c.stop:
-			for {
-				select {
-				case j := <-c.jobs:
-					if j.state.CompareAndSwap(jobQueued, jobRunning) {
-						j.res <- txResult{err: fmt.Errorf("sqldb: tx: %w", ErrClosed)}
-					}
-				default:
-					return
-				}
-			}
+			c.drain()
+			return
 		case j := <-c.jobs:
 			batch := []*txJob{j}
-		drain:
+		collect:
 			for len(batch) < maxGroupCommit {
 				select {
 				case j := <-c.jobs:
 					batch = append(batch, j)
 				default:
-					break drain
+					break collect
 				}
 			}
 			c.run(batch)
@@ -103,60 +104,77 @@ func (c *committer) loop() {
 	}
 }
 
-// run executes one batch in one transaction.
+// drain answers the jobs still queued with ErrClosed.
+func (c *committer) drain() {
+	for {
+		select {
+		case j := <-c.jobs:
+			if j.state.CompareAndSwap(jobQueued, jobRunning) {
+				j.res <- txResult{err: fmt.Errorf("sqldb: tx: %w", ErrClosed)}
+			}
+		default:
+			return
+		}
+	}
+}
+
+// run executes one batch in one transaction. A job is taken (marked running) only just
+// before its function starts, so a caller that gives up while earlier jobs run withdraws.
 func (c *committer) run(batch []*txJob) {
-	var live []*txJob
-	for _, j := range batch {
-		if j.state.CompareAndSwap(jobQueued, jobRunning) {
-			live = append(live, j)
-		}
-	}
-	if len(live) == 0 {
-		return
-	}
-	fail := func(jobs []*txJob, err error) {
-		for _, j := range jobs {
-			j.res <- txResult{err: err}
-		}
-	}
 	stx, err := c.db.db.BeginTx(context.Background(), nil)
 	if err != nil {
-		fail(live, translate(err))
+		for _, j := range batch {
+			if j.state.CompareAndSwap(jobQueued, jobRunning) {
+				j.res <- txResult{err: translate(err)}
+			}
+		}
 		return
 	}
 	var ok []*txJob
-	for i, j := range live {
+	// abort rolls the transaction back and answers ok and the jobs not yet taken with err.
+	abort := func(rest []*txJob, err error) {
+		_ = stx.Rollback()
+		for _, j := range ok {
+			j.res <- txResult{err: err}
+		}
+		for _, j := range rest {
+			if j.state.CompareAndSwap(jobQueued, jobRunning) {
+				j.res <- txResult{err: err}
+			}
+		}
+	}
+	for i, j := range batch {
+		if !j.state.CompareAndSwap(jobQueued, jobRunning) {
+			continue // withdrawn
+		}
 		sp := "hashi_sp" + strconv.Itoa(i)
 		if _, err := stx.Exec("SAVEPOINT " + sp); err != nil {
-			_ = stx.Rollback()
-			fail(ok, translate(err))
-			fail(live[i:], translate(err))
+			j.res <- txResult{err: fmt.Errorf("%w: %w", errBatchAborted, translate(err))}
+			abort(batch[i+1:], fmt.Errorf("%w: %w", errBatchAborted, translate(err)))
 			return
 		}
-		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect, db: c.db, shared: true})
+		r := runJob(j, &Tx{tx: stx, dialect: c.db.dialect, shared: true})
 		if r.err == nil && r.panic == nil {
 			if _, err := stx.Exec("RELEASE " + sp); err != nil {
-				_ = stx.Rollback()
-				fail(ok, translate(err))
-				fail(live[i:], translate(err))
+				// The function's statements ended the transaction (or left it unusable).
+				j.res <- txResult{err: translate(err)}
+				abort(batch[i+1:], fmt.Errorf("%w: %w", errBatchAborted, translate(err)))
 				return
 			}
 			ok = append(ok, j)
 			continue
 		}
-		// Undo this function's writes only; if even that fails, the transaction is lost.
+		// Undo this function's writes only; if that fails, its statement ended the
+		// transaction and the others' work is gone with it.
 		_, err := stx.Exec("ROLLBACK TO " + sp)
 		if err == nil {
 			_, err = stx.Exec("RELEASE " + sp)
 		}
+		j.res <- r
 		if err != nil {
-			_ = stx.Rollback()
-			j.res <- r
-			fail(ok, translate(err))
-			fail(live[i+1:], translate(err))
+			abort(batch[i+1:], fmt.Errorf("%w: %w", errBatchAborted, translate(err)))
 			return
 		}
-		j.res <- r
 	}
 	if len(ok) == 0 {
 		_ = stx.Rollback()
@@ -166,20 +184,36 @@ func (c *committer) run(batch []*txJob) {
 	if err == nil {
 		c.commits.Add(1)
 	}
-	fail(ok, translate(err))
+	for _, j := range ok {
+		j.res <- txResult{err: translate(err)}
+	}
 }
 
-// runJob runs the job's function, turning a panic into a result.
-func runJob(j *txJob, tx *Tx) (r txResult) {
-	defer func() {
-		if p := recover(); p != nil {
-			r = txResult{panic: p}
+// runJob runs the job's function on a goroutine of its own, turning a panic, or an exit
+// of that goroutine (runtime.Goexit), into a result, so the committer survives both.
+func runJob(j *txJob, tx *Tx) txResult {
+	out := make(chan txResult, 1)
+	go func() {
+		returned := false
+		defer func() {
+			if returned {
+				return
+			}
+			if p := recover(); p != nil {
+				out <- txResult{panic: p}
+				return
+			}
+			out <- txResult{err: errors.New("sqldb: tx: the transaction's function exited its goroutine (runtime.Goexit) without returning")}
+		}()
+		err := j.fn(tx)
+		returned = true
+		if err != nil {
+			out <- txResult{err: translate(err)}
+			return
 		}
+		out <- txResult{}
 	}()
-	if err := j.fn(tx); err != nil {
-		return txResult{err: translate(err)}
-	}
-	return txResult{}
+	return <-out
 }
 
 // submit runs fn through the committer and waits for its result.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,9 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if c := db.committer.commits.Load(); c >= 60 {
+		t.Errorf("%d commits for 60 concurrent transactions: none shared", c)
+	}
 	conflicts := 0
 	for i, err := range errs {
 		switch {
@@ -132,10 +136,7 @@ func TestGroupCommitBatches(t *testing.T) {
 			}
 		})
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(db.committer.jobs) < 6 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(t, db, 6)
 	cancel()
 	if err := <-withdrawn; !errors.Is(err, context.Canceled) {
 		t.Fatalf("withdrawn: %v", err)
@@ -171,38 +172,6 @@ func TestGroupCommitClosed(t *testing.T) {
 	}
 }
 
-// TestStatementCache: a query is prepared once and reused in and out of transactions; a
-// query that does not prepare is not cached and reports the driver's error.
-func TestStatementCache(t *testing.T) {
-	db := openGroupTestDB(t)
-	ctx := t.Context()
-	n0 := db.stmts.n.Load()
-	for i := range 3 {
-		if err := db.Tx(ctx, func(tx *Tx) error {
-			_, err := tx.ExecContext(ctx, "INSERT INTO t (k, v) VALUES (?, ?)", "s"+strconv.Itoa(i), i)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, "INSERT INTO t (k, v) VALUES (?, ?)", "d"+strconv.Itoa(i), i); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := db.stmts.n.Load() - n0; got != 1 {
-		t.Fatalf("%d statements cached for one query text, want 1", got)
-	}
-	if countRows(t, db) != 6 {
-		t.Fatal("rows missing")
-	}
-	before := db.stmts.n.Load()
-	if _, err := db.ExecContext(ctx, "INSERT INTO nowhere VALUES (1)"); err == nil || !strings.Contains(err.Error(), "no such table") {
-		t.Fatalf("bad query: %v", err)
-	}
-	if db.stmts.n.Load() != before {
-		t.Fatal("a query that does not prepare was cached")
-	}
-}
-
 // TestGroupCommitIgnoresCancelWhileRunning: once a function runs in the shared transaction, its
 // caller's cancellation does not interrupt its statements (which could roll back the others'
 // work); the caller gets the commit's result.
@@ -219,5 +188,125 @@ func TestGroupCommitIgnoresCancelWhileRunning(t *testing.T) {
 	}
 	if n := countRows(t, db); n != 1 {
 		t.Fatalf("%d rows, want 1", n)
+	}
+}
+
+// waitQueued waits until n jobs are queued for the committer.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(db.committer.jobs) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs queued after 10 s, want %d", len(db.committer.jobs), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// holdCommitter runs a transaction that blocks the committer until release is closed.
+func holdCommitter(t *testing.T, db *DB) (release chan struct{}, done chan error) {
+	t.Helper()
+	release, started, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.Tx(context.Background(), func(tx *Tx) error {
+			close(started)
+			<-release
+			_, err := tx.ExecContext(context.Background(), "INSERT INTO t (k, v) VALUES ('holder', 0)")
+			return err
+		})
+	}()
+	<-started
+	return release, done
+}
+
+// TestGroupCommitWholeRollback: a statement that makes SQLite roll back the whole shared
+// transaction (ON CONFLICT ROLLBACK) fails its own caller; the others in its batch, done
+// and not yet run, are retried and committed.
+func TestGroupCommitWholeRollback(t *testing.T) {
+	db := openGroupTestDB(t)
+	ctx := t.Context()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE r (k TEXT PRIMARY KEY ON CONFLICT ROLLBACK)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO r (k) VALUES ('dup')"); err != nil {
+		t.Fatal(err)
+	}
+	release, held := holdCommitter(t, db)
+	insert := func(table, key string) chan error {
+		out := make(chan error, 1)
+		go func() {
+			out <- db.Tx(ctx, func(tx *Tx) error {
+				q := "INSERT INTO t (k, v) VALUES (?, 1)"
+				if table == "r" {
+					q = "INSERT INTO r (k) VALUES (?)"
+				}
+				_, err := tx.ExecContext(ctx, q, key)
+				return err
+			})
+		}()
+		return out
+	}
+	a := insert("t", "a")
+	waitQueued(t, db, 1)
+	b := insert("r", "dup")
+	waitQueued(t, db, 2)
+	c := insert("t", "c")
+	waitQueued(t, db, 3)
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-a; err != nil {
+		t.Errorf("a: %v", err)
+	}
+	if err := <-b; !errors.Is(err, ErrConflict) {
+		t.Errorf("b: %v, want a conflict", err)
+	}
+	if err := <-c; err != nil {
+		t.Errorf("c: %v", err)
+	}
+	if n := countRows(t, db); n != 3 {
+		t.Errorf("%d rows in t, want 3 (holder, a, c)", n)
+	}
+}
+
+// TestGroupCommitGoexit: a function that exits its goroutine fails alone; the committer
+// keeps serving.
+func TestGroupCommitGoexit(t *testing.T) {
+	db := openGroupTestDB(t)
+	err := db.Tx(t.Context(), func(tx *Tx) error {
+		if _, err := tx.ExecContext(t.Context(), "INSERT INTO t (k, v) VALUES ('gone', 1)"); err != nil {
+			return err
+		}
+		runtime.Goexit()
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "Goexit") {
+		t.Fatalf("Tx with Goexit: %v", err)
+	}
+	if err := db.Tx(t.Context(), func(tx *Tx) error {
+		_, err := tx.ExecContext(t.Context(), "INSERT INTO t (k, v) VALUES ('after', 1)")
+		return err
+	}); err != nil {
+		t.Fatalf("Tx after Goexit: %v", err)
+	}
+	if n := countRows(t, db); n != 1 {
+		t.Fatalf("%d rows, want 1 (the exited function's row rolled back)", n)
+	}
+}
+
+// TestOpenFailureStopsCommitter: a failed Open leaves no committer goroutine behind.
+func TestOpenFailureStopsCommitter(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	before := runtime.NumGoroutine()
+	for range 5 {
+		if _, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db")); err == nil {
+			t.Fatal("Open with a cancelled ctx succeeded")
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+1 {
+		t.Fatalf("goroutines %d → %d after five failed Opens", before, after)
 	}
 }

@@ -15,7 +15,6 @@ import (
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
-	db      *DB // for its prepared statements
 	// shared marks a transaction several callers share (group commit): its statements ignore
 	// the caller's cancellation, because interrupting one would roll back the others' work
 	// too (SQLite rolls back the whole transaction of an interrupted write), and the caller
@@ -55,8 +54,9 @@ type TxOptions struct {
 // fn must therefore be safe to run more than once: it must do all its database work through
 // tx, keep no state from a failed attempt (reset anything it accumulates at its start), and
 // defer side effects outside the database (HTTP calls, channel sends, metrics) until Tx has
-// returned nil. fn must not use the DB (or start another Tx) while it runs: on SQLite that
-// waits for the write lock this transaction holds. Errors fn returns are passed back
+// returned nil. fn must not use the DB (or start another Tx) while it runs: on SQLite a
+// write waits for the lock this transaction holds (up to the busy timeout) and another Tx
+// waits for the committer that is running fn, forever unless its ctx ends. Errors fn returns are passed back
 // unchanged except that driver errors are translated; they are retried only if retryable.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.TxWith(ctx, TxOptions{}, fn)
@@ -111,7 +111,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 			_ = stx.Rollback() // a panic is unwinding; fn's panic matters more
 		}
 	}()
-	ferr := fn(&Tx{tx: stx, dialect: db.dialect, db: db})
+	ferr := fn(&Tx{tx: stx, dialect: db.dialect})
 	if ferr != nil {
 		done = true
 		_ = stx.Rollback() // the transaction is discarded either way
@@ -147,14 +147,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = tx.stmtCtx(ctx)
-	q := tx.dialect.Rebind(query)
-	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
-		ts := tx.tx.StmtContext(ctx, s)
-		defer func() { _ = ts.Close() }()
-		res, err := ts.ExecContext(ctx, args...)
-		return res, translate(err)
-	}
-	res, err := tx.tx.ExecContext(ctx, q, args...)
+	res, err := tx.tx.ExecContext(ctx, tx.dialect.Rebind(query), args...)
 	return res, translate(err)
 }
 
@@ -162,12 +155,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // not translated, but Tx still recognises retryable ones.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.stmtCtx(ctx)
-	q := tx.dialect.Rebind(query)
-	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
-		rows, err := tx.tx.StmtContext(ctx, s).QueryContext(ctx, args...) //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its rows
-		return rows, translate(err)
-	}
-	rows, err := tx.tx.QueryContext(ctx, q, args...)
+	rows, err := tx.tx.QueryContext(ctx, tx.dialect.Rebind(query), args...)
 	return rows, translate(err)
 }
 
@@ -175,15 +163,13 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // Row.Scan returns an error wrapping ErrNotFound when there is no row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
 	ctx = tx.stmtCtx(ctx)
-	q := tx.dialect.Rebind(query)
-	if s := tx.db.stmt(ctx, q); s != nil { //nolint:sqlclosecheck // cached; the tx-bound copy closes with the transaction
-		return &Row{row: tx.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)} //nolint:sqlclosecheck // the tx-bound statement closes with the transaction, after its row
-	}
-	return &Row{row: tx.tx.QueryRowContext(ctx, q, args...)}
+	return &Row{row: tx.tx.QueryRowContext(ctx, tx.dialect.Rebind(query), args...)}
 }
 
 // Dialect reports which database the transaction runs on.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 // SQL returns the underlying *sql.Tx. Queries on it get neither rebinding nor translation.
+// In a shared transaction (SQLite group commit) it belongs to several callers: never commit or
+// roll it back, and prefer Tx's own methods (they ignore the caller's cancellation there).
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
