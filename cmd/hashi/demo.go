@@ -113,6 +113,9 @@ func runDemo(ctx context.Context, o demoOptions, w io.Writer) error {
 		return usageError{errors.New("--port and --ops-port must be 0–65535")}
 	}
 	if o.opsPort == 0 && o.port != 0 {
+		if o.port == 65535 {
+			return usageError{errors.New("--port 65535 leaves no default ops port: give --ops-port")}
+		}
 		o.opsPort = o.port + 1
 	}
 	app, ops, err := listenPair(o.listen, o.port, o.opsPort)
@@ -233,6 +236,13 @@ func newDemo(ctx context.Context, dir, base string, logger *slog.Logger, statusT
 	if err != nil {
 		return nil, err
 	}
+	if fresh {
+		// Written first, so that a start that fails later (or is interrupted) leaves the
+		// secrets the stores will be seeded with, not a guide with a password that never works.
+		if err := writeJSONFile(filepath.Join(dir, demoInfoFile), d.info); err != nil {
+			return nil, err
+		}
+	}
 	pkiDir := filepath.Join(dir, "pki")
 	if _, err := pki.Init(pkiDir, pki.DefaultConfig(d.info.Issuer.URL), now); err != nil {
 		return nil, fmt.Errorf("pilot PKI: %w", err)
@@ -255,10 +265,6 @@ func newDemo(ctx context.Context, dir, base string, logger *slog.Logger, statusT
 		return nil, err
 	}
 	if err := d.buildServices(ctx, now); err != nil {
-		d.close()
-		return nil, err
-	}
-	if err := writeJSONFile(filepath.Join(dir, demoInfoFile), d.info); err != nil {
 		d.close()
 		return nil, err
 	}
@@ -624,16 +630,18 @@ func (d *demo) indexPage(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
-// ensureKeyFile creates a file of 32 random bytes (mode 0600) unless it exists.
+// ensureKeyFile creates a file of 32 random bytes (mode 0600, written atomically) unless it
+// exists.
 func ensureKeyFile(path string) error {
-	if _, err := os.Stat(path); err == nil {
-		return nil
+	_, err := os.Stat(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
 		return err
 	}
-	return os.WriteFile(path, k, 0o600)
+	return writeFileAtomic(path, k)
 }
 
 // writeJSONFile writes v as indented JSON, mode 0600, replacing path atomically.

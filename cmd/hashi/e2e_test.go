@@ -295,10 +295,10 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 			for _, want := range []string{
 				`hashi_verifier_responses_total{outcome="verified",service="verifier"} 2`,
 				`hashi_verifier_responses_total{outcome="rejected",service="verifier"} 1`,
-				`hashi_trustlist_loaded{list="JP pilot LoTE",service="verifier",territory="JP"} 1`,
-				`hashi_trustlist_sequence_number{list="JP pilot LoTE",service="verifier",territory="JP"} 1`,
-				`hashi_trustlist_age_seconds{list="JP pilot LoTE",service="verifier",territory="JP"} `,
-				`hashi_trustlist_next_update_seconds{list="EU LOTL → NL trusted list",service="verifier",territory="NL"} 1.5`,
+				`hashi_trustlist_loaded{list="JP pilot LoTE",service="verifier",territory="JP",url="` + pl.listsURL + `/jp-lote.jwt"} 1`,
+				`hashi_trustlist_sequence_number{list="JP pilot LoTE",service="verifier",territory="JP",url="` + pl.listsURL + `/jp-lote.jwt"} 1`,
+				`hashi_trustlist_age_seconds{list="JP pilot LoTE",service="verifier",territory="JP",url="` + pl.listsURL + `/jp-lote.jwt"} `,
+				`hashi_trustlist_next_update_seconds{list="EU LOTL → NL trusted list",service="verifier",territory="NL",url="` + pl.listsURL + `/tl-nl.xml"} 1.5`,
 			} {
 				if !strings.Contains(deskMetrics, want) {
 					t.Errorf("desk /metrics lacks %s", want)

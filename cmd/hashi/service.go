@@ -115,13 +115,28 @@ func serverTLS(certFile, keyFile string) (*tls.Config, error) {
 // errNoTrustList is the readiness failure of a service whose trust lists all failed.
 var errNoTrustList = errors.New("no trust list loaded")
 
-// trustReady is the readiness check of a service that relies on r's lists: it fails until a
-// load has been attempted and while every list fails.
+// trustReady is the readiness check of a desk, which relies on r's lists: ready once at least
+// one list is in use (fetched, or its last good copy), so a desk that can judge some issuers
+// serves while the others' lists are being fetched again.
 func trustReady(r *trustlist.Refresher) httpx.Check {
 	return func(context.Context) error {
-		snap := r.Snapshot()
-		if snap == nil || len(snap.Lists) == len(snap.Failed()) {
-			return errNoTrustList
+		if snap := r.Snapshot(); snap != nil {
+			for _, st := range snap.Lists {
+				if st.List != nil {
+					return nil
+				}
+			}
+		}
+		return errNoTrustList
+	}
+}
+
+// trustLoaded is the readiness check of a wallet, which works without lists (it then warns
+// that issuers are not listed): ready once the first load has been attempted.
+func trustLoaded(r *trustlist.Refresher) httpx.Check {
+	return func(context.Context) error {
+		if r.Snapshot() == nil {
+			return errors.New("trust lists not loaded yet")
 		}
 		return nil
 	}

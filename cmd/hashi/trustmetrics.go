@@ -11,16 +11,16 @@ import (
 var (
 	trustLoadedDesc = prometheus.NewDesc("hashi_trustlist_loaded",
 		"1 when the list contributes trust (verified, from the network, the last good copy or the cache), else 0.",
-		[]string{"list", "territory"}, nil)
+		[]string{"list", "territory", "url"}, nil)
 	trustAgeDesc = prometheus.NewDesc("hashi_trustlist_age_seconds",
 		"Seconds since the loaded list's issue date (ListIssueDateTime).",
-		[]string{"list", "territory"}, nil)
+		[]string{"list", "territory", "url"}, nil)
 	trustNextDesc = prometheus.NewDesc("hashi_trustlist_next_update_seconds",
 		"Seconds until the loaded list's NextUpdate; negative once the list is stale.",
-		[]string{"list", "territory"}, nil)
+		[]string{"list", "territory", "url"}, nil)
 	trustSequenceDesc = prometheus.NewDesc("hashi_trustlist_sequence_number",
 		"The loaded list's sequence number.",
-		[]string{"list", "territory"}, nil)
+		[]string{"list", "territory", "url"}, nil)
 )
 
 // trustCollector exposes the state of a refresher's lists at scrape time.
@@ -50,7 +50,7 @@ func (c trustCollector) Collect(ch chan<- prometheus.Metric) {
 		if st.Role == trustlist.RolePivot {
 			continue
 		}
-		labels := []string{st.Label, st.Territory}
+		labels := []string{st.Label, st.Territory, st.URL}
 		if st.List == nil {
 			ch <- prometheus.MustNewConstMetric(trustLoadedDesc, prometheus.GaugeValue, 0, labels...)
 			continue

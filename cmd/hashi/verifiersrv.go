@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,9 +32,10 @@ func newVerifierCmd() *cobra.Command {
 		Short: "Serve a verifier desk (OpenID4VP 1.0 with DCQL, desk API and pages)",
 		Long: `Serves one desk at base_url: the request objects and response endpoint wallets use, the desk
 API (/api/requests, bearer token; OpenAPI at /openapi.json), the desk pages when page_key_file
-is set, and /healthz, /readyz and /metrics on ops_listen. Trust lists are loaded at start (from
-the network, else the last good cached copies) and refreshed on schedule; readiness fails
-while no list is loaded. Results go to webhook_url when set.`,
+is set, and /healthz, /readyz and /metrics on ops_listen. Trust lists are loaded as soon as it
+starts (from the network, else the last good cached copies) and refreshed on schedule;
+readiness fails until a list is in use, and until then every issuer is untrusted (fail
+closed): route traffic by /readyz. Results go to webhook_url when set.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if configFile == "" {
@@ -129,7 +131,7 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 		logger.Warn("allow_unsigned_requests is on: the desk API makes unsigned requests on demand, which wallets cannot authenticate", "service", name)
 	}
 	svc := &service{
-		name: name,
+		name:   name,
 		checks: []readinessCheck{{"store", db.Ready}, {"trust", trustReady(refresher)}},
 		mapper: verifierhttp.ErrorMapper,
 		mount: func(e *echo.Echo, reg prometheus.Registerer) error {
@@ -144,7 +146,9 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 			return nil
 		},
 		background: func(ctx context.Context) {
-			go func() { _ = refresher.Run(ctx) }()
+			var wg sync.WaitGroup
+			defer wg.Wait() // the refresher may be writing trust-cache: let it finish first
+			wg.Go(func() { _ = refresher.Run(ctx) })
 			t := time.NewTicker(10 * time.Second)
 			defer t.Stop()
 			for {

@@ -190,8 +190,8 @@ func walletService(ctx context.Context, c *walletFileConfig, logger *slog.Logger
 	}
 	if refresher != nil {
 		svc.background = func(ctx context.Context) { _ = refresher.Run(ctx) }
-		// Until its lists are loaded the wallet would call every issuer "not listed".
-		svc.checks = append(svc.checks, readinessCheck{"trust", trustReady(refresher)})
+		// Until its first load the wallet would call every issuer "not listed".
+		svc.checks = append(svc.checks, readinessCheck{"trust", trustLoaded(refresher)})
 	}
 	return svc, w, st, nil
 }

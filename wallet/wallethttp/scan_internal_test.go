@@ -87,6 +87,46 @@ func TestDecodeQR(t *testing.T) {
 	}
 }
 
+// finderTiles draws a picture tiled with QR finder patterns of mixed sizes: hostile input
+// whose candidate centres the decoder would otherwise compare triple by triple.
+func finderTiles(side int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	y := 0
+	for row := 0; y < side; row++ {
+		m := 2 + row%3 // pixels per module
+		for x := 0; x+9*m <= side; x += 9 * m {
+			for dy := range 7 * m {
+				for dx := range 7 * m {
+					mx, my := dx/m, dy/m
+					ring := mx == 0 || my == 0 || mx == 6 || my == 6
+					core := mx >= 2 && mx <= 4 && my >= 2 && my <= 4
+					if (ring || core) && y+dy < side {
+						img.SetGray(x+dx, y+dy, color.Gray{})
+					}
+				}
+			}
+		}
+		y += 9 * m
+	}
+	return img
+}
+
+// TestDecodeQRHostile: a picture full of finder-like squares stops at maxScanCentres
+// candidates instead of keeping the decoder busy; a 16-bit picture over the memory budget
+// is refused from its header.
+func TestDecodeQRHostile(t *testing.T) {
+	if _, err := decodeQR(bytes.NewReader(encodePNG(t, finderTiles(1000)))); !errors.Is(err, errScanTooComplex) {
+		t.Fatalf("finder tiles: %v, want the candidate bound to stop the decoder", err)
+	}
+	deep := image.NewNRGBA64(image.Rect(0, 0, 3000, 3000)) // 9 Mpx × 8 bytes > maxScanDecoded
+	if _, err := decodeQR(bytes.NewReader(encodePNG(t, deep))); !errors.Is(err, errScanTooLarge) {
+		t.Fatalf("16-bit picture: %v", err)
+	}
+}
+
 func FuzzDecodeQR(f *testing.F) {
 	f.Add(encodePNG(f, qrPicture(f, scanLink, 2, 0)))
 	f.Add(encodeJPEG(f, qrPicture(f, "openid4vp://?client_id=x", 2, 0)))

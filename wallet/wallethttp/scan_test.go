@@ -45,7 +45,8 @@ func (b *browserish) postPicture(path string, picture []byte) page {
 func TestScanPages(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser("en")
-	wantStatus(t, "unsigned", b.postPicture("/wallet/receive/scan", nil), http.StatusSeeOther)
+	wantStatus(t, "unsigned receive", b.postPicture("/wallet/receive/scan", nil), http.StatusSeeOther)
+	wantStatus(t, "unsigned present", b.postPicture("/wallet/present/scan", nil), http.StatusSeeOther)
 	b.signUp("kenji")
 
 	p := b.postPicture("/wallet/receive/scan", wallethttp.QRPNG(t, e.iss.offerLink()))
