@@ -114,6 +114,7 @@ tenants:
 	writeFile0600(t, filepath.Join(dir, "verifier.yaml"), fmt.Sprintf(`listen: %s
 ops_listen: %s
 base_url: %s
+insecure_http: true
 database: %q
 jurisdiction: %s
 pki_dir: pki

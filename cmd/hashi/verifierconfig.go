@@ -31,7 +31,9 @@ type verifierFileConfig struct {
 	OpsListen string `yaml:"ops_listen"`
 	// BaseURL is the desk's public https base (request_uri, response_uri, pages). Required.
 	BaseURL string `yaml:"base_url"`
-	// InsecureHTTP allows an http base_url on a loopback address (development and the demo).
+	// InsecureHTTP allows an http base_url on a loopback address, and fetching lists, status
+	// lists and webhooks from loopback addresses (development and the demo). Never in
+	// production: a desk would then reach services on its own loopback interface.
 	InsecureHTTP bool `yaml:"insecure_http"`
 	// TLS: the server certificate and key (PEM); omit behind a TLS-terminating proxy.
 	TLS *struct {
@@ -230,10 +232,14 @@ func (c *verifierFileConfig) recognition() verifier.Recognition {
 	return rec
 }
 
-// fetchClient is the outbound client for trust lists and status lists: https (or loopback
-// http for development), SSRF rules, extra roots from trust.ca_cert.
+// fetchClient is the outbound client for trust lists, status lists and webhooks: https, SSRF
+// rules (loopback addresses, and plain http to them, only with insecure_http: development and
+// the demo), extra roots from trust.ca_cert.
 func (c *verifierFileConfig) fetchClient() (*safehttp.Client, error) {
-	opts := []safehttp.Option{safehttp.WithLoopbackInsecure(), safehttp.WithResolver(localhostResolver), safehttp.WithMaxBodySize(statuslist.MaxTokenSize)}
+	opts := []safehttp.Option{safehttp.WithResolver(localhostResolver), safehttp.WithMaxBodySize(statuslist.MaxTokenSize)}
+	if c.InsecureHTTP {
+		opts = append(opts, safehttp.WithLoopbackInsecure())
+	}
 	if c.Trust.CACert != "" {
 		pool, err := certPool(c.rel(c.Trust.CACert))
 		if err != nil {

@@ -62,6 +62,7 @@ func TestVerifierServe(t *testing.T) {
 	writeDeskFile("verifier.yaml", fmt.Sprintf(`listen: %s
 ops_listen: %s
 base_url: %s
+insecure_http: true
 database: %q
 jurisdiction: JP
 pki_dir: pki
@@ -141,5 +142,23 @@ trust:
 	}
 	if !strings.Contains(string(j.Payload), `"urn:hashi:diploma:1"`) {
 		t.Fatalf("request object payload %s", j.Payload)
+	}
+}
+
+// TestDeskFetchClientLoopback: a desk reaches loopback addresses (lists, status lists,
+// webhooks) only with insecure_http.
+func TestDeskFetchClientLoopback(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	t.Cleanup(srv.Close)
+	for _, insecure := range []bool{false, true} {
+		c := &verifierFileConfig{InsecureHTTP: insecure}
+		client, err := c.fetchClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.Get(t.Context(), srv.URL+"/status", "application/statuslist+jwt")
+		if (err == nil) != insecure {
+			t.Errorf("insecure_http %v: GET %s: %v", insecure, srv.URL, err)
+		}
 	}
 }
