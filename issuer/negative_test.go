@@ -260,6 +260,12 @@ func TestCredentialEndpoint(t *testing.T) {
 	}
 	_, err = w.credential(tok2, body(w.proof(newHolderKey(t), nonce, nil)))
 	wantCode(t, err, issuer.CodeInvalidNonce)
+	// Nor can it be replayed under another spelling of the same bytes: encoding/base64
+	// skips line breaks, so "AA\nAA" would otherwise decode like "AAAA".
+	_, err = w.credential(tok2, body(w.proof(newHolderKey(t), nonce[:4]+"\n"+nonce[4:], nil)))
+	wantCode(t, err, issuer.CodeInvalidNonce)
+	_, err = w.credential(tok2, body(w.proof(newHolderKey(t), nonce+"\r\n", nil)))
+	wantCode(t, err, issuer.CodeInvalidNonce)
 	// An expired nonce (its MAC still verifies).
 	old := w.nonce()
 	f.clock.Add(6 * time.Minute)

@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"io"
 	"time"
+
+	"github.com/hashi-vc/hashi/internal/b64"
 )
 
 // c_nonce values are stateless: version, expiry, 128 random bits and a MAC over them and the
@@ -73,9 +75,9 @@ func (is *Issuer) mintNonce(ctx context.Context, tenant string, expires time.Tim
 // checkNonce verifies a c_nonce's MAC and expiry and returns the SingleUse that redeems it.
 func (is *Issuer) checkNonce(ctx context.Context, tenant, nonce string, now time.Time) (SingleUse, error) {
 	bad := errorf(CodeInvalidNonce, nil, "c_nonce is unknown or expired; get a fresh one from the nonce endpoint")
-	// Strict: a non-canonical encoding (other trailing bits) would be the same nonce under
-	// another string, and single use is tracked by the string.
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(nonce)
+	// Canonical only: another spelling (a line break inside, other trailing bits) would be
+	// the same nonce under another string, and single use is tracked by the string.
+	raw, err := b64.RawURL(nonce)
 	if err != nil || len(raw) != nonceRawLen || raw[0] != nonceVersion {
 		return SingleUse{}, bad
 	}

@@ -2,11 +2,12 @@ package dcql
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/hashi-vc/hashi/internal/b64"
 )
 
 // Credential describes one credential for matching: a candidate in the wallet (Match), or a
@@ -293,7 +294,7 @@ func (c *Credential) trustedBy(ta TrustedAuthoritiesQuery) bool {
 	switch ta.Type {
 	case AuthorityAKI:
 		for _, v := range ta.Values {
-			want, err := base64.RawURLEncoding.Strict().DecodeString(v) // canonical base64url only
+			want, err := b64.RawURL(v)
 			if err != nil || len(want) == 0 {
 				continue
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/hashi-vc/hashi/internal/b64"
 	"github.com/hashi-vc/hashi/internal/jose"
 )
 
@@ -45,7 +46,7 @@ func ParseDIDJWK(did string) (crypto.PublicKey, error) {
 	if enc == "" || strings.ContainsAny(enc, "#?/:") {
 		return nil, errorf(CodeInvalidDID, nil, "did:jwk method-specific identifier is empty or a DID URL")
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(enc)
+	b, err := b64.RawURL(enc)
 	if err != nil {
 		return nil, errorf(CodeInvalidDID, err, "did:jwk is not base64url without padding")
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/b64"
 	"github.com/hashi-vc/hashi/internal/sqldb"
 )
 
@@ -59,7 +60,7 @@ func hashHex(parts ...string) string {
 // sessionHash returns the stored form of a session token, or false when token cannot be a
 // token CreateSession made.
 func sessionHash(token string) (string, bool) {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	b, err := b64.RawURL(token)
 	if err != nil || len(b) != sessionTokenLen {
 		return "", false
 	}

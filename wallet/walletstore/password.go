@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/hashi-vc/hashi/internal/b64"
 )
 
 // Password hashing parameters (argon2id, OWASP Password Storage Cheat Sheet: m=19 MiB,
@@ -116,12 +118,11 @@ func parsePHC(s string) (*phc, error) {
 	if p < 1 || p > maxArgonThreads || t < 1 || t > maxArgonTime || m < 8*p || m > maxArgonMemoryKiB {
 		return nil, fmt.Errorf("%w: parameters out of range", ErrMalformedHash)
 	}
-	enc := base64.RawStdEncoding.Strict()
-	salt, err := enc.DecodeString(f[4])
+	salt, err := b64.RawStd(f[4])
 	if err != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen {
 		return nil, fmt.Errorf("%w: salt", ErrMalformedHash)
 	}
-	hash, err := enc.DecodeString(f[5])
+	hash, err := b64.RawStd(f[5])
 	if err != nil || len(hash) < minHashLen || len(hash) > maxHashLen {
 		return nil, fmt.Errorf("%w: hash", ErrMalformedHash)
 	}
