@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"crypto/x509"
 	"slices"
 	"sync"
 	"time"
@@ -37,6 +38,10 @@ type Verifier struct {
 
 	statusCache *cache[statusKey, statusEntry]
 	trustCache  *cache[trustKey, trustEntry]
+	// subjects caches leaf certificates' subject names as text (RFC 4514): internal/jose
+	// hands out one shared *x509.Certificate per x5c text, and formatting a name costs
+	// as much as the rest of the report together.
+	subjects *cache[*x509.Certificate, string]
 
 	typeMu   sync.RWMutex
 	typeMeta map[string]*typeInfo
@@ -146,6 +151,7 @@ func New(trust trustlist.Source, status StatusSource, opts ...Option) (*Verifier
 	v := &Verifier{
 		trust: trust, status: status, cfg: cfg,
 		statusCache: newCache[statusKey, statusEntry](cfg.cacheMax),
+		subjects:    newCache[*x509.Certificate, string](cfg.cacheMax),
 		typeMeta:    map[string]*typeInfo{},
 	}
 	if cfg.trustTTL > 0 {

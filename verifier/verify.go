@@ -197,7 +197,8 @@ func (c *CredentialResult) fail(name string, code Code, detail string) {
 }
 
 func (v *Verifier) verifyOne(ctx context.Context, cq *dcql.CredentialQuery, idx int, raw string, p *Policy) (CredentialResult, dcql.Credential) {
-	cr := CredentialResult{QueryID: cq.ID, Index: idx, Format: cq.Format, Checks: []Check{}}
+	// Room for every check of an accepted credential, so recording them never regrows.
+	cr := CredentialResult{QueryID: cq.ID, Index: idx, Format: cq.Format, Checks: make([]Check, 0, 16)}
 	var vd *verified
 	switch cq.Format {
 	case dcql.FormatSDJWTVC:
@@ -249,7 +250,7 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 		cr.Type = mostSpecificType(vd.types)
 	}
 	leaf := vd.chain[0]
-	cr.Issuer.Certificate = leaf.Subject.String()
+	cr.Issuer.Certificate = v.subjectName(leaf)
 	cr.Issuer.Country = certCountry(leaf)
 	cr.Issuer.NameEN, cr.Issuer.NameJA = certNames(leaf)
 
@@ -429,6 +430,19 @@ func mostSpecificType(ts []string) string {
 	}
 	return ""
 }
+
+// subjectName is leaf.Subject.String(), cached per certificate.
+func (v *Verifier) subjectName(leaf *x509.Certificate) string {
+	if s, ok := v.subjects.get(leaf, leaf.NotAfter); ok {
+		return s
+	}
+	s := leaf.Subject.String()
+	v.subjects.put(leaf, s, time.Time{}, farFuture)
+	return s
+}
+
+// farFuture is the expiry of cache entries that never go stale (a certificate's name).
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func certCountry(c *x509.Certificate) string {
 	if len(c.Subject.Country) > 0 {
