@@ -243,8 +243,11 @@ func (h *Handler) Register(e *echo.Echo) {
 	s.POST("/present/decline", h.decline)
 	s.POST("/present/reject", h.reject)
 	s.GET("/history", h.history)
-	// Pictures of QR codes: a larger body limit than forms, so a group of their own.
-	scan := e.Group(h.cfg.base, append([]echo.MiddlewareFunc{httpx.BodyLimit(MaxScanBody)}, h.r.Middleware()...)...).Group("", h.requireSession)
+	// Pictures of QR codes: a larger body limit than forms, so a group of their own, and the
+	// session is checked before the CSRF check reads (and spools) a multipart body, so a
+	// post without a session costs no more than its headers.
+	lang, errs, csrf := h.r.Language(), h.r.Errors(), h.r.CSRF()
+	scan := e.Group(h.cfg.base, httpx.BodyLimit(MaxScanBody), lang, errs, h.requireSession, csrf)
 	scan.POST("/receive/scan", h.receiveScan)
 	scan.POST("/present/scan", h.presentScan)
 }

@@ -162,9 +162,10 @@ func grayScaled(img image.Image, side int) *image.Gray {
 // scannedLink decodes the picture posted in the form field "qr"; on failure it returns the
 // flash to show.
 func scannedLink(c echo.Context) (string, *webui.Flash, error) {
-	// A post over MaxScanBody never gets here: the CSRF check reads the form first and the
-	// server answers 413 with its error page.
 	fh, err := c.FormFile("qr")
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return "", nil, err // over MaxScanBody: 413 with the error page, as when the CSRF check reads the form
+	}
 	if err != nil {
 		return "", &webui.Flash{Kind: webui.FlashError, Key: "scan.missing"}, nil
 	}

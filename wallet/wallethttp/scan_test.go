@@ -3,12 +3,15 @@ package wallethttp_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/png"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet/wallethttp"
@@ -76,4 +79,65 @@ func grayPNG(t testing.TB, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestScanLimits: a picture over MaxScanBody is refused with 413 also when the CSRF token
+// comes in its header (the form is then first read by the handler), and a post without a
+// session is redirected to sign-in from its headers alone, without waiting for its body.
+func TestScanLimits(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+	b.signUp("aiko")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("qr", "code.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = fw.Write(make([]byte, wallethttp.MaxScanBody+1024))
+	_ = mw.Close()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+"/wallet/receive/scan", &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set(webui.CSRFHeader, b.cookie(webui.CSRFCookie))
+	p := b.send(req)
+	wantStatus(t, "too large, token in header", p, http.StatusRequestEntityTooLarge)
+	wantBody(t, "too large, token in header", p, "too large")
+
+	// No session: the body never ends, and the answer must not wait for it.
+	anon := e.browser("en")
+	anon.get("/wallet/sign-in") // a CSRF cookie, as a browser would have
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	slow := multipart.NewWriter(pw)
+	go func() {
+		mw := slow
+		_ = mw.WriteField(webui.CSRFField, anon.cookie(webui.CSRFCookie))
+		fw, _ := mw.CreateFormFile("qr", "code.png")
+		// More than net/http discards of an unread body before answering (256 KiB), and
+		// then nothing more.
+		_, _ = fw.Write(make([]byte, 512<<10))
+	}()
+	// Should the server wait for the body, end it after a while so the test fails on the
+	// answer instead of hanging.
+	gaveUp := time.AfterFunc(5*time.Second, func() { _ = pw.CloseWithError(errors.New("the test stopped waiting")) })
+	defer gaveUp.Stop()
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+"/wallet/present/scan", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", slow.FormDataContentType())
+	res, err := anon.c.Do(req)
+	if err != nil {
+		t.Fatalf("no answer before the body ended: %v", err)
+	}
+	_ = res.Body.Close()
+	if !gaveUp.Stop() {
+		t.Fatal("the answer came only after the body ended")
+	}
+	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "/wallet/sign-in") {
+		t.Fatalf("got %d to %q, want 303 to sign-in", res.StatusCode, res.Header.Get("Location"))
+	}
 }
