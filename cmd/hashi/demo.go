@@ -40,7 +40,7 @@ const (
 	demoListValidity  = 30 * 24 * time.Hour
 	demoStatusTTL     = 30 * time.Second
 	demoInfoFile      = "demo.json"
-	demoTrustDir      = "trust"      // the signed lists as served, and demoListState
+	demoTrustDir      = "trust"      // demoListState, and the signed lists as served in a folder named by their sequence
 	demoListStateFile = "state.json" // in demoTrustDir
 	// demoRenewBefore: lists closer than this to their NextUpdate are re-signed (at start and
 	// hourly while running), as a scheme operator re-issues before NextUpdate.
@@ -217,7 +217,9 @@ type demo struct {
 	state demoListState
 }
 
-// demoListState is DIR/trust/state.json: what the lists there were signed with.
+// demoListState is DIR/trust/state.json: what the lists being served were signed with. The
+// lists are in DIR/trust/<sequence>/, written in full before state.json names them, so a
+// start or re-signing that is interrupted leaves the previous set whole.
 type demoListState struct {
 	Sequence   uint64    `json:"sequence"`
 	Issued     time.Time `json:"issued"`
@@ -257,6 +259,11 @@ func newDemo(ctx context.Context, dir, base string, logger *slog.Logger, statusT
 	}
 	if err := d.loadLists(); err != nil {
 		return nil, err
+	}
+	if d.files == nil {
+		if err := d.forgetCachedLists(); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.renewLists(now); err != nil {
 		return nil, err
@@ -341,12 +348,37 @@ func (d *demo) loadLists() error {
 		return fmt.Errorf("%s: %w", demoListStateFile, err)
 	}
 	files := map[string][]byte{}
+	set := filepath.Join(dir, strconv.FormatUint(st.Sequence, 10))
+	if _, err := os.Stat(set); errors.Is(err, fs.ErrNotExist) {
+		set = dir // a folder set up by an earlier version kept the lists beside state.json
+	}
 	for _, name := range []string{pilotLOTLFile, pilotNLFile, pilotJPFile, pilotJPXML} {
-		if files[name], err = os.ReadFile(filepath.Join(dir, name)); err != nil { //nolint:gosec // inside the demo folder
+		if files[name], err = os.ReadFile(filepath.Join(set, name)); err != nil { //nolint:gosec // inside the demo folder
 			return err
 		}
 	}
 	d.files, d.state = files, st
+	return nil
+}
+
+// forgetCachedLists removes the desks' and the wallet's cached copies of the lists. It runs
+// when DIR/trust holds no lists (a first start, or the folder was deleted): the lists signed
+// next start again at sequence 1, and a cache holding a higher sequence would refuse them as
+// a rollback, as it must with real lists.
+func (d *demo) forgetCachedLists() error {
+	dirs := []string{filepath.Join(d.dir, "trust-cache")}
+	for _, desk := range demoDesks {
+		dirs = append(dirs, filepath.Join(d.dir, desk.id, "trust-cache"))
+	}
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir); err != nil {
+			continue
+		}
+		d.logger.Info("the pilot lists are new: removing cached copies of the old ones", "dir", dir)
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -379,11 +411,15 @@ func (d *demo) publish(now time.Time, withdrawnJP time.Time, nlValidity time.Dur
 		return fmt.Errorf("sign the pilot lists: %w", err)
 	}
 	dir := filepath.Join(d.dir, demoTrustDir)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	set := filepath.Join(dir, strconv.FormatUint(pl.sequence, 10))
+	if err := os.RemoveAll(set); err != nil { // what an interrupted attempt left
+		return err
+	}
+	if err := os.MkdirAll(set, 0o700); err != nil {
 		return err
 	}
 	for name, b := range files {
-		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+		if err := writeFileAtomic(filepath.Join(set, name), b); err != nil {
 			return err
 		}
 	}
@@ -392,6 +428,18 @@ func (d *demo) publish(now time.Time, withdrawnJP time.Time, nlValidity time.Dur
 		return err
 	}
 	d.files, d.state = files, st
+	// The set state.json named before is no longer served.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != demoListStateFile && e.Name() != filepath.Base(set) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -671,5 +719,14 @@ func writeFileAtomic(path string, b []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// The rename itself is durable once the folder is synced.
+	parent, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = parent.Close() }()
+	return parent.Sync()
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/webui/webuitest"
 )
 
@@ -236,7 +240,7 @@ func TestDemoServe(t *testing.T) {
 	if !ok {
 		t.Fatalf("issue before restart:\n%s", story.String())
 	}
-	lists := readDir(t, filepath.Join(dir, demoTrustDir))
+	lists := readDir(t, filepath.Join(dir, demoTrustDir, "1"))
 	seal := readDir(t, filepath.Join(dir, "pki", "jp", "universities", "sakuragaoka"))
 	d.shutdown(t)
 
@@ -247,7 +251,7 @@ func TestDemoServe(t *testing.T) {
 		t.Errorf("secrets changed on restart")
 	}
 	for name, before := range lists {
-		if after := readDir(t, filepath.Join(dir, demoTrustDir))[name]; after != before {
+		if after := readDir(t, filepath.Join(dir, demoTrustDir, "1"))[name]; after != before {
 			t.Errorf("trust/%s changed on restart", name)
 		}
 	}
@@ -418,6 +422,93 @@ func TestDemoInBrowser(t *testing.T) {
 }
 
 // readDir returns the regular files of dir by name.
+// TestDemoListFiles: each signed set of lists is written whole into DIR/trust/<sequence>/
+// before state.json names it, so what an interrupted re-signing leaves is never served and
+// is replaced by the next one; an older set is removed once a newer one is named; when
+// DIR/trust is gone, the cached copies of the old lists are forgotten (the next set starts
+// at sequence 1 again, which a cache holding a higher one would refuse as a rollback).
+func TestDemoListFiles(t *testing.T) {
+	dir := t.TempDir()
+	base := "http://127.0.0.1:8080"
+	now := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	if _, err := pki.Init(filepath.Join(dir, "pki"), pki.DefaultConfig(base+"/issuer"), now); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pki.Load(filepath.Join(dir, "pki"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &demo{dir: dir, base: base, logger: slog.New(slog.DiscardHandler), pki: p}
+	for range 2 {
+		if err := d.publish(now, time.Time{}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trust := filepath.Join(dir, demoTrustDir)
+	names := func() []string {
+		var out []string
+		entries, err := os.ReadDir(trust)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	if got := strings.Join(names(), " "); got != "2 state.json" {
+		t.Fatalf("DIR/trust holds %s, want the set of sequence 2 and state.json", got)
+	}
+	served := readDir(t, filepath.Join(trust, "2"))
+
+	// An interrupted re-signing left a partial set 3: a start serves set 2 still.
+	if err := os.MkdirAll(filepath.Join(trust, "3"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(trust, "3", pilotLOTLFile), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d2 := &demo{dir: dir, base: base, logger: d.logger, pki: p}
+	if err := d2.loadLists(); err != nil {
+		t.Fatal(err)
+	}
+	if d2.listSequence() != 2 || string(d2.listFiles()[pilotLOTLFile]) != served[pilotLOTLFile] {
+		t.Fatalf("after an interrupted re-signing: sequence %d", d2.listSequence())
+	}
+	if err := d2.publish(now, time.Time{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names(), " "); got != "3 state.json" {
+		t.Fatalf("DIR/trust holds %s, want the set of sequence 3 and state.json", got)
+	}
+	if b := readDir(t, filepath.Join(trust, "3"))[pilotLOTLFile]; b == "half" || b != string(d2.listFiles()[pilotLOTLFile]) {
+		t.Fatal("set 3 is not the one signed")
+	}
+
+	// DIR/trust deleted: the desks' and the wallet's caches go with it.
+	caches := []string{filepath.Join(dir, "trust-cache"), filepath.Join(dir, "eu-desk", "trust-cache"), filepath.Join(dir, "jp-desk", "trust-cache")}
+	for _, c := range caches {
+		if err := os.MkdirAll(c, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.RemoveAll(trust); err != nil {
+		t.Fatal(err)
+	}
+	d3 := &demo{dir: dir, base: base, logger: d.logger, pki: p}
+	if err := d3.loadLists(); err != nil || d3.listFiles() != nil {
+		t.Fatalf("no lists: %v", err)
+	}
+	if err := d3.forgetCachedLists(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range caches {
+		if _, err := os.Stat(c); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there", c)
+		}
+	}
+}
+
 func readDir(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
