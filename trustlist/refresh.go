@@ -102,6 +102,10 @@ type Refresher struct {
 
 	snap atomic.Pointer[Snapshot]
 
+	// loading serializes Refresh: a load that started earlier and ended later would
+	// otherwise replace a newer Snapshot with an older one.
+	loading sync.Mutex
+
 	mu       sync.Mutex // guards next and failures
 	next     time.Time
 	failures int
@@ -161,7 +165,10 @@ func (r *Refresher) Lookup(chain []*x509.Certificate, issued, now time.Time, p P
 
 // Refresh loads every list now and replaces the Snapshot. It returns an error only when the
 // load itself could not run (cancelled ctx); list failures are in the Snapshot's states.
+// Concurrent calls (Run's schedule and an operator's "refresh now") load one after another.
 func (r *Refresher) Refresh(ctx context.Context) error {
+	r.loading.Lock()
+	defer r.loading.Unlock()
 	now := r.cfg.clock()
 	s, err := r.loader.Load(ctx, now)
 	if err != nil {

@@ -214,3 +214,53 @@ func TestRefresherRun(t *testing.T) {
 		t.Fatal("a failed Refresh replaced the snapshot")
 	}
 }
+
+// gateTransport reports every request on entered and holds it until release is closed.
+type gateTransport struct {
+	next    http.RoundTripper
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g gateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.next.RoundTrip(req)
+}
+
+// TestRefresherSerialized: a Refresh called while another runs (an operator's "refresh now"
+// during the scheduled one) loads only after it, and the Snapshot kept is the later one.
+// (Refresh holds a lock from the clock reading to the Snapshot's store: the Loader alone
+// serializes loads, not the stores after them.)
+func TestRefresherSerialized(t *testing.T) {
+	pki := newSynthPKI(t)
+	files := memTransport{synthLOTLURL: pki.lotl(t, 1), synthXAURL: pki.xa.sign(t, synthTL("XA", 8), ""), synthXBURL: pki.xb.sign(t, synthTL("XB", 3), "")}
+	gate := gateTransport{next: files, entered: make(chan struct{}, 16), release: make(chan struct{})}
+	l := newLoader(t, &http.Client{Transport: gate}, trustlist.WithLOTL(trustlist.LOTLConfig{URL: synthLOTLURL, Signers: []*x509.Certificate{pki.oj.cert}}))
+	clock := &fakeClock{t: synthNow}
+	r, err := trustlist.NewRefresher(l, trustlist.WithClock(clock.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := make(chan error, 1), make(chan error, 1)
+	go func() { first <- r.Refresh(t.Context()) }()
+	<-gate.entered // the first load is fetching the LOTL
+	later := synthNow.Add(time.Minute)
+	clock.set(later)
+	go func() { second <- r.Refresh(t.Context()) }()
+	select {
+	case <-gate.entered:
+		t.Error("a second load started while the first was running")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(gate.release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Snapshot(); s == nil || len(s.Lists) != 3 || len(s.Failed()) != 0 || !s.LoadedAt.Equal(later) {
+		t.Fatalf("snapshot after both loads: %+v, want the one loaded at %s", s, later)
+	}
+}
