@@ -6,9 +6,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +23,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
+	"github.com/hashi-vc/hashi/internal/vcjwt"
 	"github.com/hashi-vc/hashi/verifier"
 )
 
@@ -434,6 +438,58 @@ func TestFlowReplay(t *testing.T) {
 		last := rep.Result.Checks[len(rep.Result.Checks)-1]
 		if last.Name != verifier.CheckReplay || last.OK {
 			t.Fatalf("replay check %+v", last)
+		}
+
+		// Without holder binding the credential itself is what was presented: other
+		// spellings of it are replays too, never a fresh presentation.
+		pres := must1(sdjwt.Select(cred, []sdjwt.Path{{"degree", "title"}, {"degree", "level"}}))
+		parts := strings.Split(pres, "~")
+		jwt := parts[0]
+		dot := strings.LastIndexByte(jwt, '.')
+		sig := must1(base64.RawURLEncoding.DecodeString(jwt[dot+1:]))
+		s := new(big.Int).SetBytes(sig[32:])
+		s.Sub(elliptic.P256().Params().N, s) // the other valid signature: (r, n−s)
+		highS := append(append([]byte{}, sig[:32]...), s.FillBytes(make([]byte, 32))...)
+		swapped := slices.Clone(parts)
+		swapped[1], swapped[2] = swapped[2], swapped[1]
+		for name, variant := range map[string]string{
+			"every disclosure":        cred,
+			"disclosures reordered":   strings.Join(swapped, "~"),
+			"other signature":         jwt[:dot+1] + base64.RawURLEncoding.EncodeToString(highS) + pres[len(jwt):],
+			"line break in signature": jwt[:dot+5] + "\n" + jwt[dot+5:] + pres[len(jwt):],
+		} {
+			c, rc := d.create(t, w, in)
+			if _, err := d.flow.HandleResponse(ctx, w.form(rc, vpToken("diploma", variant))); err != nil {
+				t.Fatal(err)
+			}
+			if rep := d.status(t, c.ID); rep.Status != verifier.StatusRejected {
+				t.Errorf("%s: %s, want rejected", name, rep.Status)
+			} else if name != "line break in signature" && rep.Result.Reason != verifier.CodePresentationReplayed {
+				t.Errorf("%s: rejected for %s, want %s", name, rep.Result.Reason, verifier.CodePresentationReplayed)
+			}
+		}
+	})
+
+	// jwt_vc_json without holder binding: whoever holds a copy of the credential can wrap it
+	// in a VP JWT of their own for each request, with that request's nonce. The credential
+	// is what replay protection remembers.
+	t.Run("fail/unbound-jwt_vc_json", func(t *testing.T) {
+		in := verifier.RequestInput{Query: jwtVCPolicy(true)(f).Query, Policy: "unbound-vcdm", ResponseMode: verifier.ResponseModeDirectPost}
+		w := newTestWallet()
+		other := must1(jose.ParsePrivateJWK(must1(jose.MarshalPrivateJWK(must1(sealLikeKey()), ""))))
+		for i, signer := range []*jose.Signer{nil, must1(jose.NewSigner(other, must1(vcjwt.HolderHeader(other.Public()))))} {
+			c, r := d.create(t, w, in)
+			vp := vpToken("diploma", f.jwtVCPresentation(false, signer, r.ClientID, r.Nonce, kbTime))
+			if _, err := d.flow.HandleResponse(ctx, w.form(r, vp)); err != nil {
+				t.Fatal(err)
+			}
+			rep := d.status(t, c.ID)
+			switch {
+			case i == 0 && rep.Status != verifier.StatusVerified:
+				t.Fatalf("first presentation: %s %+v", rep.Status, rep.Result)
+			case i == 1 && (rep.Status != verifier.StatusRejected || rep.Result.Reason != verifier.CodePresentationReplayed):
+				t.Fatalf("the same credential in another VP JWT: %s %s, want rejected as %s", rep.Status, rep.Result.Reason, verifier.CodePresentationReplayed)
+			}
 		}
 	})
 }

@@ -51,6 +51,7 @@ const jpDeskBase = "https://jp-desk.localhost"
 func deskPolicies() map[string]verifier.DeskPolicy {
 	unbound := euRule()
 	unbound.HolderBinding = verifier.HolderBindingNotRequiredUnsafe
+	unboundVCDM := jwtVCPolicy(true)(getPilot()).Recognition.Rules[0]
 	learnEU, learnJP := euRule(), jpRule()
 	learnEU.RequiredClaims = []dcql.Path{{"achievement_title"}}
 	learnJP.RequiredClaims = learnEU.RequiredClaims
@@ -58,6 +59,8 @@ func deskPolicies() map[string]verifier.DeskPolicy {
 		"learning": {Recognition: verifier.Recognition{Rules: []verifier.Rule{learnEU, learnJP}}, Jurisdiction: "EU"},
 		"default":  {Recognition: verifier.Recognition{Rules: []verifier.Rule{euRule(), jpRule()}}, Jurisdiction: "JP"},
 		"unbound":  {Recognition: verifier.Recognition{Rules: []verifier.Rule{unbound}}, Jurisdiction: "JP"},
+		// jwt_vc_json without holder binding, JP diplomas (for the replay test).
+		"unbound-vcdm": {Recognition: verifier.Recognition{Rules: []verifier.Rule{unboundVCDM}}, Jurisdiction: "EU"},
 	}
 }
 

@@ -51,8 +51,8 @@ type responseParams struct {
 //     description;
 //   - for a vp_token, runs Verify with the request's nonce, client_id, DCQL query and desk
 //     policy, and records the Result (verified or rejected) together with the digest of
-//     every presentation (its KB-JWT; the whole presentation when it has none) in one
-//     transaction. A digest already remembered from another response turns the Result into a
+//     every presentation (the signed part of its KB-JWT or VP JWT; of the credential itself
+//     when it has no holder binding: see replayText) in one transaction. A digest already remembered from another response turns the Result into a
 //     rejection with CodePresentationReplayed (check CheckReplay).
 //
 // When a webhook URL is configured, the result notification enters the outbox in the same
@@ -244,8 +244,14 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 	if entries, err := parseVPToken(vpToken, q); err == nil {
 		for id, pres := range entries {
 			format := q.Credential(id).Format
-			for _, pr := range pres {
-				uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(format, pr), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
+			for i, pr := range pres {
+				replay := replayText(format, pr)
+				for _, cr := range res.Credentials {
+					if cr.QueryID == id && cr.Index == i && cr.replay != "" {
+						replay = cr.replay
+					}
+				}
+				uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(format, replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
 			}
 		}
 	}
@@ -268,16 +274,40 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 	return out, err
 }
 
-// presentationDigest is what replay protection remembers of a presentation: SHA-256 of its
-// KB-JWT (the text after the last "~" of an SD-JWT+KB), else of the whole presentation.
-func presentationDigest(format, pres string) string {
-	s := pres
-	if format == dcql.FormatSDJWTVC {
-		if i := strings.LastIndexByte(pres, '~'); i >= 0 && i < len(pres)-1 {
-			s = pres[i+1:]
-		}
+// replayText is what replay protection remembers of a presentation: the signed part
+// (header.payload) of the holder's proof — the KB-JWT, or the VP JWT of jwt_vc_json, whose
+// nonce ties it to one request — or, for an SD-JWT without KB-JWT, of the issuer-signed JWT,
+// since then nothing tells the holder apart from anyone holding a copy (a jwt_vc_json
+// credential without holder binding is remembered the same way, from Verify's result). Only
+// signed text counts: a presenter can re-spell the rest (reorder or drop disclosures, pick
+// the other of the two valid ECDSA signatures, (r, s) or (r, n−s)) without presenting
+// anything new.
+func replayText(format, pres string) string {
+	if format != dcql.FormatSDJWTVC {
+		return "vp:" + signedPart(pres)
 	}
-	sum := sha256.Sum256([]byte(format + "\x00" + s))
+	last := strings.LastIndexByte(pres, '~')
+	if last < 0 {
+		return "sd-jwt:" + pres
+	}
+	if kb := pres[last+1:]; kb != "" {
+		return "kb:" + signedPart(kb)
+	}
+	return "credential:" + signedPart(pres[:strings.IndexByte(pres, '~')])
+}
+
+// signedPart is a compact JWS without its signature: header.payload.
+func signedPart(jws string) string {
+	if i := strings.LastIndexByte(jws, '.'); i >= 0 {
+		return jws[:i]
+	}
+	return jws
+}
+
+// presentationDigest is what replay protection stores of a presentation: SHA-256 of its
+// format and replay text (see replayText).
+func presentationDigest(format, replay string) string {
+	sum := sha256.Sum256([]byte(format + "\x00" + replay))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -286,7 +316,7 @@ func markReplayed(res *Result) {
 	res.Verdict = VerdictRejected
 	res.Reason = CodePresentationReplayed
 	res.Checks = append(res.Checks, Check{Name: CheckReplay, Code: CodePresentationReplayed,
-		Detail: "a presentation of this response was already presented to another request"})
+		Detail: "a presentation of this response was already presented to another request (a credential without holder binding counts as presented once it was shown, whatever the disclosures)"})
 }
 
 // complete writes the completion (with a response code for same-device requests and a

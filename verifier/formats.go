@@ -241,6 +241,11 @@ func (v *Verifier) verifyJWTVC(raw string, p *Policy, cr *CredentialResult) *ver
 	default:
 		cr.fail(CheckHolderBinding, CodeHolderBindingInvalid, "the VP JWT is not signed by the credential's holder key")
 	}
+	if !vd.holderBound {
+		// Anyone holding a copy can wrap it in a VP JWT of their own: the credential itself
+		// is what replay protection must remember (see replayText).
+		vd.replay = "credential:" + signedPart(c.Raw)
+	}
 	return vd
 }
 

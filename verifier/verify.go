@@ -180,7 +180,10 @@ type verified struct {
 
 	holderBound bool
 	disclosed   []sdjwt.Path // dc+sd-jwt: where each disclosure was embedded
-	vcdm        bool         // jwt_vc_json: claims is the VCDM 1.1 credential
+	// replay, when set, is what replay protection remembers of this presentation instead
+	// of what replayText reads from its text (jwt_vc_json without holder binding).
+	replay string
+	vcdm   bool // jwt_vc_json: claims is the VCDM 1.1 credential
 }
 
 func (c *CredentialResult) pass(name, detail string) {
@@ -214,6 +217,7 @@ func (v *Verifier) verifyOne(ctx context.Context, cq *dcql.CredentialQuery, idx 
 		return cr, dcql.Credential{} // matches nothing
 	}
 	cr.Accepted = cr.Reason == ""
+	cr.replay = vd.replay
 	v.judge(ctx, cq, vd, p, &cr)
 	cr.Accepted = cr.Reason == ""
 	if !cr.Accepted {

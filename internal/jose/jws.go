@@ -204,6 +204,11 @@ func Parse(compact string) (*JWS, error) {
 	if len(compact) > MaxCompactSize {
 		return nil, errorf(CodeMalformed, nil, "token is %d bytes, more than %d", len(compact), MaxCompactSize)
 	}
+	// encoding/base64 skips CR and LF even in strict mode: refused here, so that a token has
+	// one spelling (a line break in the signature would leave it valid under another text).
+	if strings.ContainsAny(compact, "\r\n") {
+		return nil, errorf(CodeMalformed, nil, "line break inside a compact JWS")
+	}
 	d1 := strings.IndexByte(compact, '.')
 	if d1 < 0 {
 		return nil, errorf(CodeMalformed, nil, "not a compact JWS: no '.'")

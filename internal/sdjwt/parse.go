@@ -53,6 +53,9 @@ func ParseUnverified(s string) (*Unverified, error) {
 	if len(s) > MaxSize {
 		return nil, errorf(CodeLimitExceeded, nil, "SD-JWT is %d bytes, more than %d", len(s), MaxSize)
 	}
+	if strings.ContainsAny(s, "\r\n") { // base64 decoding would skip them: one spelling only
+		return nil, errorf(CodeMalformed, nil, "line break inside an SD-JWT")
+	}
 	first := strings.IndexByte(s, '~')
 	if first < 0 {
 		return nil, errorf(CodeMalformed, nil, "not an SD-JWT: no '~' (an SD-JWT ends with '~', an SD-JWT+KB has a KB-JWT after the last '~')")
