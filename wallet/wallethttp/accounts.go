@@ -12,6 +12,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet/walletstore"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -21,10 +22,25 @@ type authView struct {
 	Next     string
 }
 
-// normalizeUsername lower-cases, NFC-normalises and trims a username (in that order, so
-// that normalising twice changes nothing).
+// normalizeUsername trims a username and enforces the PRECIS UsernameCaseMapped profile
+// (RFC 8265 §3.3: fullwidth forms mapped to their ASCII counterparts, case folded, NFC), so
+// "Ｈａｎａｋｏ" typed with a Japanese input method signs in as "hanako". A name the profile
+// refuses (spaces, emoji, invisible characters such as U+034F or variation selectors) is
+// returned lower-cased, NFC-normalised and trimmed, for checkUsername to refuse. Normalising
+// twice changes nothing.
 func normalizeUsername(s string) string {
+	t := strings.TrimSpace(s)
+	if u, err := precis.UsernameCaseMapped.String(t); err == nil && precisStable(u) {
+		return u
+	}
 	return strings.TrimSpace(norm.NFC.String(strings.ToLower(s)))
+}
+
+// precisStable reports whether u is already in the profile's form, so that it is the one
+// spelling of its account.
+func precisStable(u string) bool {
+	v, err := precis.UsernameCaseMapped.String(u)
+	return err == nil && v == u
 }
 
 // checkUsername returns the field error of a normalised username, or nil.
@@ -37,7 +53,7 @@ func checkUsername(u string) webui.FieldErrors {
 		return webui.FieldErrors{{Field: "username", Rule: "min", Param: strconv.Itoa(MinUsernameLen)}}
 	case n > MaxUsernameLen:
 		return webui.FieldErrors{{Field: "username", Rule: "max", Param: strconv.Itoa(MaxUsernameLen)}}
-	case strings.ContainsFunc(u, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }):
+	case strings.ContainsFunc(u, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) || !precisStable(u):
 		return webui.FieldErrors{{Field: "username", Rule: "username_chars"}}
 	}
 	return nil

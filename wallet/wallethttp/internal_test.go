@@ -48,6 +48,34 @@ func FuzzLocalNext(f *testing.F) {
 	})
 }
 
+// TestUsernames: one spelling per account — fullwidth and case fold onto ASCII lower case,
+// Japanese names stay as written, and invisible or symbol characters are refused.
+func TestUsernames(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Hanako", "hanako", true},
+		{"  hanako ", "hanako", true},
+		{"Ｈａｎａｋｏ", "hanako", true}, // typed in a Japanese input method's fullwidth mode
+		{"山田花子", "山田花子", true},
+		{"さくら.2026", "さくら.2026", true},
+		{"k.tanaka@example.jp", "k.tanaka@example.jp", true},
+		{"\u0041\u030angstrom", "ångstrom", true},
+		{"alice\u034f", "", false}, // combining grapheme joiner: looks like "alice"
+		{"alice\ufe0f", "", false}, // variation selector
+		{"alice\u200b", "", false}, // zero-width space
+		{"a b", "", false},
+		{"alice😀", "", false},
+	} {
+		u := normalizeUsername(tc.in)
+		fe := checkUsername(u)
+		if (fe == nil) != tc.ok || (tc.ok && u != tc.want) {
+			t.Errorf("%q → %q (errors %v), want %q ok=%v", tc.in, u, fe, tc.want, tc.ok)
+		}
+	}
+}
+
 func FuzzUsername(f *testing.F) {
 	for _, s := range []string{"Hanako", " 花子 ", "a b", "\u0041\u030a"} {
 		f.Add(s)
