@@ -1,6 +1,8 @@
 package verifier
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,6 +128,16 @@ func (s *vpScanner) str() (string, error) {
 	if !s.eat('"') {
 		return "", errors.New("string expected")
 	}
+	// Fast path for presentations (kilobytes of base64url): the closing quote and any
+	// backslash found with bytes.IndexByte, then plain ASCII without control characters
+	// checked eight bytes at a time.
+	if end := bytes.IndexByte(s.b[s.i:], '"'); end >= 0 {
+		raw := s.b[s.i : s.i+end]
+		if bytes.IndexByte(raw, '\\') < 0 && plainASCII(raw) {
+			s.i += end + 1
+			return string(raw), nil
+		}
+	}
 	start, escaped := s.i, false
 	for ; s.i < len(s.b); s.i++ {
 		switch c := s.b[s.i]; {
@@ -154,4 +166,24 @@ func (s *vpScanner) str() (string, error) {
 		}
 	}
 	return "", errors.New("unterminated string")
+}
+
+// plainASCII reports whether b is printable ASCII: every byte in 0x20..0x7f. Eight bytes at
+// a time: a byte is below 0x20 when subtracting 0x20 borrows into its top bit while that bit
+// was clear, and non-ASCII when its top bit is set.
+func plainASCII(b []byte) bool {
+	const highs, spaces = 0x8080808080808080, 0x20 * 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if x&highs != 0 || (x-spaces)&^x&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
