@@ -92,7 +92,9 @@ type Config struct {
 	Clock func() time.Time
 	// OfferTTL is how long an offer's pre-authorized code may be redeemed. Default: 7 days.
 	OfferTTL time.Duration
-	// TokenTTL is the access token lifetime. Default: 10 minutes.
+	// TokenTTL is the access token lifetime. Default: 10 minutes. A token whose issuance was
+	// deferred stays valid as long as its deferred transaction (DeferredTTL), for the
+	// deferred requests and the notification made with it.
 	TokenTTL time.Duration
 	// NonceTTL is the c_nonce lifetime. Default: 5 minutes.
 	NonceTTL time.Duration

@@ -357,12 +357,23 @@ func TestDeferredIssuance(t *testing.T) {
 	}
 	_, err = poll("unknown")
 	wantCode(t, err, issuer.CodeInvalidTransactionID)
+	// The registrar approves the conferral days later, long after the access token's own
+	// ten minutes: the deferral kept it valid, through a sweep, for the poll and the
+	// notification that follow.
+	f.clock.Add(3 * 24 * time.Hour)
+	if _, err := f.st.Sweep(ctx, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.is.ApproveGraduate(ctx, "sakuragaoka", "2026-0042"); err != nil {
 		t.Fatal(err)
 	}
 	done, err := poll(cr.TransactionID)
 	if err != nil || done.Deferred() || len(done.Credentials) != 1 {
 		t.Fatalf("poll after approval: %+v %v", done, err)
+	}
+	nb, _ := json.Marshal(map[string]string{"notification_id": done.NotificationID, "event": "credential_accepted"})
+	if err := f.is.Notification(ctx, "sakuragaoka", w.auth(tok, issuer.PathNotification), nb); err != nil {
+		t.Fatalf("notification after the deferred delivery: %v", err)
 	}
 	_, err = poll(cr.TransactionID)
 	wantCode(t, err, issuer.CodeInvalidTransactionID) // delivered: the transaction is gone

@@ -14,6 +14,9 @@ const deferredColumns = "transaction_id, tenant, token_hash, offer_id, configura
 
 // CreateDeferred stores a deferred issuance transaction (sqldb.ErrConflict when its
 // TransactionID exists). TransactionID, Tenant and CreatedAt are required. It appends audit.
+// The access token (TokenHash) stays valid until the transaction's ExpiresAt when that is
+// later than its own expiry: deferred requests and notifications (OpenID4VCI 1.0 §9, §11)
+// are made with it, and an approval may come weeks after the token was issued.
 func (s *Store) CreateDeferred(ctx context.Context, d *issuer.Deferred, uses []issuer.SingleUse, now time.Time, audit issuer.AuditEvent) error {
 	if d == nil || d.TransactionID == "" || d.Tenant == "" || d.CreatedAt.IsZero() {
 		return fmt.Errorf("issuerstore: create deferred: %w", invalid("deferred transaction without id, tenant or creation time"))
@@ -34,6 +37,12 @@ func (s *Store) CreateDeferred(ctx context.Context, d *issuer.Deferred, uses []i
 			d.TransactionID, d.Tenant, d.TokenHash, d.OfferID, d.ConfigurationID, keys,
 			sqldb.Millis(d.CreatedAt), nullMillis(d.ExpiresAt)); err != nil {
 			return err
+		}
+		if !d.ExpiresAt.IsZero() {
+			if _, err := tx.ExecContext(ctx, "UPDATE issuer_access_tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?",
+				sqldb.Millis(d.ExpiresAt), d.TokenHash, sqldb.Millis(d.ExpiresAt)); err != nil {
+				return err
+			}
 		}
 		return appendAudit(ctx, tx, audit)
 	})
