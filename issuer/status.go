@@ -120,7 +120,10 @@ func (is *Issuer) SetCredentialStatus(ctx context.Context, tenantID, issuanceID,
 	}
 	now := is.cfg.Clock()
 	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "registrar", Action: "credential_" + status, Object: issuanceID}
-	if err := is.st.SetStatus(ctx, t.ID, issuanceID, s, now, audit); err != nil {
+	if err := is.st.SetStatus(ctx, t.ID, issuanceID, s, now, audit); errors.Is(err, storeerr.ErrConflict) {
+		// Revoked meanwhile, by another registrar or replica.
+		return nil, errorf(CodeConflict, nil, "a revoked credential cannot be reinstated or suspended; issue a new one")
+	} else if err != nil {
 		return nil, storeErr(err, "set status")
 	}
 	cur.Status, cur.UpdatedAt = s, now

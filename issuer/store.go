@@ -73,7 +73,9 @@ type Store interface {
 	// issued before `before` (zero: no bound); when offerID is not empty, only that offer's.
 	ListIssuances(ctx context.Context, tenant, offerID string, before time.Time, limit int) ([]Issuance, error)
 	// SetStatus sets the status of an issued credential and its status-list entry in one
-	// transaction and bumps that list's Version.
+	// transaction and bumps that list's Version. Revocation is final: setting another status
+	// on a revoked (Invalid) credential is storeerr.ErrConflict, decided inside the
+	// transaction so that a concurrent reinstatement cannot undo a revocation.
 	SetStatus(ctx context.Context, tenant, issuanceID string, status statuslist.Status, at time.Time, audit AuditEvent) error
 	// StatusList returns one status list of the tenant: its entries' statuses by index
 	// (allocated indexes only; the others are Valid) and its Version.

@@ -3,9 +3,11 @@ package issuerstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/sqldb"
@@ -368,7 +370,8 @@ func (s *Store) ListIssuances(ctx context.Context, tenant, offerID string, befor
 // SetStatus sets the status (Valid, Invalid or Suspended; others are sqldb.ErrInvalid) and
 // UpdatedAt of an issued credential and of its status-list entry, bumps that list's Version
 // and sets its Updated to at, and appends audit, in one transaction. Setting the current
-// status again still bumps the Version.
+// status again still bumps the Version. A revoked (Invalid) credential stays revoked:
+// another status is sqldb.ErrConflict, checked by the UPDATE itself.
 func (s *Store) SetStatus(ctx context.Context, tenant, issuanceID string, status statuslist.Status, at time.Time, audit issuer.AuditEvent) error {
 	switch {
 	case status != statuslist.Valid && status != statuslist.Invalid && status != statuslist.Suspended:
@@ -381,9 +384,21 @@ func (s *Store) SetStatus(ctx context.Context, tenant, issuanceID string, status
 	}
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var list, idx int
-		if err := tx.QueryRowContext(ctx,
-			"UPDATE issuer_issuances SET status = ?, updated_at = ? WHERE tenant = ? AND id = ? RETURNING status_list, status_index",
-			int(status), sqldb.Millis(at), tenant, issuanceID).Scan(&list, &idx); err != nil {
+		// Revoking always applies; anything else only to a credential not revoked.
+		notRevoked := " AND status <> " + strconv.Itoa(int(statuslist.Invalid))
+		if status == statuslist.Invalid {
+			notRevoked = ""
+		}
+		err := tx.QueryRowContext(ctx,
+			"UPDATE issuer_issuances SET status = ?, updated_at = ? WHERE tenant = ? AND id = ?"+notRevoked+" RETURNING status_list, status_index",
+			int(status), sqldb.Millis(at), tenant, issuanceID).Scan(&list, &idx)
+		if errors.Is(err, sql.ErrNoRows) {
+			var one int
+			if e := tx.QueryRowContext(ctx, "SELECT 1 FROM issuer_issuances WHERE tenant = ? AND id = ?", tenant, issuanceID).Scan(&one); e == nil {
+				return fmt.Errorf("issuance: %w: revoked credentials stay revoked", sqldb.ErrConflict)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("issuance: %w", err)
 		}
 		res, err := tx.ExecContext(ctx,

@@ -393,6 +393,8 @@ func testSetStatus(t *testing.T, s issuer.Store) {
 		{name: "ok/revoke", tenant: tenant, id: recs[0].ID, status: statuslist.Invalid, wantBump: true},
 		{name: "ok/suspend", tenant: tenant, id: recs[1].ID, status: statuslist.Suspended, wantBump: true},
 		{name: "ok/reinstate", tenant: tenant, id: recs[1].ID, status: statuslist.Valid, wantBump: true},
+		{name: "fail/reinstate-revoked", tenant: tenant, id: recs[0].ID, status: statuslist.Valid, wantErr: errConflict},
+		{name: "fail/suspend-revoked", tenant: tenant, id: recs[0].ID, status: statuslist.Suspended, wantErr: errConflict},
 		{name: "fail/unknown", tenant: tenant, id: Rand("iss-"), status: statuslist.Invalid, wantErr: errNotFound},
 		{name: "fail/other-tenant", tenant: other, id: recs[1].ID, status: statuslist.Invalid, wantErr: errNotFound},
 	}
