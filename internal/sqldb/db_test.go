@@ -236,3 +236,36 @@ func TestDialect(t *testing.T) {
 		}
 	})
 }
+
+// TestCommitAfterCancel: once fn has succeeded, its transaction commits even if the
+// caller's context ended meanwhile (a client that disconnected while its request was being
+// recorded): what was done is kept, and Tx reports it. A context ended before Tx runs
+// nothing.
+func TestCommitAfterCancel(t *testing.T) {
+	t.Parallel()
+	sqldbtest.RunBothDSN(t, func(t *testing.T, dsn string) {
+		db := sqldbtest.Open(t, dsn)
+		if _, err := db.ExecContext(t.Context(), "CREATE TABLE kept_after_cancel (k TEXT PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO kept_after_cancel (k) VALUES (?)", "done"); err != nil {
+				return err
+			}
+			cancel() // the caller goes away after the work, before the commit
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("Tx after the caller's cancellation: %v", err)
+		}
+		var n int
+		if err := db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM kept_after_cancel").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("rows %d, %v; want the committed one", n, err)
+		}
+		ran := false
+		if err := db.Tx(ctx, func(*sqldb.Tx) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
+			t.Fatalf("Tx with an ended context: %v, ran %v", err, ran)
+		}
+	})
+}

@@ -99,9 +99,16 @@ func (db *DB) TxWith(ctx context.Context, opts TxOptions, fn func(tx *Tx) error)
 	return fmt.Errorf("sqldb: tx: gave up after %d attempts: %w", db.cfg.maxAttempts, err)
 }
 
-// runTx runs one attempt.
+// runTx runs one attempt. The transaction is begun without ctx's cancellation: database/sql
+// would otherwise roll it back when ctx ends, even while COMMIT runs, and a caller gone by
+// then could be told its writes failed after they were committed. fn's statements still
+// take ctx, so a cancelled caller stops them; once fn has succeeded, the commit runs to its
+// end.
 func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
-	stx, err := db.db.BeginTx(ctx, opts)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stx, err := db.db.BeginTx(context.WithoutCancel(ctx), opts)
 	if err != nil {
 		return translate(err)
 	}
