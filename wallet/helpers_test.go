@@ -164,13 +164,15 @@ type fakeIssuer struct {
 	configID         string
 	txCode           string
 	requireDPoPNonce bool
-	batchSize        int
-	deferred         bool
-	ready            bool
-	wrongKey         bool
-	tamper           bool
-	metadataIssuer   string
-	offerRedirect    bool
+	// onCredential, when set, runs as the credential endpoint is reached.
+	onCredential   func()
+	batchSize      int
+	deferred       bool
+	ready          bool
+	wrongKey       bool
+	tamper         bool
+	metadataIssuer string
+	offerRedirect  bool
 
 	tokenCalls    int
 	cNonce        string
@@ -314,6 +316,9 @@ func (f *fakeIssuer) authorized(w http.ResponseWriter, r *http.Request, path str
 }
 
 func (f *fakeIssuer) handleCredential(w http.ResponseWriter, r *http.Request) {
+	if f.onCredential != nil {
+		f.onCredential()
+	}
 	if !f.authorized(w, r, "/credential") {
 		return
 	}

@@ -198,9 +198,12 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 		return nil, errorf(CodeIssuanceFailed, nil, "token_type %q", tr.TokenType)
 	}
 	s.accessToken = tr.AccessToken
+	// The offer is redeemed: from here the issuer hands over and records credentials, and a
+	// student who closes the tab must not lose them, so the rest runs to its end (every
+	// request is bounded by the client's own time limits).
+	ctx = context.WithoutCancel(ctx)
 
 	rec := &Receipt{}
-	var notify []notification
 	var cNonce string
 	for _, id := range o.CredentialOffer.CredentialConfigurationIDs {
 		conf := o.Configurations[id]
@@ -270,15 +273,12 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 			s.notify(ctx, nt, "credential_failure")
 			return nil, err
 		}
-		rec.Credentials = append(rec.Credentials, creds...)
-		notify = append(notify, nt)
-	}
-	if len(rec.Credentials) > 0 {
-		if err := w.store.SaveCredentials(ctx, owner, rec.Credentials, ""); err != nil {
+		// Each configuration's credentials are kept as soon as they are verified, so a
+		// later configuration's failure cannot discard them.
+		if err := w.store.SaveCredentials(ctx, owner, creds, ""); err != nil {
 			return nil, storeErr(err, "store credentials")
 		}
-	}
-	for _, nt := range notify {
+		rec.Credentials = append(rec.Credentials, creds...)
 		s.notify(ctx, nt, "credential_accepted")
 	}
 	return rec, nil

@@ -1,6 +1,7 @@
 package wallet_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"net/url"
@@ -237,5 +238,29 @@ func assertBound(t *testing.T, c wallet.Credential, issuedTo any) {
 	}
 	if !pub.Equal(vc.Confirmation) {
 		t.Fatal("cnf is not the stored key")
+	}
+}
+
+// TestReceiveSurvivesClosedTab: once the offer is redeemed, the student's request going away
+// (a closed tab) does not lose what the issuer hands over: it is verified, stored and
+// acknowledged all the same.
+func TestReceiveSurvivesClosedTab(t *testing.T) {
+	e := newEnv(t)
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	e.iss.onCredential = cancel
+	r, err := e.wallet.Receive(ctx, owner, o, "")
+	if err != nil {
+		t.Fatalf("receive after the request's context ended: %v", err)
+	}
+	stored, _ := e.store.Credentials(t.Context(), owner)
+	if len(r.Credentials) != 1 || len(stored) != 1 {
+		t.Fatalf("received %d, stored %d; want 1", len(r.Credentials), len(stored))
+	}
+	if len(e.iss.notifications) != 1 || e.iss.notifications[0]["event"] != "credential_accepted" {
+		t.Fatalf("notifications %v", e.iss.notifications)
 	}
 }
