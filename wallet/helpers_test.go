@@ -164,15 +164,15 @@ type fakeIssuer struct {
 	configID         string
 	txCode           string
 	requireDPoPNonce bool
-	// onCredential, when set, runs as the credential endpoint is reached.
-	onCredential   func()
-	batchSize      int
-	deferred       bool
-	ready          bool
-	wrongKey       bool
-	tamper         bool
-	metadataIssuer string
-	offerRedirect  bool
+	// onCredential and onDeferred, when set, run as those endpoints are reached.
+	onCredential, onDeferred func()
+	batchSize                int
+	deferred                 bool
+	ready                    bool
+	wrongKey                 bool
+	tamper                   bool
+	metadataIssuer           string
+	offerRedirect            bool
 
 	tokenCalls    int
 	cNonce        string
@@ -354,6 +354,9 @@ func (f *fakeIssuer) handleCredential(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeIssuer) handleDeferred(w http.ResponseWriter, r *http.Request) {
+	if f.onDeferred != nil {
+		f.onDeferred()
+	}
 	if !f.authorized(w, r, "/deferred") {
 		return
 	}

@@ -549,7 +549,11 @@ func (p *PendingIssuance) setInterval(seconds int64, now time.Time) error {
 // Receipt.Pending (no error). When the issuer denies it for good (credential_request_denied,
 // invalid_transaction_id) the pending issuance is deleted and the error has
 // CodeIssuanceDenied. PollDeferred does not wait for NextPollAt: the caller schedules.
+// Polls of one pending issuance run one at a time (a double click cannot make one poll
+// delete the issuance while the other receives its credentials), and once the issuer has
+// answered, the rest runs to its end even if ctx ends.
 func (w *Wallet) PollDeferred(ctx context.Context, owner, id string) (*Receipt, error) {
+	defer w.polls.lock(owner + "\x00" + id)()
 	now, err := w.clock()
 	if err != nil {
 		return nil, err
@@ -584,6 +588,7 @@ func (w *Wallet) PollDeferred(ctx context.Context, owner, id string) (*Receipt, 
 	if err != nil {
 		return nil, err
 	}
+	ctx = context.WithoutCancel(ctx) // the issuer may have handed the credential over
 	cr, err := parseCredentialResponse(resp)
 	if err != nil {
 		if CodeOf(err) == CodeIssuanceDenied {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/safehttp"
@@ -262,5 +264,49 @@ func TestReceiveSurvivesClosedTab(t *testing.T) {
 	}
 	if len(e.iss.notifications) != 1 || e.iss.notifications[0]["event"] != "credential_accepted" {
 		t.Fatalf("notifications %v", e.iss.notifications)
+	}
+}
+
+// TestDeferredPollsOneAtATime: a second poll of the same pending issuance (a double click on
+// "check again") waits for the first, so it cannot reach the issuer meanwhile, be told the
+// transaction is finished and delete the pending issuance whose credentials the first poll
+// is about to store.
+func TestDeferredPollsOneAtATime(t *testing.T) {
+	e := newEnv(t)
+	e.iss.deferred = true
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.wallet.Receive(t.Context(), owner, o, "")
+	if err != nil || len(r.Pending) != 1 {
+		t.Fatalf("receive: %+v %v", r, err)
+	}
+	id := r.Pending[0].ID
+	e.iss.ready = true
+	var requests atomic.Int32
+	second := make(chan error, 1)
+	e.iss.onDeferred = func() {
+		if requests.Add(1) != 1 {
+			return
+		}
+		go func() {
+			_, err := e.wallet.PollDeferred(t.Context(), owner, id)
+			second <- err
+		}()
+		time.Sleep(300 * time.Millisecond) // time enough for the second poll to reach the issuer, were it let through
+	}
+	r, err = e.wallet.PollDeferred(t.Context(), owner, id)
+	if err != nil || len(r.Credentials) != 1 {
+		t.Fatalf("first poll: %+v %v", r, err)
+	}
+	if err := <-second; wallet.CodeOf(err) != wallet.CodeNotFound {
+		t.Fatalf("second poll: %v, want %s (the issuance was received meanwhile)", err, wallet.CodeNotFound)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("the issuer saw %d deferred requests, want 1", n)
+	}
+	if stored, _ := e.store.Credentials(t.Context(), owner); len(stored) != 1 {
+		t.Fatalf("stored %d credentials, want 1", len(stored))
 	}
 }

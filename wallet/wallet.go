@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
@@ -19,6 +20,8 @@ type Wallet struct {
 	client *safehttp.Client
 	now    func() time.Time
 	cfg    config
+
+	polls keyedMutex // one PollDeferred at a time per pending issuance
 }
 
 type config struct {
@@ -158,4 +161,39 @@ func trustSummary(r trustlist.Result, leaf *x509.Certificate) TrustSummary {
 		s.Subject = leaf.Subject.String()
 	}
 	return s
+}
+
+// keyedMutex is a set of mutexes by key, each kept only while it is held or awaited.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// lock locks key and returns its unlock function.
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
 }
