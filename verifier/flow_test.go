@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -802,4 +803,37 @@ func TestFlowUnsigned(t *testing.T) {
 		_, err := newDesk(t, db, "", nil).flow.CreateRequest(t.Context(), verifier.RequestInput{Profile: verifier.ProfileDiploma, UnsignedUnsafe: true})
 		wantCode(t, err, verifier.CodeInvalidInput)
 	})
+}
+
+// TestFlowStatusListUnreachable: when the only thing wrong is that the credential's status
+// list cannot be fetched, the response is answered 503 temporarily_unavailable, the request
+// stays pending and nothing is remembered; sent again once the list is back, it is verified.
+func TestFlowStatusListUnreachable(t *testing.T) {
+	t.Parallel()
+	f := getPilot()
+	d := newDesk(t, sqliteDB(t), "", nil)
+	ctx := t.Context()
+	w := newTestWallet(f.issue(f.euDiploma()))
+	c, r := d.create(t, w, verifier.RequestInput{Profile: verifier.ProfileDiploma, ResponseMode: verifier.ResponseModeDirectPost})
+	uri := statusURI(f.euIssuer)
+	d.lists.mu.Lock()
+	tok := d.lists.tokens[uri]
+	delete(d.lists.tokens, uri)
+	d.lists.mu.Unlock()
+	vp := w.present(r, "", "")
+	_, err := d.flow.HandleResponse(ctx, w.form(r, vp))
+	var fe *verifier.Error
+	if !errors.As(err, &fe) || fe.Code != verifier.CodeUnavailable || fe.HTTPStatus() != http.StatusServiceUnavailable {
+		t.Fatalf("response while the status list is unreachable: %v", err)
+	}
+	if rep := d.status(t, c.ID); rep.Status != verifier.StatusPending {
+		t.Fatalf("request after the failure: %s", rep.Status)
+	}
+	d.lists.set(uri, tok)
+	if _, err := d.flow.HandleResponse(ctx, w.form(r, vp)); err != nil {
+		t.Fatalf("the same response sent again: %v", err)
+	}
+	if rep := d.status(t, c.ID); rep.Status != verifier.StatusVerified {
+		t.Fatalf("request after the retry: %s %+v", rep.Status, rep.Result)
+	}
 }

@@ -42,6 +42,7 @@ type desk struct {
 	clock  *clock
 	access *pki.Entity
 	base   string
+	lists  *memStatus // the status lists the desk fetches
 }
 
 const jpDeskBase = "https://jp-desk.localhost"
@@ -89,7 +90,7 @@ func newDesk(t testing.TB, db *sqldb.DB, prefix string, mod func(*verifier.FlowC
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &desk{flow: fl, store: store, clock: c, access: access, base: jpDeskBase}
+	return &desk{flow: fl, store: store, clock: c, access: access, base: jpDeskBase, lists: st}
 }
 
 func sqliteDB(t testing.TB) *sqldb.DB { return sqldbtest.Open(t, sqldbtest.SQLiteDSN(t)) }

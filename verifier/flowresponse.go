@@ -52,7 +52,9 @@ type responseParams struct {
 //   - for a vp_token, runs Verify with the request's nonce, client_id, DCQL query and desk
 //     policy, and records the Result (verified or rejected) together with the digest of
 //     every presentation (the signed part of its KB-JWT or VP JWT; of the credential itself
-//     when it has no holder binding: see replayText) in one transaction. A digest already remembered from another response turns the Result into a
+//     when it has no holder binding: see replayText) in one transaction. When the only
+//     failure is an unreachable status list, nothing is recorded and the answer is
+//     CodeUnavailable (503): the wallet may send the response again. A digest already remembered from another response turns the Result into a
 //     rejection with CodePresentationReplayed (check CheckReplay).
 //
 // When a webhook URL is configured, the result notification enters the outbox in the same
@@ -240,6 +242,13 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 	if err != nil {
 		return nil, &Error{Code: CodeServerError, Msg: "verify", Err: err}
 	}
+	if statusUnreachableOnly(res) {
+		// Nothing is wrong with the presentation as far as it could be checked: the status
+		// list could not be fetched. The request stays pending and nothing is recorded, so
+		// the wallet can send the response again (503) instead of the student's diploma
+		// being rejected, and remembered as presented, for a passing network failure.
+		return nil, flowErr(CodeUnavailable, "the credential's status list could not be fetched now; send the response again shortly")
+	}
 	var uses []SingleUse
 	if entries, err := parseVPToken(vpToken, q); err == nil {
 		for id, pres := range entries {
@@ -309,6 +318,32 @@ func signedPart(jws string) string {
 func presentationDigest(format, replay string) string {
 	sum := sha256.Sum256([]byte(format + "\x00" + replay))
 	return hex.EncodeToString(sum[:])
+}
+
+// statusUnreachableOnly reports whether res is a rejection whose every failed check is
+// CodeStatusUnavailable (and the unsatisfied query that follows from it).
+func statusUnreachableOnly(res *Result) bool {
+	if res.Verdict != VerdictRejected {
+		return false
+	}
+	found := false
+	for _, c := range res.Checks {
+		if !c.OK && (c.Name != CheckQuery || c.Code != CodeQueryUnsatisfied) {
+			return false
+		}
+	}
+	for _, cr := range res.Credentials {
+		for _, c := range cr.Checks {
+			switch {
+			case c.OK:
+			case c.Code == CodeStatusUnavailable:
+				found = true
+			default:
+				return false
+			}
+		}
+	}
+	return found
 }
 
 // markReplayed turns res into a rejection for replay.
