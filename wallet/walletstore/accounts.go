@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -355,9 +357,9 @@ func (s *Store) ClearFailedSignIns(ctx context.Context, username string) error {
 // its access token, DPoP key and holder keys) and presentation history entry whose owner is
 // id. ErrNotFound when there is no such account (nothing is deleted then).
 //
-// A write of the account's wallet records that is in flight when DeleteAccount runs may
-// still land after it: the caller must stop serving the account first (its sessions end in
-// this transaction, so only requests already past authentication remain).
+// The account's id is kept as deleted: a write of its wallet records that was in flight
+// (SaveCredentials, PutPending, AddPresentation for this owner) then fails with ErrNotFound
+// instead of landing after the deletion (see ownerWritable).
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var username string
@@ -376,7 +378,9 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, "INSERT INTO wallet_deleted_accounts (id, deleted_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+			id, sqldb.Millis(time.Now()))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("walletstore: delete account: %w", err)
@@ -435,4 +439,28 @@ func forShare(q sqldb.Querier) string {
 		return " FOR SHARE"
 	}
 	return ""
+}
+
+// ownerWritable checks, inside a write transaction, that owner's records may be written: an
+// account that exists (locked against DeleteAccount until the transaction ends, on
+// PostgreSQL) or an owner that never was an account (the CLI holder's "local"); a deleted
+// account is ErrNotFound. On SQLite writers run one at a time, so the check alone suffices.
+func ownerWritable(ctx context.Context, tx *sqldb.Tx, owner string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM wallet_accounts WHERE id = ?"+forShare(tx), owner).Scan(&one)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) && !errors.Is(err, sqldb.ErrNotFound) {
+		return err
+	}
+	err = tx.QueryRowContext(ctx, "SELECT 1 FROM wallet_deleted_accounts WHERE id = ?", owner).Scan(&one)
+	switch {
+	case err == nil:
+		return fmt.Errorf("%w: the account was deleted", sqldb.ErrNotFound)
+	case errors.Is(err, sql.ErrNoRows) || errors.Is(err, sqldb.ErrNotFound):
+		return nil
+	default:
+		return err
+	}
 }

@@ -102,6 +102,9 @@ func (s *Store) saveCredentials(ctx context.Context, owner string, creds []walle
 		rows[i] = r
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := ownerWritable(ctx, tx, owner); err != nil {
+			return err
+		}
 		if resolvesPending != "" {
 			res, err := tx.ExecContext(ctx, "DELETE FROM wallet_pending WHERE owner = ? AND id = ?", owner, resolvesPending)
 			if err != nil {

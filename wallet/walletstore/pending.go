@@ -74,6 +74,9 @@ func (s *Store) putPending(ctx context.Context, p *wallet.PendingIssuance) error
 		int64(p.Interval), nullMillis(p.NextPollAt), sqldb.Millis(p.CreatedAt), display,
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := ownerWritable(ctx, tx, p.Owner); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO wallet_pending ("+pendingCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "+
 			"ON CONFLICT (owner, id) DO UPDATE SET issuer = excluded.issuer, configuration_id = excluded.configuration_id, "+
 			"format = excluded.format, vct = excluded.vct, types = excluded.types, transaction_id = excluded.transaction_id, "+

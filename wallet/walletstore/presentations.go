@@ -41,6 +41,9 @@ func (s *Store) addPresentation(ctx context.Context, r *wallet.PresentationRecor
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := ownerWritable(ctx, tx, r.Owner); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx,
 			"INSERT INTO wallet_presentations (owner, id, client_id, verifier_name, verifier_trust, response_uri, credentials, at, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			r.Owner, r.ID, r.ClientID, name, trust, r.ResponseURI, creds, sqldb.Millis(r.At), r.Outcome, r.Error)

@@ -325,6 +325,9 @@ var walletTables = map[string]string{
 	"wallet_sessions":        "account_id",
 	"wallet_signin_failures": "key_hash",
 	"wallet_keycheck":        "",
+	// Kept on purpose: the deleted account's random id (no username or other data), so
+	// that late writes for it are refused.
+	"wallet_deleted_accounts": "",
 }
 
 // tables lists the wallet_ tables in the database.

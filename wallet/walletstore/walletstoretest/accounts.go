@@ -220,6 +220,13 @@ func testDeleteAccount(t *testing.T, s AccountStore) {
 	wantErr(t, "failures of b", err, nil)
 	equal(t, "failures of b", f, walletstore.SignInFailures{ByUsername: 1})
 
+	// A write for a that was under way when it was deleted (a credential arriving from an
+	// issuer) is refused, and leaves nothing.
+	wantErr(t, "credential for deleted a", s.SaveCredentials(ctx, a.ID, []wallet.Credential{NewCredential(a.ID, Rand("c-"), at(20))}, ""), storeerr.ErrNotFound)
+	wantErr(t, "pending for deleted a", s.PutPending(ctx, NewPending(a.ID, Rand("p-"), at(20))), storeerr.ErrNotFound)
+	wantErr(t, "presentation for deleted a", s.AddPresentation(ctx, NewPresentation(a.ID, Rand("h-"), at(20))), storeerr.ErrNotFound)
+	equal(t, "records of a after late writes", snapshot(t, s, a.ID), ownerSnapshot{})
+
 	wantErr(t, "delete a again", s.DeleteAccount(ctx, a.ID), storeerr.ErrNotFound)
 	// The username is free again.
 	_, err = s.CreateAccount(ctx, a.Username, PasswordHash, at(100))
