@@ -323,8 +323,8 @@ func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Off
 		return nil, e
 	}
 	switch {
-	case errors.Is(err, storeerr.ErrConflict):
-		return nil, errorf(CodeCredentialRequestDenied, nil, "the credential %q has already been issued for this access token", conf.ID)
+	case errors.Is(err, storeerr.ErrConflict) && deferredID == "":
+		return is.redeliver(ctx, t, o, conf, rec, keys, uses, now)
 	case errors.Is(err, storeerr.ErrNotFound) && deferredID != "":
 		return nil, errorf(CodeInvalidTransactionID, nil, "the transaction has already been completed")
 	case err != nil:
@@ -334,6 +334,60 @@ func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Off
 	for i, k := range keys {
 		ref := statuslist.Reference{Idx: recs[i].StatusIndex, URI: t.issuerID + PathStatus + strconv.Itoa(recs[i].StatusList)}
 		c, err := is.sign(t, conf, rec, k, recs[i].ID, ref, now)
+		if err != nil {
+			return nil, err
+		}
+		out.Credentials = append(out.Credentials, IssuedCredential{Credential: c})
+	}
+	return out, nil
+}
+
+// redeliver answers a credential request for a configuration this access token has already
+// been issued: a wallet whose response was lost (a dropped connection, a crash after the
+// commit) asks again. When the request proves possession of exactly the holder keys the
+// credentials were issued to, the recorded credentials (same ids, status entries and
+// issuance time) are signed again and returned, and the request's c_nonce and DPoP jti are
+// spent; anything else is credential_request_denied. Nothing new is recorded: the status
+// list and the registrar's list still show one issuance per key.
+func (is *Issuer) redeliver(ctx context.Context, t *tenant, o *Offer, conf Configuration, rec academic.Diploma, keys []crypto.PublicKey, uses []SingleUse, now time.Time) (*CredentialResponse, error) {
+	denied := errorf(CodeCredentialRequestDenied, nil, "the credential %q has already been issued for this access token, to other holder keys", conf.ID)
+	issued, err := is.st.ListIssuances(ctx, t.ID, o.ID, time.Time{}, MaxProofs+1)
+	if err != nil {
+		return nil, storeErr(err, "read issued credentials")
+	}
+	byJKT := map[string]Issuance{}
+	for _, r := range issued {
+		if r.ConfigurationID == conf.ID {
+			byJKT[r.HolderJKT] = r
+		}
+	}
+	if len(byJKT) != len(keys) {
+		return nil, denied
+	}
+	recs := make([]Issuance, len(keys))
+	for i, k := range keys {
+		jkt, err := jose.Thumbprint(k)
+		if err != nil {
+			return nil, errorf(CodeInvalidProof, err, "holder key")
+		}
+		r, ok := byJKT[jkt]
+		if !ok || r.Status == statuslist.Invalid {
+			return nil, denied
+		}
+		recs[i] = r
+	}
+	for _, u := range uses {
+		if err := is.st.Remember(ctx, u, now); err != nil {
+			if e := usedErr(err); e != nil {
+				return nil, e
+			}
+			return nil, storeErr(err, "record single-use value")
+		}
+	}
+	out := &CredentialResponse{NotificationID: recs[0].NotificationID}
+	for i, k := range keys {
+		ref := statuslist.Reference{Idx: recs[i].StatusIndex, URI: t.issuerID + PathStatus + strconv.Itoa(recs[i].StatusList)}
+		c, err := is.sign(t, conf, rec, k, recs[i].ID, ref, recs[i].IssuedAt)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/dpop"
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/issuer"
 )
 
@@ -488,4 +490,49 @@ func newP384(t *testing.T) *ecdsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// TestCredentialRedelivered: a wallet whose credential response was lost asks again with the
+// same access token and holder key: it gets the recorded credential again (same status
+// entry, nothing new recorded), its new c_nonce is spent; other keys are refused.
+func TestCredentialRedelivered(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	w := newWallet(t, f, "oostland")
+	_, code := newOffer(t, f, "oostland", false)
+	tok, err := w.token(code, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newHolderKey(t)
+	body := func(nonce string, key holderKey) map[string]any {
+		return map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT, "proofs": map[string]any{"jwt": []any{w.proof(key, nonce, nil)}}}
+	}
+	first, err := w.credential(tok, body(w.nonce(), k))
+	if err != nil || len(first.Credentials) != 1 {
+		t.Fatalf("first request: %+v %v", first, err)
+	}
+	statusOf := func(cred string) any {
+		in, err := sdjwt.Peek(cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.Payload["status"]
+	}
+	nonce := w.nonce()
+	again, err := w.credential(tok, body(nonce, k))
+	if err != nil || len(again.Credentials) != 1 || again.NotificationID != first.NotificationID {
+		t.Fatalf("asked again with the same key: %+v %v", again, err)
+	}
+	if a, b := statusOf(first.Credentials[0].Credential), statusOf(again.Credentials[0].Credential); !reflect.DeepEqual(a, b) {
+		t.Fatalf("status entry %v the first time, %v the second", a, b)
+	}
+	recs, err := f.is.ListIssuances(ctx, "oostland", "", time.Time{}, 10)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("issued credentials after the second delivery: %d %v", len(recs), err)
+	}
+	_, err = w.credential(tok, body(nonce, k))
+	wantCode(t, err, issuer.CodeInvalidNonce)
+	_, err = w.credential(tok, body(w.nonce(), newHolderKey(t)))
+	wantCode(t, err, issuer.CodeCredentialRequestDenied)
 }

@@ -165,6 +165,10 @@ type fakeIssuer struct {
 	txCode           string
 	requireDPoPNonce bool
 	// onCredential and onDeferred, when set, run as those endpoints are reached.
+	// failCredentials answers that many credential requests 500 after checking them, as an
+	// issuer whose response was lost after it recorded the credential; failedKeys are theirs.
+	failCredentials          int
+	failedKeys               []crypto.PublicKey
 	onCredential, onDeferred func()
 	batchSize                int
 	deferred                 bool
@@ -348,6 +352,12 @@ func (f *fakeIssuer) handleCredential(w http.ResponseWriter, r *http.Request) {
 	if f.deferred {
 		f.pendingKeys = keys
 		writeJSON(w, 202, map[string]any{"transaction_id": "tx-1", "interval": 5})
+		return
+	}
+	if f.failCredentials > 0 {
+		f.failCredentials--
+		f.failedKeys = append(f.failedKeys, keys...)
+		writeJSON(w, 500, map[string]any{"error": "server_error"})
 		return
 	}
 	writeJSON(w, 200, f.issueAll(keys))

@@ -243,8 +243,11 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 				}
 				req["proofs"] = map[string]any{"jwt": proofs}
 			}
+			// Asked again, with a fresh c_nonce and the same holder keys, after an invalid
+			// nonce or when no answer came: an issuer that recorded the credential before the
+			// answer was lost hands the same one over again (hashi's issuer does).
 			cr, err = s.credentialRequest(ctx, o.Metadata.CredentialEndpoint, req)
-			if err == nil || !cr.invalidNonce || !binding {
+			if err == nil || !binding || !(cr.invalidNonce || cr.retry) {
 				break
 			}
 		}
@@ -341,12 +344,15 @@ type credentialResponse struct {
 
 	credentials  []string
 	invalidNonce bool
+	// retry: no answer came, or a server error (5xx): the issuer may have recorded the
+	// credential, and asking again with the same holder keys gets it (see Receive).
+	retry bool
 }
 
 func (s *session) credentialRequest(ctx context.Context, endpoint string, req any) (*credentialResponse, error) {
 	resp, err := s.send(ctx, endpoint, req, MaxCredentialResponseSize)
 	if err != nil {
-		return &credentialResponse{}, err
+		return &credentialResponse{retry: CodeOf(err) == CodeUnreachable}, err
 	}
 	return parseCredentialResponse(resp)
 }
@@ -363,6 +369,7 @@ func parseCredentialResponse(resp *safehttp.Response) (*credentialResponse, erro
 		case "credential_request_denied", "invalid_transaction_id":
 			return cr, errorf(CodeIssuanceDenied, nil, "credential endpoint: %s", e)
 		default:
+			cr.retry = resp.StatusCode >= 500
 			return cr, errorf(CodeIssuanceFailed, nil, "credential endpoint: %d %s", resp.StatusCode, e)
 		}
 	}

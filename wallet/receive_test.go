@@ -2,6 +2,7 @@ package wallet_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"errors"
 	"net/url"
@@ -308,5 +309,42 @@ func TestDeferredPollsOneAtATime(t *testing.T) {
 	}
 	if stored, _ := e.store.Credentials(t.Context(), owner); len(stored) != 1 {
 		t.Fatalf("stored %d credentials, want 1", len(stored))
+	}
+}
+
+// TestReceiveAsksAgainWithTheSameKeys: when the credential request gets no usable answer (a
+// server error, a dropped connection), the wallet asks once more with a fresh c_nonce and
+// the same holder keys, so an issuer that recorded the credential can hand it over again.
+func TestReceiveAsksAgainWithTheSameKeys(t *testing.T) {
+	e := newEnv(t)
+	e.iss.failCredentials = 1
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.wallet.Receive(t.Context(), owner, o, "")
+	if err != nil || len(r.Credentials) != 1 {
+		t.Fatalf("receive: %+v %v", r, err)
+	}
+	if len(e.iss.failedKeys) != 1 || len(e.iss.issuedKeys) != 1 {
+		t.Fatalf("keys: failed %d, issued %d", len(e.iss.failedKeys), len(e.iss.issuedKeys))
+	}
+	if k, ok := e.iss.failedKeys[0].(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(e.iss.issuedKeys[0]) {
+		t.Fatal("the second request proved another key")
+	}
+	assertBound(t, r.Credentials[0], e.iss.issuedKeys[0])
+
+	// Twice without an answer: the student is told, nothing is stored.
+	e2 := newEnv(t)
+	e2.iss.failCredentials = 2
+	o2, err := e2.wallet.ParseOffer(t.Context(), e2.iss.offerLink())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e2.wallet.Receive(t.Context(), owner, o2, ""); wallet.CodeOf(err) != wallet.CodeIssuanceFailed {
+		t.Fatalf("two failures: %v", err)
+	}
+	if stored, _ := e2.store.Credentials(t.Context(), owner); len(stored) != 0 {
+		t.Fatalf("stored %d after failing", len(stored))
 	}
 }
