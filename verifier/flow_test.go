@@ -837,3 +837,37 @@ func TestFlowStatusListUnreachable(t *testing.T) {
 		t.Fatalf("request after the retry: %s %+v", rep.Status, rep.Result)
 	}
 }
+
+// TestFlowWebhooksWithinLease: a delivery pass stops sending when its lease runs out (slow
+// receivers), so another replica, which may claim the entries then, never sends one this
+// pass is still sending; the rest go in the next pass.
+func TestFlowWebhooksWithinLease(t *testing.T) {
+	t.Parallel()
+	f := getPilot()
+	d := newDesk(t, sqliteDB(t), "", func(c *verifier.FlowConfig) { c.WebhookURL = "https://hooks.jp-desk.example/results" })
+	ctx := t.Context()
+	for range 3 {
+		w := newTestWallet(f.issue(f.euDiploma()))
+		_, r := d.create(t, w, verifier.RequestInput{Profile: verifier.ProfileDiploma})
+		if _, err := d.flow.HandleResponse(ctx, w.form(r, w.present(r, "", ""))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := 0
+	slow := func(ctx context.Context, _ string, _ []byte) error {
+		if _, ok := ctx.Deadline(); !ok {
+			t.Error("a send without a deadline")
+		}
+		sent++
+		d.clock.Set(d.clock.Now().Add(verifier.WebhookLease / 2)) // each send takes half the lease
+		return nil
+	}
+	n, err := d.flow.DeliverWebhooks(ctx, slow)
+	if err != nil || n != 2 || sent != 2 {
+		t.Fatalf("first pass: %d delivered, %d sent, %v; want 2 within the lease", n, sent, err)
+	}
+	d.clock.Set(d.clock.Now().Add(verifier.WebhookLease)) // the unsent entry's lease ran out
+	if n, err := d.flow.DeliverWebhooks(ctx, slow); err != nil || n != 1 || sent != 3 {
+		t.Fatalf("second pass: %d delivered, %d sent, %v", n, sent, err)
+	}
+}

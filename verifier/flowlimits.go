@@ -37,6 +37,9 @@ const (
 	// WebhookLease is how long a claimed outbox entry is hidden from other replicas while
 	// one sends it.
 	WebhookLease = 2 * time.Minute
+	// WebhookLeaseMargin is the part of the lease a delivery pass leaves unused, so that
+	// recording the last outcome ends before another replica may claim the entry.
+	WebhookLeaseMargin = 15 * time.Second
 	// WebhookBatch is how many outbox entries one DeliverWebhooks call sends at most.
 	WebhookBatch = 50
 	// MaxWebhookErrorLen bounds the last delivery error kept in the outbox.

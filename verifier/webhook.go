@@ -37,7 +37,10 @@ type WebhookSender func(ctx context.Context, url string, body []byte) error
 // (the edge owns the ticker and stops it with ctx).
 //
 // Delivery is at least once: a receiver may see a body twice (a crash between sending and
-// recording); WebhookEvent.RequestID identifies duplicates.
+// recording); WebhookEvent.RequestID identifies duplicates. A pass sends only while its lease
+// holds (each send is cut off at WebhookLease minus WebhookLeaseMargin from the claim): the
+// entries it did not reach are claimed again once their lease runs out, and another replica
+// never sends an entry this one is still sending.
 func (f *Flow) DeliverWebhooks(ctx context.Context, send WebhookSender) (int, error) {
 	if send == nil {
 		return 0, policyErr("DeliverWebhooks: nil sender")
@@ -52,14 +55,21 @@ func (f *Flow) DeliverWebhooks(ctx context.Context, send WebhookSender) (int, er
 		return 0, &Error{Code: CodeServerError, Msg: "webhook signer", Err: err}
 	}
 	delivered := 0
+	stopAt := now.Add(WebhookLease - WebhookLeaseMargin)
 	for i := range batch {
 		if ctx.Err() != nil {
 			return delivered, ctx.Err()
 		}
+		left := stopAt.Sub(f.cfg.Now())
+		if left <= 0 {
+			break // the lease is running out: the rest go in a later pass
+		}
 		w := &batch[i]
 		body, err := signer.Sign(w.Payload)
 		if err == nil {
-			err = send(ctx, w.URL, []byte(body))
+			sctx, cancel := context.WithTimeout(ctx, left)
+			err = send(sctx, w.URL, []byte(body))
+			cancel()
 		}
 		at := f.cfg.Now()
 		w.Attempts++
