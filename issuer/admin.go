@@ -90,7 +90,9 @@ func (is *Issuer) offerView(t *tenant, o *Offer, now time.Time) OfferView {
 
 // Reoffer makes a new offer with the same record and configuration as an earlier one (the
 // student lost the link or PIN, or the offer expired or locked) and withdraws the earlier one
-// if it is still pending, so only the new code works.
+// if it is still pending, so only the new code works. The earlier one is withdrawn first:
+// should making the new one fail, no two codes are ever live, and calling Reoffer again
+// makes it.
 func (is *Issuer) Reoffer(ctx context.Context, tenantID, offerID string, txCode bool) (*OfferResult, error) {
 	t, err := is.tenant(tenantID)
 	if err != nil {
@@ -108,15 +110,11 @@ func (is *Issuer) Reoffer(ctx context.Context, tenantID, offerID string, txCode 
 	} else {
 		req.Claims = old.Record
 	}
-	res, err := is.CreateOffer(ctx, t.ID, req)
-	if err != nil {
-		return nil, err
-	}
-	audit := AuditEvent{Tenant: t.ID, At: is.cfg.Clock(), Actor: "registrar", Action: "offer_withdrawn", Object: old.ID, Detail: "replaced by " + res.OfferID}
+	audit := AuditEvent{Tenant: t.ID, At: is.cfg.Clock(), Actor: "registrar", Action: "offer_withdrawn", Object: old.ID, Detail: "re-offered"}
 	if err := is.st.WithdrawOffer(ctx, t.ID, old.ID, audit); err != nil {
 		return nil, storeErr(err, "withdraw offer")
 	}
-	return res, nil
+	return is.CreateOffer(ctx, t.ID, req)
 }
 
 // IssuanceView is an issued credential as the registrar sees it.
