@@ -84,7 +84,8 @@ func (s *Store) Deferred(ctx context.Context, transactionID string) (*issuer.Def
 // Notify sets Event and UpdatedAt of the tenant's issuances with this NotificationID
 // (sqldb.ErrNotFound when there are none; sqldb.ErrInvalid for an empty id or event) and
 // appends audit. When they all carry event already, it changes nothing and writes no audit
-// event, so a repeated notification is harmless.
+// event, so a repeated notification is harmless. credential_deleted is final: a late or
+// repeated credential_accepted or credential_failure after it changes nothing.
 func (s *Store) Notify(ctx context.Context, tenant, notificationID, event string, at time.Time, audit issuer.AuditEvent) error {
 	if notificationID == "" || event == "" || at.IsZero() {
 		return fmt.Errorf("issuerstore: notify: %w", invalid("empty notification id or event, or zero time"))
@@ -94,8 +95,8 @@ func (s *Store) Notify(ctx context.Context, tenant, notificationID, event string
 	}
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			"UPDATE issuer_issuances SET event = ?, updated_at = ? WHERE tenant = ? AND notification_id = ? AND event <> ?",
-			event, sqldb.Millis(at), tenant, notificationID, event)
+			"UPDATE issuer_issuances SET event = ?, updated_at = ? WHERE tenant = ? AND notification_id = ? AND event <> ? AND event <> ?",
+			event, sqldb.Millis(at), tenant, notificationID, event, "credential_deleted")
 		if err != nil {
 			return err
 		}

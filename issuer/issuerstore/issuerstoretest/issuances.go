@@ -477,6 +477,7 @@ func testNotify(t *testing.T, s issuer.Store) {
 		{name: "fail/unknown", tenant: tenant, nid: Rand("nid-"), event: "credential_accepted", wantErr: errNotFound, wantEvent: "credential_accepted"},
 		{name: "fail/other-tenant", tenant: other, nid: nid, event: "credential_deleted", wantErr: errNotFound, wantEvent: "credential_accepted"},
 		{name: "ok/deleted", tenant: tenant, nid: nid, event: "credential_deleted", wantEvent: "credential_deleted"},
+		{name: "ok/late-accepted-after-deleted", tenant: tenant, nid: nid, event: "credential_accepted", wantEvent: "credential_deleted"},
 	}
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
