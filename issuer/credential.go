@@ -134,8 +134,13 @@ func usedErr(err error) *Error {
 	if !ok {
 		return nil
 	}
-	if u.Kind == UseCNonce {
+	switch {
+	case u.Kind == UseCNonce && u.Expired:
+		return errorf(CodeInvalidNonce, nil, "c_nonce has expired; get a fresh one from the nonce endpoint")
+	case u.Kind == UseCNonce:
 		return errorf(CodeInvalidNonce, nil, "c_nonce has already been used; get a fresh one from the nonce endpoint")
+	case u.Expired:
+		return errorf(CodeInvalidDPoPProof, nil, "DPoP proof: expired while the request was processed; send a fresh one")
 	}
 	return errorf(CodeInvalidDPoPProof, nil, "DPoP proof: replayed (jti already used)")
 }

@@ -95,7 +95,9 @@ type Store interface {
 	AuditLog(ctx context.Context, tenant string, before time.Time, limit int) ([]AuditEvent, error)
 
 	// Remember records one single-use value on its own (requests that change nothing else,
-	// such as deferred polls and notifications); a *UsedError when it is still remembered.
+	// such as deferred polls and notifications); a *UsedError when it is still remembered,
+	// or (Expired) when its expiry has passed by now. Writes that take SingleUse values
+	// (RecordIssuance, CreateDeferred, RedeemOffer) refuse them the same way.
 	Remember(ctx context.Context, use SingleUse, now time.Time) error
 
 	// Secret returns the deployment-wide secret called name, creating it with generate the
@@ -122,9 +124,17 @@ const (
 // storeerr.ErrConflict) holds for it too.
 type UsedError struct {
 	Kind string
+	// Expired: the value's expiry had passed by the time of the write (it was valid when
+	// checked, moments earlier); it is refused like a used one.
+	Expired bool
 }
 
-func (e *UsedError) Error() string { return "already used: " + e.Kind }
+func (e *UsedError) Error() string {
+	if e.Expired {
+		return "expired: " + e.Kind
+	}
+	return "already used: " + e.Kind
+}
 
 // Is makes a UsedError match storeerr.ErrConflict.
 func (e *UsedError) Is(target error) bool { return target == storeerr.ErrConflict }

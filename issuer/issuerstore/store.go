@@ -241,6 +241,9 @@ func remember(ctx context.Context, tx *sqldb.Tx, uses []issuer.SingleUse, now ti
 		if u.Kind != issuer.UseDPoPJTI && u.Kind != issuer.UseCNonce {
 			return invalid("unknown single-use kind " + u.Kind)
 		}
+		if !u.ExpiresAt.After(now) {
+			return &issuer.UsedError{Kind: u.Kind, Expired: true}
+		}
 		if err := sqldb.RememberTx(ctx, tx, u.Kind, u.Value, u.ExpiresAt, now); errors.Is(err, sqldb.ErrConflict) {
 			return &issuer.UsedError{Kind: u.Kind}
 		} else if err != nil {
