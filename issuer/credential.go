@@ -148,9 +148,11 @@ func usedErr(err error) *Error {
 // approved reports whether the offer's credentials may be issued now: offers made from
 // claims are; offers for a graduate follow the graduate's current approval.
 func (is *Issuer) approved(ctx context.Context, o *Offer) (bool, error) {
-	if o.Approved || o.GraduateID == "" {
-		return true, nil
+	if o.GraduateID == "" {
+		return true, nil // claims given with the offer: the registrar vouched for them then
 	}
+	// The graduate's approval now, not when the offer was made: a registrar who sets it
+	// back (re-imports the graduate unapproved) holds issuance from then on.
 	g, err := is.st.Graduate(ctx, o.Tenant, o.GraduateID)
 	if err != nil {
 		return false, storeErr(err, "read graduate")

@@ -536,3 +536,32 @@ func TestCredentialRedelivered(t *testing.T) {
 	_, err = w.credential(tok, body(w.nonce(), newHolderKey(t)))
 	wantCode(t, err, issuer.CodeCredentialRequestDenied)
 }
+
+// TestApprovalWithdrawn: issuance follows the graduate's approval at the time of the request:
+// a registrar who re-imports an approved graduate as not approved holds issuance (deferred)
+// even for an offer made while the graduate was approved.
+func TestApprovalWithdrawn(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	rec, _ := json.Marshal(academic.SampleJPMasterEngineering())
+	yes, no := true, false
+	if _, err := f.is.ImportGraduates(ctx, "sakuragaoka", []issuer.GraduateRow{{ID: "2026-0100", Record: rec, Approved: &yes}}); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := f.is.CreateOffer(ctx, "sakuragaoka", issuer.OfferRequest{CredentialConfigurationID: issuer.ConfigDiplomaSDJWT, GraduateID: "2026-0100"})
+	if err != nil || offer.Deferred {
+		t.Fatalf("offer %+v %v", offer, err)
+	}
+	if res, err := f.is.ImportGraduates(ctx, "sakuragaoka", []issuer.GraduateRow{{ID: "2026-0100", Record: rec, Approved: &no}}); err != nil || res[0].Outcome == "rejected" {
+		t.Fatalf("re-import: %+v %v", res, err)
+	}
+	w := newWallet(t, f, "sakuragaoka")
+	tok, err := w.token(offerCode(t, f, "sakuragaoka", offer), offer.TxCode, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := w.credential(tok, map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT, "proofs": map[string]any{"jwt": []any{w.proof(newHolderKey(t), w.nonce(), nil)}}})
+	if err != nil || !cr.Deferred() {
+		t.Fatalf("credential request after the approval was withdrawn: %+v %v; want deferred", cr, err)
+	}
+}
