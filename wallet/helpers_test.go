@@ -167,6 +167,8 @@ type fakeIssuer struct {
 	// onCredential and onDeferred, when set, run as those endpoints are reached.
 	// failCredentials answers that many credential requests 500 after checking them, as an
 	// issuer whose response was lost after it recorded the credential; failedKeys are theirs.
+	// wholeDegree discloses "degree" as one object instead of its members one by one.
+	wholeDegree              bool
 	failCredentials          int
 	failedKeys               []crypto.PublicKey
 	onCredential, onDeferred func()
@@ -458,7 +460,11 @@ func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 		"exp": testNow.Add(365 * 24 * time.Hour).Unix(), "cnf": map[string]any{"jwk": jwk},
 		"given_name": "Hanako", "family_name": "Yamada", "birthdate": "2000-04-01",
 		"degree": map[string]any{"type": "master", "award_date": "2026-03-20"}}
-	sd, err := is.Issue(claims, []sdjwt.Path{{"given_name"}, {"family_name"}, {"birthdate"}, {"degree", "type"}, {"degree", "award_date"}})
+	disclosable := []sdjwt.Path{{"given_name"}, {"family_name"}, {"birthdate"}, {"degree", "type"}, {"degree", "award_date"}}
+	if f.wholeDegree {
+		disclosable = []sdjwt.Path{{"given_name"}, {"family_name"}, {"birthdate"}, {"degree"}}
+	}
+	sd, err := is.Issue(claims, disclosable)
 	if err != nil {
 		t.Fatal(err)
 	}

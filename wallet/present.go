@@ -5,7 +5,9 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -217,19 +219,28 @@ func (w *Wallet) Match(ctx context.Context, owner string, req *Request) (*Consen
 			cand := Candidate{CredentialID: d.cred.ID, Name: d.cred.Display.Name, Issuer: d.cred.Issuer,
 				IssuerName: d.cred.Display.IssuerName, IssuerTrust: d.cred.Trust, AlwaysDisclosed: d.plain,
 				WholeCredential: !d.sdjwtVC, Claims: []ClaimDisclosure{}}
-			for _, sc := range cm.Claims {
-				cd := ClaimDisclosure{Path: sc.Path, PathJSON: sc.Path.String(), Value: sc.Value}
-				if d.sdjwtVC {
+			if d.sdjwtVC {
+				// What the presentation will carry, from the disclosures it will include,
+				// not only the claims the query names.
+				shared, err := sharedClaims(string(d.cred.Raw), cm.Paths())
+				if err != nil {
+					return nil, errorf(CodeInternal, err, "disclosed claims")
+				}
+				for _, cd := range shared {
 					for _, lang := range []string{"en", "ja"} {
-						if l, ok := academic.ClaimLabel(d.cred.VCT, sc.Path, lang); ok {
+						if l, ok := academic.ClaimLabel(d.cred.VCT, cd.Path, lang); ok {
 							if cd.Label == nil {
 								cd.Label = Names{}
 							}
 							cd.Label[lang] = l
 						}
 					}
+					cand.Claims = append(cand.Claims, cd)
 				}
-				cand.Claims = append(cand.Claims, cd)
+			} else {
+				for _, sc := range cm.Claims {
+					cand.Claims = append(cand.Claims, ClaimDisclosure{Path: sc.Path, PathJSON: sc.Path.String(), Value: sc.Value})
+				}
 			}
 			qc.Candidates = append(qc.Candidates, cand)
 		}
@@ -394,6 +405,15 @@ func presentOne(p chosen, req *Request, now time.Time) (string, []string, error)
 		for i, pt := range paths {
 			sp[i] = sdjwt.Path(pt)
 		}
+		// The history lists what was shared, as the consent page showed it (see sharedClaims).
+		shared, err := sharedClaims(raw, paths)
+		if err != nil {
+			return "", nil, errorf(CodeInternal, err, "disclosed claims")
+		}
+		claims = claims[:0]
+		for _, cd := range shared {
+			claims = append(claims, cd.PathJSON)
+		}
 		if key == nil {
 			s, err := sdjwt.Select(raw, sp)
 			if err != nil {
@@ -549,3 +569,85 @@ func (w *Wallet) Reject(ctx context.Context, owner string, err error) (*Result, 
 	rec.Outcome, rec.Error = OutcomeError, e.OAuth
 	return w.respond(ctx, e.ReplyTo, map[string]any{"error": e.OAuth, "state": e.ReplyTo.State}, rec)
 }
+
+// sharedClaims lists, leaf by leaf, what a presentation of the SD-JWT VC raw selecting paths
+// shows beyond what every presentation of it shows: the requested claims and whatever else
+// their disclosures carry. An issuer may disclose a whole object as one (the hashi diploma
+// discloses degree.level, with its ISCED and EQF levels and their basis, as one), and a
+// consent page that listed only the requested claims would hide what is shared.
+func sharedClaims(raw string, paths []dcql.Path) ([]ClaimDisclosure, error) {
+	sp := make([]sdjwt.Path, len(paths))
+	for i, p := range paths {
+		sp[i] = sdjwt.Path(p)
+	}
+	shared, err := sdjwt.Disclosed(raw, sp)
+	if err != nil {
+		return nil, err
+	}
+	always, err := sdjwt.Disclosed(raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := []ClaimDisclosure{}
+	diffLeaves(shared, always, nil, &out)
+	// The claims the query names first, in its order; then what their disclosures carry
+	// besides them.
+	rank := func(p dcql.Path) int {
+		for i, q := range paths {
+			if related(q, p) {
+				return i
+			}
+		}
+		return len(paths)
+	}
+	slices.SortStableFunc(out, func(x, y ClaimDisclosure) int { return rank(x.Path) - rank(y.Path) })
+	return out, nil
+}
+
+// related reports whether one of the paths lies within the other (a nil component matching
+// any array index).
+func related(q, p dcql.Path) bool {
+	for i := range min(len(q), len(p)) {
+		if q[i] == nil || p[i] == nil {
+			continue
+		}
+		if qi, ok := q[i].(int); ok {
+			if pi, ok := p[i].(int); !ok || pi != qi {
+				return false
+			}
+			continue
+		}
+		if q[i] != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// diffLeaves appends a row for every leaf of a that b does not have with the same value.
+func diffLeaves(a, b any, at dcql.Path, out *[]ClaimDisclosure) {
+	if reflect.DeepEqual(a, b) {
+		return
+	}
+	switch av := a.(type) {
+	case map[string]any:
+		bm, _ := b.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(av)) {
+			bv, ok := bm[k]
+			if !ok {
+				bv = absent{}
+			}
+			diffLeaves(av[k], bv, append(slices.Clip(at), k), out)
+		}
+	case []any:
+		// Array elements have no names to match by: the whole array is listed.
+		for i, e := range av {
+			diffLeaves(e, absent{}, append(slices.Clip(at), i), out)
+		}
+	default:
+		*out = append(*out, ClaimDisclosure{Path: at, PathJSON: at.String(), Value: a})
+	}
+}
+
+// absent stands for a claim missing on the other side of a comparison (a JSON null is nil).
+type absent struct{}

@@ -416,3 +416,36 @@ func TestPresentChoice(t *testing.T) {
 }
 
 func accessPolicy() trustPolicy { return trustPolicy{ServiceTypes: []trustRule{{URI: wrpacService}}} }
+
+// TestConsentShowsWholeDisclosures: when the issuer disclosed an object as one (here
+// "degree"), asking for one of its members shares all of them; the consent page and the
+// history list every claim the verifier will see, not only the one asked for.
+func TestConsentShowsWholeDisclosures(t *testing.T) {
+	e := newEnv(t)
+	e.iss.wholeDegree = true
+	receive(t, e, "diploma")
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := e.wallet.Match(t.Context(), owner, req)
+	if err != nil || !consent.Satisfiable {
+		t.Fatalf("consent %+v %v", consent, err)
+	}
+	var shown []string
+	for _, c := range consent.Queries[0].Candidates[0].Claims {
+		shown = append(shown, c.PathJSON)
+	}
+	// The claims asked for first, in the query's order; then what comes with them.
+	want := []string{`["family_name"]`, `["degree","type"]`, `["degree","award_date"]`}
+	if !slices.Equal(shown, want) {
+		t.Fatalf("consent shows %v, want %v (the whole degree disclosure)", shown, want)
+	}
+	res, err := e.wallet.Present(t.Context(), owner, req, consent.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Record.Credentials[0].Claims; !slices.Equal(got, want) {
+		t.Fatalf("history lists %v, want %v", got, want)
+	}
+}

@@ -148,6 +148,32 @@ func selectDisclosures(sdjwt string, paths []Path) (*selection, error) {
 	return &selection{text: sb.String(), hash: hash, claims: claims}, nil
 }
 
+// Disclosed returns the claims a verifier sees in a presentation of sdjwt made with
+// Select(sdjwt, paths): the issuer payload with exactly the selected disclosures embedded,
+// "_sd" and "_sd_alg" removed. With no paths it is what every presentation shows. It is the
+// holder's own view of what it is about to share (a disclosure selected for one claim
+// carries its whole value: selecting ["degree", "level", "eqf"] from a credential that
+// discloses "level" as one object shares the whole object), and checks no signature.
+func Disclosed(sdjwt string, paths []Path) (map[string]any, error) {
+	s, err := selectDisclosures(sdjwt, paths)
+	if err != nil {
+		return nil, err
+	}
+	u, err := ParseUnverified(s.text)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := decodeObject(u.jws.Payload, "issuer JWT payload")
+	if err != nil {
+		return nil, err
+	}
+	proc, err := newProcessor(s.hash, u.disclosures)
+	if err != nil {
+		return nil, err
+	}
+	return proc.run(payload)
+}
+
 // Holder creates presentations with key binding. Its key is the one the issuer bound the
 // credentials to (cnf.jwk).
 type Holder struct {
