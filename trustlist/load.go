@@ -363,10 +363,19 @@ func (l *Loader) Load(ctx context.Context, now time.Time) (*Snapshot, error) {
 		return nil, errorf(CodeFetchFailed, err, "load cancelled")
 	}
 	var srcs []Labeled
+	var lotl *Labeled
 	for _, st := range states {
-		if st.List != nil && st.Role != RolePivot {
-			srcs = append(srcs, Labeled{Label: st.Label, List: st.List})
+		if st.List == nil || st.Role == RolePivot {
+			continue
 		}
+		src := Labeled{Label: st.Label, List: st.List}
+		switch st.Role {
+		case RoleLOTL:
+			lotl = &Labeled{Label: st.Label, List: st.List}
+		case RolePointed:
+			src.Via = lotl
+		}
+		srcs = append(srcs, src)
 	}
 	set, err := NewSet(srcs...)
 	if err != nil {

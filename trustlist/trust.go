@@ -118,6 +118,10 @@ var _ Source = (*Set)(nil)
 type Labeled struct {
 	Label string
 	List  *List
+	// Via is the list that made List authentic: the LOTL whose pointer named the signers of
+	// a national list; nil for a list anchored in configuration. Its freshness counts too: a
+	// stale LOTL no longer vouches for the lists it points to.
+	Via *Labeled
 }
 
 // Set is an index over verified lists answering chain queries (Lookup) by SHA-256 of the
@@ -324,14 +328,16 @@ func (s *Set) evaluate(a anchor, kind MatchKind, issued, now time.Time, p Policy
 		r.Reason, r.Detail = reason, detail
 		return s.describe(a, kind, r)
 	}
-	switch f := p.Freshness(src.List, now); f {
-	case ReasonStaleList:
-		return fail(f, fmt.Sprintf("%s: next update was %s", src.Label, src.List.NextUpdate.UTC().Format(time.RFC3339)))
-	case ReasonClosedList:
-		return fail(f, src.Label+": the list has no next update (closed)")
-	case "":
-	default:
-		return fail(f, "unusable freshness policy")
+	for l := &src; l != nil; l = l.Via {
+		switch f := p.Freshness(l.List, now); f {
+		case ReasonStaleList:
+			return fail(f, fmt.Sprintf("%s: next update was %s", l.Label, l.List.NextUpdate.UTC().Format(time.RFC3339)))
+		case ReasonClosedList:
+			return fail(f, l.Label+": the list has no next update (closed)")
+		case "":
+		default:
+			return fail(f, "unusable freshness policy")
+		}
 	}
 	if !okIss {
 		return fail(ReasonNotGrantedAtIssuance, "the issuance time precedes the service's known status history")
