@@ -479,7 +479,7 @@ func (d *demo) writeConfigs(statusTTL time.Duration) error {
 	pkiDir := filepath.Join(d.dir, "pki")
 	trust := fmt.Sprintf(`trust:
   lotl: {url: %q, signers: %q}
-  lists: [{label: JP pilot LoTE, url: %q, format: lote, signers: %q}]
+  lists: [{label: JP pilot LoTE, url: %q, format: lote, territory: JP, signers: %q}]
 `, d.info.Trust.Lists[0].URL, filepath.Join(pkiDir, "eu", "lotl-signer", "cert.pem"),
 		d.info.Trust.Lists[2].URL, filepath.Join(pkiDir, "jp", "tl-signer", "cert.pem"))
 

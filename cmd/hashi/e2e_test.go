@@ -124,7 +124,7 @@ tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.p
 trust:
   ca_cert: pki/tls/ca/cert.pem
   lotl: {url: %s/eu-lotl.xml, signers: pki/eu/lotl-signer/cert.pem}
-  lists: [{label: JP pilot LoTE, url: %s/jp-lote.jwt, format: lote, signers: pki/jp/tl-signer/cert.pem}]
+  lists: [{label: JP pilot LoTE, url: %s/jp-lote.jwt, format: lote, territory: JP, signers: pki/jp/tl-signer/cert.pem}]
 `, vApp.Addr(), vOps.Addr(), pl.deskBase, verifierDSN, jurisdiction, deskID, pl.listsURL, pl.listsURL))
 	ic, err := loadIssuerConfig(filepath.Join(dir, "issuer.yaml"))
 	if err != nil {

@@ -91,6 +91,10 @@ type trustFileConfig struct {
 		URL     string `yaml:"url"`
 		Format  string `yaml:"format"` // xml or lote
 		Signers string `yaml:"signers"`
+		// Territory is the territory the list must declare (ISO 3166 alpha-2, "EL" for
+		// Greece): a list signed by its pinned key but claiming another territory is
+		// refused, so it cannot gain the trust that rules give to that territory.
+		Territory string `yaml:"territory"`
 	} `yaml:"lists"`
 	// CACert is a PEM file of extra TLS roots for fetching lists and status lists.
 	CACert string `yaml:"ca_cert"`
@@ -261,6 +265,9 @@ func (t trustFileConfig) loader(rel func(string) string, client *safehttp.Client
 		opts = append(opts, trustlist.WithLOTL(trustlist.LOTLConfig{URL: l.URL, Signers: signers}))
 	}
 	for i, l := range t.Lists {
+		if !isTerritory(l.Territory) {
+			return nil, fmt.Errorf("trust.lists[%d].territory: %q: the two upper-case letters of the territory the list must declare (e.g. JP) are required", i, l.Territory)
+		}
 		signers, err := readCertificates(rel(l.Signers))
 		if err != nil {
 			return nil, fmt.Errorf("trust.lists[%d].signers: %w", i, err)
@@ -273,7 +280,7 @@ func (t trustFileConfig) loader(rel func(string) string, client *safehttp.Client
 		if label == "" {
 			label = l.URL
 		}
-		opts = append(opts, trustlist.WithList(trustlist.ListConfig{Label: label, URL: l.URL, Format: f, Signers: signers}))
+		opts = append(opts, trustlist.WithList(trustlist.ListConfig{Label: label, URL: l.URL, Format: f, Signers: signers, Territory: l.Territory}))
 	}
 	if cacheDir != "" {
 		opts = append(opts, trustlist.WithCacheDir(cacheDir))
@@ -323,4 +330,9 @@ func (c *verifierFileConfig) accessCredential() (verifierKey, error) {
 type verifierKey struct {
 	key   crypto.Signer
 	chain []*x509.Certificate
+}
+
+// isTerritory reports whether s is two upper-case ASCII letters.
+func isTerritory(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }

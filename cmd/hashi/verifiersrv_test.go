@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
@@ -72,7 +73,7 @@ page_key_file: pages.key
 tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
 trust:
   lotl: {url: %s/trust/eu-lotl.xml, signers: pki/eu/lotl-signer/cert.pem}
-  lists: [{label: JP pilot LoTE, url: %s/trust/jp-lote.jwt, format: lote, signers: pki/jp/tl-signer/cert.pem}]
+  lists: [{label: JP pilot LoTE, url: %s/trust/jp-lote.jwt, format: lote, territory: JP, signers: pki/jp/tl-signer/cert.pem}]
 `, app.Addr(), ops.Addr(), base, sqldbtest.SQLiteDSN(t), lists.URL, lists.URL))
 	c, err := loadVerifierConfig(filepath.Join(dir, "verifier.yaml"))
 	if err != nil {
@@ -159,6 +160,22 @@ func TestDeskFetchClientLoopback(t *testing.T) {
 		_, err = client.Get(t.Context(), srv.URL+"/status", "application/statuslist+jwt")
 		if (err == nil) != insecure {
 			t.Errorf("insecure_http %v: GET %s: %v", insecure, srv.URL, err)
+		}
+	}
+}
+
+// TestTrustListTerritoryRequired: a list with pinned signers must name the territory it is
+// for; without it (or with a malformed one) the service does not start, so a list signed by
+// its key but declaring another territory can never pass (trustlist refuses the mismatch).
+func TestTrustListTerritoryRequired(t *testing.T) {
+	for _, territory := range []string{"", "jp", "JPN"} {
+		var c trustFileConfig
+		if err := yaml.Unmarshal(fmt.Appendf(nil, `lists: [{label: JP pilot LoTE, url: https://lists.example/jp-lote.jwt, format: lote, territory: %q, signers: jp.pem}]`, territory), &c); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.loader(func(s string) string { return s }, nil, "")
+		if err == nil || !strings.Contains(err.Error(), "trust.lists[0].territory") {
+			t.Errorf("territory %q: %v", territory, err)
 		}
 	}
 }

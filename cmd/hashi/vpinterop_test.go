@@ -194,7 +194,7 @@ api_token_file: api.token
 allow_unsigned_requests: true
 trust:
   lotl: {url: %q, signers: %q}
-  lists: [{label: JP pilot LoTE, url: %q, format: lote, signers: %q}]
+  lists: [{label: JP pilot LoTE, url: %q, format: lote, territory: JP, signers: %q}]
 `, app.Addr(), ops.Addr(), base, "sqlite:"+filepath.Join(dir, "verifier.db"), pkiDir,
 		d.info.Trust.Lists[0].URL, filepath.Join(pkiDir, "eu", "lotl-signer", "cert.pem"),
 		d.info.Trust.Lists[2].URL, filepath.Join(pkiDir, "jp", "tl-signer", "cert.pem")))
