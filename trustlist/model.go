@@ -3,6 +3,7 @@ package trustlist
 import (
 	"crypto"
 	"crypto/x509"
+	"slices"
 	"sort"
 	"time"
 )
@@ -219,10 +220,12 @@ func (w StatusWindow) Contains(t time.Time) bool {
 
 // Windows returns the service's states as windows ordered oldest first: each history
 // instance applies from its StatusStart to the next newer StatusStart, and the current state
-// from its StatusStart on. History instances dated after the current state are ignored.
+// from its StatusStart on. History instances dated after the current state are ignored. Of
+// two instances with the same StatusStart the one listed first is the newer (history is
+// listed newest first, TS 119 612 §5.6) and is the one that applied.
 func (s *Service) Windows() []StatusWindow {
 	states := make([]ServiceState, 0, len(s.History)+1)
-	for _, h := range s.History {
+	for _, h := range slices.Backward(s.History) { // oldest first, ties in the same order
 		if !h.StatusStart.After(s.StatusStart) {
 			states = append(states, h)
 		}

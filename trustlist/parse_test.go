@@ -386,4 +386,18 @@ func TestServiceWindows(t *testing.T) {
 			t.Fatalf("empty window %+v", w)
 		}
 	}
+	// Two history instances with one start: the one listed first (history is newest first)
+	// is the newer and applied.
+	at := func(m int) time.Time { return time.Date(2026, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	state := func(status string, start time.Time) trustlist.ServiceState {
+		return trustlist.ServiceState{Status: status, StatusStart: start}
+	}
+	tie := trustlist.Service{ServiceState: state(trustlist.StatusGranted, at(6)),
+		History: []trustlist.ServiceState{state(trustlist.StatusWithdrawn, at(3)), state(trustlist.StatusGranted, at(3)), state(trustlist.StatusGranted, at(1))}}
+	if st, _ := tie.StateAt(at(4)); st.Status != trustlist.StatusWithdrawn {
+		t.Fatalf("tied history instances: %q applied, want the newer (withdrawn)", st.Status)
+	}
+	if st, _ := tie.StateAt(at(2)); st.Status != trustlist.StatusGranted {
+		t.Fatalf("before the tie: %q", st.Status)
+	}
 }
