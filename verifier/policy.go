@@ -158,6 +158,11 @@ func (p *Policy) validate() error {
 		case len(r.EQFLevels) == 0:
 			return policyErr("rule %d (%s): no recognised EQF levels", i, r.Name)
 		}
+		for _, j := range r.Jurisdictions {
+			if len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z' {
+				return policyErr("rule %d (%s): jurisdiction %q is not two upper-case letters (ISO 3166-1 alpha-2, or EU)", i, r.Name, j)
+			}
+		}
 		for _, l := range r.EQFLevels {
 			if l < 1 || l > 8 {
 				return policyErr("rule %d (%s): EQF level %d is outside 1..8", i, r.Name, l)
@@ -184,11 +189,18 @@ func (r *Rule) coversJurisdiction(j string) bool {
 	if j == "" {
 		return false
 	}
-	if j == "GR" { // ISO 3166 code of Greece; trust lists write EL
-		j = "EL"
+	// Trust lists write Greece EL and the United Kingdom UK (TS 119 612 §5.3.3, after the
+	// EU's own usage); certificates and people write GR and GB.
+	alias := map[string]string{"GR": "EL", "GB": "UK"}
+	canon := func(s string) string {
+		if a, ok := alias[s]; ok {
+			return a
+		}
+		return s
 	}
+	j = canon(j)
 	for _, x := range r.Jurisdictions {
-		if x == j || (x == "EU" && slices.Contains(euEEA, j)) || (x == "GR" && j == "EL") {
+		if canon(x) == j || (x == "EU" && slices.Contains(euEEA, j)) {
 			return true
 		}
 	}

@@ -355,6 +355,8 @@ func TestVerifyPolicyErrors(t *testing.T) {
 		{"fail/rule-without-service-types", func(p *verifier.Policy) { p.Recognition.Rules[0].Trust.ServiceTypes = nil }},
 		{"fail/rule-without-levels", func(p *verifier.Policy) { p.Recognition.Rules[0].EQFLevels = nil }},
 		{"fail/rule-level-out-of-range", func(p *verifier.Policy) { p.Recognition.Rules[0].EQFLevels = []int{9} }},
+		{"fail/rule-jurisdiction-lower-case", func(p *verifier.Policy) { p.Recognition.Rules[0].Jurisdictions = []string{"jp"} }},
+		{"fail/rule-jurisdiction-alpha-3", func(p *verifier.Policy) { p.Recognition.Rules[0].Jurisdictions = []string{"JPN"} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := jpDeskPolicy(presentedAt)
