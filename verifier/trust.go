@@ -30,8 +30,24 @@ func checkChain(chain []*x509.Certificate) (Code, string) {
 		return CodeChainInvalid, "the leaf certificate is a CA certificate"
 	case leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0:
 		return CodeChainInvalid, "the leaf certificate lacks the digitalSignature key usage"
+	case tlsOnly(leaf):
+		return CodeChainInvalid, "the leaf certificate is for TLS (its extended key usages are server or client authentication only), not for sealing credentials"
 	}
 	return "", ""
+}
+
+// tlsOnly reports whether c's extended key usages are all TLS ones: a website or client
+// certificate, which a CA listed for seals may also issue, is no issuer's seal.
+func tlsOnly(c *x509.Certificate) bool {
+	if len(c.ExtKeyUsage) == 0 || len(c.UnknownExtKeyUsage) > 0 {
+		return false
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u != x509.ExtKeyUsageServerAuth && u != x509.ExtKeyUsageClientAuth {
+			return false
+		}
+	}
+	return true
 }
 
 // selection is the recognition rule chosen for a credential and the trust answer under it.

@@ -3,9 +3,11 @@ package verifier_test
 import (
 	"context"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -246,6 +248,15 @@ func TestVerify(t *testing.T) {
 		// Chain.
 		{name: "fail/self-signed-leaf", token: func(f *pilot) []byte {
 			c, k := sealLike(f.euIssuer, "NL", x509.KeyUsageDigitalSignature, nil, nil)
+			return tok(func(d *diploma) { d.key, d.x5c = k, []*x509.Certificate{c} })(f)
+		}, wantCode: verifier.CodeChainInvalid, wantCheck: verifier.CheckChain},
+		{name: "fail/tls-certificate-of-a-listed-ca", token: func(f *pilot) []byte {
+			u := must1(url.Parse(f.euIssuer))
+			c, k := newCert(&x509.Certificate{
+				Subject: pkix.Name{Country: []string{"NL"}, Organization: []string{"Oostland University"}, CommonName: "www.oostland.example"},
+				URIs:    []*url.URL{u}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+				BasicConstraintsValid: true,
+			}, f.euSealCA.Certificate, f.euSealCA.Signer())
 			return tok(func(d *diploma) { d.key, d.x5c = k, []*x509.Certificate{c} })(f)
 		}, wantCode: verifier.CodeChainInvalid, wantCheck: verifier.CheckChain},
 		{name: "fail/leaf-without-digital-signature", token: func(f *pilot) []byte {
