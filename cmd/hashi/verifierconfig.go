@@ -77,6 +77,10 @@ type verifierFileConfig struct {
 	Recognition []ruleFileConfig `yaml:"recognition"`
 	// WebhookURL receives every result, signed (https).
 	WebhookURL string `yaml:"webhook_url"`
+	// ClockSkew is the tolerance on the times of credentials, key bindings and status list
+	// tokens (issuers' and wallets' clocks differ; a status list fetched during a check may
+	// be issued a moment after the check began). Default: 1m; at most 5m.
+	ClockSkew time.Duration `yaml:"clock_skew"`
 
 	dir string
 }
@@ -176,6 +180,12 @@ func (c *verifierFileConfig) Validate() error {
 	}
 	if c.Trust.Refresh == 0 {
 		c.Trust.Refresh = time.Hour
+	}
+	if c.ClockSkew == 0 {
+		c.ClockSkew = time.Minute
+	}
+	if c.ClockSkew < 0 || c.ClockSkew > verifier.MaxClockSkew {
+		return fmt.Errorf("clock_skew %s is outside 0..%s", c.ClockSkew, verifier.MaxClockSkew)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := verifier.New(refresher, statusSource(client))
+	v, err := verifier.New(refresher, statusSource(client), verifier.WithClockSkew(c.ClockSkew))
 	if err != nil {
 		return nil, nil, err
 	}
