@@ -474,6 +474,9 @@ func (w *Wallet) record(owner string, req *Request, now time.Time) PresentationR
 }
 
 func (w *Wallet) respond(ctx context.Context, req *Request, params map[string]any, rec PresentationRecord) (*Result, error) {
+	if params["state"] == "" {
+		delete(params, "state") // the request had none (allowed when every credential is holder-bound)
+	}
 	form := url.Values{}
 	switch req.ResponseMode {
 	case ResponseModeDirectPost:

@@ -238,6 +238,14 @@ func TestParseRequestRefusals(t *testing.T) {
 				p["response_uri"] = strings.Replace(e.ver.base, "jp-desk", "eu-desk", 1) + "/post"
 			}
 		}},
+		{name: "fail/no state with a credential asked without holder binding", wantCode: wallet.CodeInvalidRequest, setup: func(e *env) {
+			e.ver.mutate = func(p map[string]any) {
+				delete(p, "state")
+				q := diplomaQuery()
+				q["credentials"].([]any)[0].(map[string]any)["require_cryptographic_holder_binding"] = false
+				p["dcql_query"] = q
+			}
+		}},
 		{name: "fail/client_id claim differs from the link", wantCode: wallet.CodeClientIDMismatch, setup: func(e *env) {
 			e.ver.mutate = func(p map[string]any) { p["client_id"] = "x509_san_dns:jp-desk.localhost" }
 		}},
@@ -447,5 +455,29 @@ func TestConsentShowsWholeDisclosures(t *testing.T) {
 	}
 	if got := res.Record.Credentials[0].Claims; !slices.Equal(got, want) {
 		t.Fatalf("history lists %v, want %v", got, want)
+	}
+}
+
+// TestRequestWithoutState: state is only recommended when every credential is requested with
+// holder binding (OpenID4VP 1.0 §5.2): such a request is served, and the response carries no
+// state.
+func TestRequestWithoutState(t *testing.T) {
+	e := newEnv(t)
+	receive(t, e, "diploma")
+	e.ver.responseMode = wallet.ResponseModeDirectPost
+	e.ver.mutate = func(p map[string]any) { delete(p, "state") }
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	if err != nil {
+		t.Fatalf("request without state: %v", err)
+	}
+	consent, err := e.wallet.Match(t.Context(), owner, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wallet.Present(t.Context(), owner, req, consent.Default); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.ver.posts) != 1 || e.ver.posts[0].Has("state") || e.ver.posts[0].Get("vp_token") == "" {
+		t.Fatalf("response %v", e.ver.posts)
 	}
 }

@@ -422,8 +422,8 @@ func checkParams(w *Wallet, p *requestParams) (*Request, error) {
 	if _, err := w.client.CheckURL(p.ResponseURI); err != nil {
 		return nil, errorf(CodeBlockedURL, err, "response_uri")
 	}
-	if p.Nonce == "" || p.State == "" {
-		return nil, errorf(CodeInvalidRequest, nil, "nonce and state are required")
+	if p.Nonce == "" {
+		return nil, errorf(CodeInvalidRequest, nil, "nonce is required")
 	}
 	if len(p.TransactionData) > 0 {
 		return nil, errorf(CodeUnsupportedTransactionData, nil, "transaction_data is not supported")
@@ -437,6 +437,12 @@ func checkParams(w *Wallet, p *requestParams) (*Request, error) {
 	q, err := dcql.Parse(p.DCQLQuery)
 	if err != nil {
 		return nil, errorf(CodeInvalidRequest, err, "dcql_query")
+	}
+	// state is required when a credential may be presented without holder binding (nothing
+	// else would tie the response to this request), and otherwise recommended (OpenID4VP 1.0
+	// §5.2).
+	if p.State == "" && slices.ContainsFunc(q.Credentials, func(c dcql.CredentialQuery) bool { return !c.HolderBindingRequired() }) {
+		return nil, errorf(CodeInvalidRequest, nil, "state is required when a credential is requested without holder binding")
 	}
 	r := &Request{ResponseMode: p.ResponseMode, ResponseURI: p.ResponseURI, Nonce: p.Nonce, State: p.State, Query: q}
 	if p.ResponseMode == ResponseModeDirectPostJWT {
