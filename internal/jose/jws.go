@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	b64text "github.com/hashi-vc/hashi/internal/b64"
 )
 
 // Algorithm is a JWS algorithm name as registered by RFC 7518 and RFC 8037.
@@ -206,7 +208,7 @@ func Parse(compact string) (*JWS, error) {
 	}
 	// encoding/base64 skips CR and LF even in strict mode: refused here, so that a token has
 	// one spelling (a line break in the signature would leave it valid under another text).
-	if strings.ContainsAny(compact, "\r\n") {
+	if b64text.HasLineBreak(compact) {
 		return nil, errorf(CodeMalformed, nil, "line break inside a compact JWS")
 	}
 	d1 := strings.IndexByte(compact, '.')

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unsafe"
 
+	b64text "github.com/hashi-vc/hashi/internal/b64"
+
 	"github.com/hashi-vc/hashi/internal/jose"
 )
 
@@ -53,7 +55,7 @@ func ParseUnverified(s string) (*Unverified, error) {
 	if len(s) > MaxSize {
 		return nil, errorf(CodeLimitExceeded, nil, "SD-JWT is %d bytes, more than %d", len(s), MaxSize)
 	}
-	if strings.ContainsAny(s, "\r\n") { // base64 decoding would skip them: one spelling only
+	if b64text.HasLineBreak(s) { // base64 decoding would skip them: one spelling only
 		return nil, errorf(CodeMalformed, nil, "line break inside an SD-JWT")
 	}
 	first := strings.IndexByte(s, '~')
