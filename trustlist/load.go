@@ -374,6 +374,7 @@ func (l *Loader) Load(ctx context.Context, now time.Time) (*Snapshot, error) {
 			lotl = &Labeled{Label: st.Label, List: st.List}
 		case RolePointed:
 			src.Via = lotl
+		case RolePivot, RoleDirect: // pivots were skipped; direct lists stand on their own
 		}
 		srcs = append(srcs, src)
 	}
