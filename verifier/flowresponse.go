@@ -52,10 +52,11 @@ type responseParams struct {
 //   - for a vp_token, runs Verify with the request's nonce, client_id, DCQL query and desk
 //     policy, and records the Result (verified or rejected) together with the digest of
 //     every presentation (the signed part of its KB-JWT or VP JWT; of the credential itself
-//     when it has no holder binding: see replayText) in one transaction. When the only
-//     failure is an unreachable status list, nothing is recorded and the answer is
-//     CodeUnavailable (503): the wallet may send the response again. A digest already remembered from another response turns the Result into a
-//     rejection with CodePresentationReplayed (check CheckReplay).
+//     when it has no holder binding: see replayText) in one transaction. A digest already
+//     remembered from another response turns the Result into a rejection with
+//     CodePresentationReplayed (check CheckReplay). When the only failure is an unreachable
+//     status list, nothing is recorded and the answer is CodeUnavailable (503): the wallet
+//     may send the response again.
 //
 // When a webhook URL is configured, the result notification enters the outbox in the same
 // transaction. Same-device requests get a redirect_uri with a fresh response_code (256 bits;
@@ -249,20 +250,9 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 		// being rejected, and remembered as presented, for a passing network failure.
 		return nil, flowErr(CodeUnavailable, "the credential's status list could not be fetched now; send the response again shortly")
 	}
-	var uses []SingleUse
-	if entries, err := parseVPToken(vpToken, q); err == nil {
-		for id, pres := range entries {
-			format := q.Credential(id).Format
-			for i, pr := range pres {
-				replay := replayText(format, pr)
-				for _, cr := range res.Credentials {
-					if cr.QueryID == id && cr.Index == i && cr.replay != "" {
-						replay = cr.replay
-					}
-				}
-				uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(format, replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
-			}
-		}
+	uses := make([]SingleUse, 0, len(res.Credentials))
+	for _, cr := range res.Credentials { // one per presentation of a well-formed vp_token
+		uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(cr.Format, cr.replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
 	}
 	c := &Completion{ID: r.ID, Status: StatusRejected}
 	if res.Verdict == VerdictAccepted {
@@ -287,7 +277,7 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 // (header.payload) of the holder's proof — the KB-JWT, or the VP JWT of jwt_vc_json, whose
 // nonce ties it to one request — or, for an SD-JWT without KB-JWT, of the issuer-signed JWT,
 // since then nothing tells the holder apart from anyone holding a copy (a jwt_vc_json
-// credential without holder binding is remembered the same way, from Verify's result). Only
+// credential without holder binding is remembered the same way: see verifyJWTVC). Only
 // signed text counts: a presenter can re-spell the rest (reorder or drop disclosures, pick
 // the other of the two valid ECDSA signatures, (r, s) or (r, n−s)) without presenting
 // anything new.

@@ -184,23 +184,27 @@ var euEEA = []string{
 	"LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
 }
 
+// canonTerritory spells a territory as trust lists do: Greece EL and the United Kingdom UK
+// (TS 119 612 §5.3.3, after the EU's own usage), where certificates and people write GR and
+// GB.
+func canonTerritory(s string) string {
+	switch s {
+	case "GR":
+		return "EL"
+	case "GB":
+		return "UK"
+	}
+	return s
+}
+
 // coversJurisdiction reports whether the rule covers jurisdiction j.
 func (r *Rule) coversJurisdiction(j string) bool {
 	if j == "" {
 		return false
 	}
-	// Trust lists write Greece EL and the United Kingdom UK (TS 119 612 §5.3.3, after the
-	// EU's own usage); certificates and people write GR and GB.
-	alias := map[string]string{"GR": "EL", "GB": "UK"}
-	canon := func(s string) string {
-		if a, ok := alias[s]; ok {
-			return a
-		}
-		return s
-	}
-	j = canon(j)
+	j = canonTerritory(j)
 	for _, x := range r.Jurisdictions {
-		if canon(x) == j || (x == "EU" && slices.Contains(euEEA, j)) {
+		if canonTerritory(x) == j || (x == "EU" && slices.Contains(euEEA, j)) {
 			return true
 		}
 	}

@@ -105,7 +105,7 @@ func (c *CredentialResult) failDetail() string {
 
 // CredentialResult is what one presentation showed.
 type CredentialResult struct {
-	replay string // verified.replay, for the flow's replay protection (see replayText)
+	replay string // what the flow's replay protection remembers of the presentation (see replayText)
 	// QueryID is the credential query id (the vp_token key) and Index the position in its array.
 	QueryID string `json:"query_id"`
 	Index   int    `json:"index"`

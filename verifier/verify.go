@@ -181,7 +181,8 @@ type verified struct {
 	holderBound bool
 	disclosed   []sdjwt.Path // dc+sd-jwt: where each disclosure was embedded
 	// replay, when set, is what replay protection remembers of this presentation instead
-	// of what replayText reads from its text (jwt_vc_json without holder binding).
+	// of what replayText reads from its text (jwt_vc_json without holder binding, known only
+	// once verified).
 	replay string
 	vcdm   bool // jwt_vc_json: claims is the VCDM 1.1 credential
 }
@@ -201,7 +202,7 @@ func (c *CredentialResult) fail(name string, code Code, detail string) {
 
 func (v *Verifier) verifyOne(ctx context.Context, cq *dcql.CredentialQuery, idx int, raw string, p *Policy) (CredentialResult, dcql.Credential) {
 	// Room for every check of an accepted credential, so recording them never regrows.
-	cr := CredentialResult{QueryID: cq.ID, Index: idx, Format: cq.Format, Checks: make([]Check, 0, 16)}
+	cr := CredentialResult{QueryID: cq.ID, Index: idx, Format: cq.Format, Checks: make([]Check, 0, 16), replay: replayText(cq.Format, raw)}
 	var vd *verified
 	switch cq.Format {
 	case dcql.FormatSDJWTVC:
@@ -217,7 +218,9 @@ func (v *Verifier) verifyOne(ctx context.Context, cq *dcql.CredentialQuery, idx 
 		return cr, dcql.Credential{} // matches nothing
 	}
 	cr.Accepted = cr.Reason == ""
-	cr.replay = vd.replay
+	if vd.replay != "" {
+		cr.replay = vd.replay
+	}
 	v.judge(ctx, cq, vd, p, &cr)
 	cr.Accepted = cr.Reason == ""
 	if !cr.Accepted {
@@ -437,7 +440,7 @@ func mostSpecificType(ts []string) string {
 
 // subjectName is leaf.Subject.String(), cached per certificate.
 func (v *Verifier) subjectName(leaf *x509.Certificate) string {
-	if s, ok := v.subjects.get(leaf, leaf.NotAfter); ok {
+	if s, ok := v.subjects.get(leaf, time.Time{}); ok {
 		return s
 	}
 	s := leaf.Subject.String()
