@@ -91,7 +91,16 @@ func (c ListConfig) Validate() error {
 	if len(c.Signers) == 0 || slices.Contains(c.Signers, nil) {
 		return errorf(CodeInvalidArgument, nil, "%s: pinned signer certificates are required", c.Label)
 	}
+	if c.Territory != "" && !IsTerritoryCode(c.Territory) {
+		return errorf(CodeInvalidArgument, nil, "%s: territory %q is not two upper-case letters", c.Label, c.Territory)
+	}
 	return nil
+}
+
+// IsTerritoryCode reports whether s has the form of a trusted list's SchemeTerritory: two
+// upper-case ASCII letters (ISO 3166-1 alpha-2, with the EU's EL and UK, and EU itself).
+func IsTerritoryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 func checkURL(s string) error {

@@ -655,7 +655,7 @@ func (o jobj) territory(name string) (string, error) {
 	if err != nil || !ok {
 		return "", err
 	}
-	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+	if !IsTerritoryCode(s) {
 		return "", errorf(CodeMalformed, nil, "%s.%s %q is not two upper-case letters", o.path, name, s)
 	}
 	return s, nil

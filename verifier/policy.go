@@ -159,7 +159,7 @@ func (p *Policy) validate() error {
 			return policyErr("rule %d (%s): no recognised EQF levels", i, r.Name)
 		}
 		for _, j := range r.Jurisdictions {
-			if len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z' {
+			if !trustlist.IsTerritoryCode(j) {
 				return policyErr("rule %d (%s): jurisdiction %q is not two upper-case letters (ISO 3166-1 alpha-2, or EU)", i, r.Name, j)
 			}
 		}

@@ -275,7 +275,7 @@ func (t trustFileConfig) loader(rel func(string) string, client *safehttp.Client
 		opts = append(opts, trustlist.WithLOTL(trustlist.LOTLConfig{URL: l.URL, Signers: signers}))
 	}
 	for i, l := range t.Lists {
-		if !isTerritory(l.Territory) {
+		if !trustlist.IsTerritoryCode(l.Territory) {
 			return nil, fmt.Errorf("trust.lists[%d].territory: %q: the two upper-case letters of the territory the list must declare (e.g. JP) are required", i, l.Territory)
 		}
 		signers, err := readCertificates(rel(l.Signers))
@@ -340,9 +340,4 @@ func (c *verifierFileConfig) accessCredential() (verifierKey, error) {
 type verifierKey struct {
 	key   crypto.Signer
 	chain []*x509.Certificate
-}
-
-// isTerritory reports whether s is two upper-case ASCII letters.
-func isTerritory(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
