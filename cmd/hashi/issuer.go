@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -34,24 +33,7 @@ endpoints, the registrar API under base_url/<tenant>/admin (bearer token), statu
 Ctrl-C shuts it down gracefully. The configuration file is YAML; see docs in the README.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configFile == "" {
-				return usageError{errors.New("--config is required")}
-			}
-			c, err := loadIssuerConfig(configFile)
-			if err != nil {
-				return err
-			}
-			logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-			app, err := net.Listen("tcp", c.Listen)
-			if err != nil {
-				return err
-			}
-			ops, err := net.Listen("tcp", c.OpsListen)
-			if err != nil {
-				_ = app.Close()
-				return err
-			}
-			return serveIssuer(cmd.Context(), c, logger, app, ops)
+			return runServe(cmd, configFile, loadIssuerConfig, func(c *issuerFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveIssuer)
 		},
 	}
 	serve.Flags().StringVar(&configFile, "config", "", "YAML configuration file")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
 
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/trustlist"
@@ -140,4 +141,30 @@ func trustLoaded(r *trustlist.Refresher) httpx.Check {
 		}
 		return nil
 	}
+}
+
+// runServe is the body of every `serve --config FILE` command: load the configuration,
+// JSON logs on standard error, listen on the application and operations addresses, serve.
+func runServe[C any](cmd *cobra.Command, configFile string, load func(string) (C, error), addrs func(C) (app, ops string),
+	serve func(context.Context, C, *slog.Logger, net.Listener, net.Listener) error,
+) error {
+	if configFile == "" {
+		return usageError{errors.New("--config is required")}
+	}
+	c, err := load(configFile)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	appAddr, opsAddr := addrs(c)
+	app, err := net.Listen("tcp", appAddr)
+	if err != nil {
+		return err
+	}
+	ops, err := net.Listen("tcp", opsAddr)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
+	return serve(cmd.Context(), c, logger, app, ops)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -38,24 +37,7 @@ readiness fails until a list is in use, and until then every issuer is untrusted
 closed): route traffic by /readyz. Results go to webhook_url when set.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configFile == "" {
-				return usageError{errors.New("--config is required")}
-			}
-			c, err := loadVerifierConfig(configFile)
-			if err != nil {
-				return err
-			}
-			logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-			app, err := net.Listen("tcp", c.Listen)
-			if err != nil {
-				return err
-			}
-			ops, err := net.Listen("tcp", c.OpsListen)
-			if err != nil {
-				_ = app.Close()
-				return err
-			}
-			return serveVerifier(cmd.Context(), c, logger, app, ops)
+			return runServe(cmd, configFile, loadVerifierConfig, func(c *verifierFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveVerifier)
 		},
 	}
 	serve.Flags().StringVar(&configFile, "config", "", "YAML configuration file")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -92,24 +91,7 @@ func newWalletServeCmd() *cobra.Command {
 		Short: "Serve the hosted student wallet (English and Japanese pages)",
 		Args:  withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configFile == "" {
-				return usageError{errors.New("--config is required")}
-			}
-			c, err := loadWalletConfig(configFile)
-			if err != nil {
-				return err
-			}
-			logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-			app, err := net.Listen("tcp", c.Listen)
-			if err != nil {
-				return err
-			}
-			ops, err := net.Listen("tcp", c.OpsListen)
-			if err != nil {
-				_ = app.Close()
-				return err
-			}
-			return serveWallet(cmd.Context(), c, logger, app, ops)
+			return runServe(cmd, configFile, loadWalletConfig, func(c *walletFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveWallet)
 		},
 	}
 	cmd.Flags().StringVar(&configFile, "config", "", "YAML configuration file")
