@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 //go:embed static
@@ -104,4 +106,24 @@ func StaticHandler() http.Handler {
 		}
 		http.ServeContent(w, req, a.name, time.Time{}, bytes.NewReader(a.body))
 	})
+}
+
+// Stylesheet is a page set's own CSS, served under a content-hashed file name with a long
+// cache lifetime (a new build changes the name, so no browser keeps an old one).
+type Stylesheet struct {
+	// Name is the content-hashed file name, e.g. "desk.0123456789ab.css".
+	Name string
+	body []byte
+}
+
+// NewStylesheet names body after base and its SHA-256.
+func NewStylesheet(base string, body []byte) Stylesheet {
+	sum := sha256.Sum256(body)
+	return Stylesheet{Name: base + "." + hex.EncodeToString(sum[:6]) + ".css", body: body}
+}
+
+// Serve answers with the stylesheet, cacheable for a year.
+func (s Stylesheet) Serve(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, cacheImmutable)
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", s.body)
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -55,12 +54,8 @@ var pageTemplates embed.FS
 //go:embed assets/registrar.css
 var registrarCSS []byte
 
-// registrarCSSName is the stylesheet's content-hashed file name, served under
-// {base}/assets/ with a long cache lifetime.
-var registrarCSSName = func() string {
-	sum := sha256.Sum256(registrarCSS)
-	return "registrar." + hex.EncodeToString(sum[:6]) + ".css"
-}()
+// registrarStyle is the stylesheet, served under {base}/assets/ by its content-hashed name.
+var registrarStyle = webui.NewStylesheet("registrar", registrarCSS)
 
 // RegistrarPath is the path segment of the registrar pages under a tenant:
 // {prefix}/{tenant}/registrar.
@@ -138,7 +133,7 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 	for _, id := range is.TenantIDs() {
 		base := prefix + "/" + id + RegistrarPath
 		r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("registrar.name"), webui.WithHomePath(base),
-			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarCSSName }, "has_message": func(key string) bool { return cat.Has(webui.English, key) }}))
+			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarStyle.Name }, "has_message": func(key string) bool { return cat.Has(webui.English, key) }}))
 		if err != nil {
 			return nil, fmt.Errorf("issuerhttp: registrar pages: %w", err)
 		}
@@ -173,7 +168,7 @@ func clockTime(t time.Time) string {
 func (p *pages) register(e *echo.Echo) {
 	e.GET(webui.StaticPrefix+"*", echo.WrapHandler(webui.StaticHandler()))
 	for _, tp := range p.tenants {
-		e.GET(tp.base+"/assets/"+registrarCSSName, serveRegistrarCSS)
+		e.GET(tp.base+"/assets/"+registrarStyle.Name, registrarStyle.Serve)
 		mw := tp.r.Middleware()
 		g := e.Group(tp.base, mw...)
 		g.GET("/sign-in", tp.signInForm)
@@ -249,11 +244,6 @@ func (tp *tenantPages) frame(current string, signedIn bool) (frame, error) {
 		return frame{}, err
 	}
 	return frame{Base: tp.base, Tenant: tp.id, UniEN: t.NameEN, UniJA: t.NameJA, SignedIn: signedIn, Current: current}, nil
-}
-
-func serveRegistrarCSS(c echo.Context) error {
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-	return c.Blob(http.StatusOK, "text/css; charset=utf-8", registrarCSS)
 }
 
 // ---- sign in and out

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,12 +52,8 @@ var pageTemplates embed.FS
 //go:embed assets/desk.css
 var deskCSS []byte
 
-// deskCSSName is the stylesheet's content-hashed file name, served under
-// {prefix}/assets/ with a long cache lifetime.
-var deskCSSName = func() string {
-	sum := sha256.Sum256(deskCSS)
-	return "desk." + hex.EncodeToString(sum[:6]) + ".css"
-}()
+// deskStyle is the stylesheet, served under {prefix}/assets/ by its content-hashed name.
+var deskStyle = webui.NewStylesheet("desk", deskCSS)
 
 // DeskPath is the path of the desk pages under the prefix.
 const DeskPath = "/desk"
@@ -92,7 +87,7 @@ func newUI(h *Handler) (*ui, error) {
 	u.r, err = webui.NewRenderer(cat, tmpl, webui.WithServiceName("desk.name"), webui.WithHomePath(u.desk+"/"),
 		webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{
 			"clock":       clockTime,
-			"desk_css":    func() string { return h.prefix + "/assets/" + deskCSSName },
+			"desk_css":    func() string { return h.prefix + "/assets/" + deskStyle.Name },
 			"has_message": func(key string) bool { return cat.Has(webui.English, key) },
 			"num":         formatNumber,
 			"dict":        dict,
@@ -156,7 +151,7 @@ func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64)
 
 func (u *ui) register(e *echo.Echo) {
 	e.GET(webui.StaticPrefix+"*", echo.WrapHandler(webui.StaticHandler()))
-	e.GET(u.h.prefix+"/assets/"+deskCSSName, serveDeskCSS)
+	e.GET(u.h.prefix+"/assets/"+deskStyle.Name, deskStyle.Serve)
 	mw := u.r.Middleware()
 	e.GET(u.h.prefix+strings.TrimSuffix(verifier.PathDone, "/")+"/:id", u.walletDone, append([]echo.MiddlewareFunc{httpx.NoStore()}, mw...)...)
 	if u.cookie == nil {
@@ -171,11 +166,6 @@ func (u *ui) register(e *echo.Echo) {
 	s.GET("/", u.newRequest)
 	s.POST("/requests", u.createRequest)
 	s.GET("/requests/:id", u.request)
-}
-
-func serveDeskCSS(c echo.Context) error {
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-	return c.Blob(http.StatusOK, "text/css; charset=utf-8", deskCSS)
 }
 
 // ---- session

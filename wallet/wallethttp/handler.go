@@ -3,10 +3,8 @@ package wallethttp
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -36,12 +34,8 @@ var pageFiles embed.FS
 //go:embed assets/wallet.css
 var walletCSS []byte
 
-// walletCSSName is the stylesheet's content-hashed file name, served under {base}/assets/
-// with a long cache lifetime.
-var walletCSSName = func() string {
-	sum := sha256.Sum256(walletCSS)
-	return "wallet." + hex.EncodeToString(sum[:6]) + ".css"
-}()
+// walletStyle is the stylesheet, served under {base}/assets/ by its content-hashed name.
+var walletStyle = webui.NewStylesheet("wallet", walletCSS)
 
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "hashi_wallet"
@@ -182,7 +176,7 @@ func New(w *wallet.Wallet, accounts Accounts, opts ...Option) (*Handler, error) 
 	}
 	home := cfg.base + "/"
 	r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("wallet.name"), webui.WithHomePath(home), webui.WithErrorStatus(errorStatus),
-		webui.WithFuncs(template.FuncMap{"wallet_css": func() string { return walletCSSName }}))
+		webui.WithFuncs(template.FuncMap{"wallet_css": func() string { return walletStyle.Name }}))
 	if err != nil {
 		return nil, fmt.Errorf("wallethttp: pages: %w", err)
 	}
@@ -214,10 +208,7 @@ func errorStatus(err error) (int, bool) {
 // Register mounts the pages and the shared stylesheet on e.
 func (h *Handler) Register(e *echo.Echo) {
 	e.GET(webui.StaticPrefix+"*", echo.WrapHandler(webui.StaticHandler()))
-	e.GET(h.cfg.base+"/assets/"+walletCSSName, func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-		return c.Blob(http.StatusOK, "text/css; charset=utf-8", walletCSS)
-	})
+	e.GET(h.cfg.base+"/assets/"+walletStyle.Name, walletStyle.Serve)
 	mw := append([]echo.MiddlewareFunc{httpx.BodyLimit(MaxFormBody)}, h.r.Middleware()...)
 	g := e.Group(h.cfg.base, mw...)
 	g.GET("", h.home)
