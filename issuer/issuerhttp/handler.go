@@ -1,14 +1,14 @@
 package issuerhttp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/issuer"
@@ -80,7 +80,7 @@ func New(is *issuer.Issuer, opts ...Option) (*Handler, error) {
 		return nil, fmt.Errorf("issuerhttp: base URL %q has an escaped path", base)
 	}
 	h.prefix = u.Path
-	if h.openAPI, err = openAPIDocument(base); err != nil {
+	if h.openAPI, err = httpx.OpenAPIDocument(openAPIJSON, base); err != nil {
 		return nil, err
 	}
 	if h.cfg.pageKey != nil {
@@ -148,18 +148,4 @@ func (h *Handler) requireRegistrar(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (h *Handler) openAPIDoc(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, h.openAPI)
-}
-
-// openAPIDocument returns the embedded document with "servers" naming base.
-func openAPIDocument(base string) ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(openAPIJSON, &doc); err != nil {
-		return nil, fmt.Errorf("issuerhttp: embedded OpenAPI document: %w", err)
-	}
-	doc["servers"] = []any{map[string]any{"url": base}}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("issuerhttp: OpenAPI document: %w", err)
-	}
-	return b, nil
 }

@@ -3,14 +3,14 @@ package verifierhttp
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/internal/webui"
@@ -134,7 +134,7 @@ func New(flow *verifier.Flow, opts ...Option) (*Handler, error) {
 		return nil, fmt.Errorf("verifierhttp: base URL %q has an escaped path", h.base)
 	}
 	h.prefix = strings.TrimSuffix(u.Path, "/")
-	if h.openAPI, err = openAPIDocument(h.base); err != nil {
+	if h.openAPI, err = httpx.OpenAPIDocument(openAPIJSON, h.base); err != nil {
 		return nil, err
 	}
 	if h.ui, err = newUI(h); err != nil {
@@ -196,18 +196,4 @@ func (h *Handler) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (h *Handler) openAPIDoc(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, h.openAPI)
-}
-
-// openAPIDocument returns the embedded document with "servers" naming base.
-func openAPIDocument(base string) ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(openAPIJSON, &doc); err != nil {
-		return nil, fmt.Errorf("verifierhttp: embedded OpenAPI document: %w", err)
-	}
-	doc["servers"] = []any{map[string]any{"url": base}}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("verifierhttp: OpenAPI document: %w", err)
-	}
-	return b, nil
 }
