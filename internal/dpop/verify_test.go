@@ -130,9 +130,15 @@ func TestVerify(t *testing.T) {
 			want: dpop.CodeBadKey},
 		{name: "fail/jwk of another key", hdr: func(h map[string]any) { h["jwk"] = publicJWK(t, &other.PublicKey) }, want: dpop.CodeBadSignature},
 		{name: "fail/signature altered", raw: func(g string) string {
+			// Another base64url letter inside the signature (not its last one, whose low
+			// bits carry no data), so the text still decodes and only the signature is wrong.
 			b := []byte(g)
 			i := strings.LastIndexByte(g, '.') + 5
-			b[i] ^= 1
+			if b[i] == 'A' {
+				b[i] = 'B'
+			} else {
+				b[i] = 'A'
+			}
 			return string(b)
 		}, want: dpop.CodeBadSignature},
 		{name: "fail/claims swapped after signing", raw: func(g string) string {
