@@ -511,22 +511,34 @@ func (w *Wallet) respond(ctx context.Context, req *Request, params map[string]an
 	default:
 		return nil, errorf(CodeUnsupportedResponseMode, nil, "response_mode %q", req.ResponseMode)
 	}
-	outcome := rec.Outcome
 	resp, err := w.client.PostForm(ctx, req.ResponseURI, form, nil, safehttp.MaxBody(MaxReplySize))
 	var sendErr error
 	res := &Result{}
+	// A decline or an error that did not reach the verifier stays what the student did
+	// (nothing was shared); the record says why the verifier was not told.
+	undelivered := func(outcome, problem string) {
+		if rec.Outcome == "" {
+			rec.Outcome, rec.Error = outcome, problem
+			return
+		}
+		if rec.Error != "" {
+			rec.Error += ", "
+		}
+		rec.Error += "not delivered: " + problem
+	}
 	switch {
 	case err != nil:
-		rec.Outcome, rec.Error = OutcomeFailed, string(safehttp.CodeOf(err))
+		undelivered(OutcomeFailed, string(safehttp.CodeOf(err)))
 		sendErr = fetchErr(err, "post response")
 	case resp.StatusCode != 200:
-		rec.Outcome, rec.Error = OutcomeRejected, oauthErrorOf(resp)
-		if rec.Error == "" {
-			rec.Error = "status " + strconv.Itoa(resp.StatusCode)
+		problem := oauthErrorOf(resp)
+		if problem == "" {
+			problem = "status " + strconv.Itoa(resp.StatusCode)
 		}
-		sendErr = errorf(CodeResponseRejected, nil, "verifier answered %d %s", resp.StatusCode, rec.Error)
+		undelivered(OutcomeRejected, problem)
+		sendErr = errorf(CodeResponseRejected, nil, "verifier answered %d %s", resp.StatusCode, problem)
 	default:
-		if outcome == "" {
+		if rec.Outcome == "" {
 			rec.Outcome = OutcomeSent
 		}
 		var reply struct {

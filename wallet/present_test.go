@@ -423,6 +423,42 @@ func TestPresentChoice(t *testing.T) {
 	})
 }
 
+// TestUndeliveredDecline: a decline the verifier refuses (here the request had ended there)
+// stays a decline in the history — nothing was shared — with why the verifier was not told;
+// so does an error reply (Reject) that cannot be delivered.
+func TestUndeliveredDecline(t *testing.T) {
+	t.Run("fail/decline refused", func(t *testing.T) {
+		e := newEnv(t)
+		e.ver.responseMode = wallet.ResponseModeDirectPost
+		req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ver.replyStatus = 400
+		if _, err := e.wallet.Decline(t.Context(), owner, req); wallet.CodeOf(err) != wallet.CodeResponseRejected {
+			t.Fatalf("err = %v", err)
+		}
+		hist, _ := e.store.Presentations(t.Context(), owner)
+		if len(hist) != 1 || hist[0].Outcome != wallet.OutcomeDeclined || hist[0].Error != "not delivered: invalid_request" || len(hist[0].Credentials) != 0 {
+			t.Fatalf("history = %+v", hist)
+		}
+	})
+	t.Run("fail/error reply refused", func(t *testing.T) {
+		e := newEnv(t)
+		e.ver.responseMode = wallet.ResponseModeDirectPost
+		e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"e30"} }
+		_, perr := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+		e.ver.replyStatus = 400
+		if _, err := e.wallet.Reject(t.Context(), owner, perr); wallet.CodeOf(err) != wallet.CodeResponseRejected {
+			t.Fatalf("err = %v", err)
+		}
+		hist, _ := e.store.Presentations(t.Context(), owner)
+		if len(hist) != 1 || hist[0].Outcome != wallet.OutcomeError || hist[0].Error != "invalid_transaction_data, not delivered: invalid_request" {
+			t.Fatalf("history = %+v", hist)
+		}
+	})
+}
+
 func accessPolicy() trustPolicy { return trustPolicy{ServiceTypes: []trustRule{{URI: wrpacService}}} }
 
 // TestConsentShowsWholeDisclosures: when the issuer disclosed an object as one (here

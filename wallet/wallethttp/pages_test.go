@@ -541,8 +541,14 @@ func TestRejectAndRefusedResponse(t *testing.T) {
 	cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "rejecter"))
 	p = b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}})
 	wantStatus(t, "refused", p, http.StatusBadGateway)
-	wantBody(t, "refused", p, "did not accept the answer")
-	wantBody(t, "history", b.get("/wallet/history"), "refused by the verifier", "invalid_request", "request could not be served")
+	wantBody(t, "refused", p, "<h1 id=\"title\">Not accepted</h1>", "did not accept the answer")
+	// A decline the verifier refuses is still a decline: nothing was shared.
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p = b.post("/wallet/present/decline", url.Values{"id": {hidden(t, p)}})
+	wantStatus(t, "refused decline", p, http.StatusBadGateway)
+	wantBody(t, "refused decline", p, "<h1 id=\"title\">Declined</h1>", "You declined: nothing was shared. Pilot Recruitment Desk JP could not be told.")
+	wantBody(t, "history", b.get("/wallet/history"), "refused by the verifier", "invalid_request", "request could not be served",
+		`<span class="history-outcome">declined</span> <span class="muted">(not delivered: invalid_request)</span>`)
 }
 
 func TestNewOptions(t *testing.T) {

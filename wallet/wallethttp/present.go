@@ -189,7 +189,7 @@ func (h *Handler) reject(c echo.Context) error {
 			Data: linkView{frame: h.frame(c, "present")}})
 	}
 	res, err := h.w.Reject(c.Request().Context(), owner(c), hd.rejectErr)
-	return h.outcome(c, id, hd.req, res, err)
+	return h.outcome(c, id, hd.req, wallet.OutcomeError, res, err)
 }
 
 // share presents what the student chose: per query (when included) the credentials ticked.
@@ -219,9 +219,9 @@ func (h *Handler) share(c echo.Context) error {
 			h.held.release(id)
 			return h.consentPage(c, http.StatusUnprocessableEntity, id, req, form, h.walletFlash(c, err))
 		}
-		return h.outcome(c, id, req, res, err)
+		return h.outcome(c, id, req, wallet.OutcomeSent, res, err)
 	}
-	return h.outcome(c, id, req, res, nil)
+	return h.outcome(c, id, req, wallet.OutcomeSent, res, nil)
 }
 
 // decline sends access_denied.
@@ -231,12 +231,13 @@ func (h *Handler) decline(c echo.Context) error {
 		return err
 	}
 	res, err := h.w.Decline(c.Request().Context(), owner(c), req)
-	return h.outcome(c, id, req, res, err)
+	return h.outcome(c, id, req, wallet.OutcomeDeclined, res, err)
 }
 
 // outcome forgets the request and sends the browser to the verifier's redirect_uri (303,
-// after the student's own form submission) or shows the outcome.
-func (h *Handler) outcome(c echo.Context, id string, req *wallet.Request, res *wallet.Result, err error) error {
+// after the student's own form submission) or shows the outcome of what the student did
+// (intent: sent, declined, or error for a request the wallet cannot serve).
+func (h *Handler) outcome(c echo.Context, id string, req *wallet.Request, intent string, res *wallet.Result, err error) error {
 	h.held.drop(id)
 	l := h.lang(c)
 	v := outcomeView{frame: h.frame(c, "present"), Verifier: req.Verifier.Name.In(l)}
@@ -244,9 +245,15 @@ func (h *Handler) outcome(c echo.Context, id string, req *wallet.Request, res *w
 		if !h.walletFailed(c, "present", err) && res == nil {
 			return err
 		}
-		v.Outcome, v.Message = wallet.OutcomeFailed, wallet.Message(wallet.CodeOf(err), l)
-		if wallet.CodeOf(err) == wallet.CodeResponseRejected {
+		v.Message = wallet.Message(wallet.CodeOf(err), l)
+		switch {
+		case intent != wallet.OutcomeSent:
+			// Nothing was shared; only telling the verifier failed.
+			v.Outcome = intent + "_undelivered"
+		case wallet.CodeOf(err) == wallet.CodeResponseRejected:
 			v.Outcome = wallet.OutcomeRejected
+		default:
+			v.Outcome = wallet.OutcomeFailed
 		}
 		if res == nil {
 			return h.r.Render(c, http.StatusBadGateway, "outcome.html", &webui.Page{Data: v})
