@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/pki"
@@ -217,7 +218,8 @@ func TestPresentJWTVC(t *testing.T) {
 	}
 }
 
-func TestParseRequestRefusals(t *testing.T) {
+// TestParseRequestChecks: what ParseRequest refuses, with its code, and what it must still accept.
+func TestParseRequestChecks(t *testing.T) {
 	tests := []struct {
 		name     string
 		setup    func(e *env)
@@ -293,6 +295,26 @@ func TestParseRequestRefusals(t *testing.T) {
 		}},
 		{name: "fail/expired request object", wantCode: wallet.CodeInvalidRequestObject,
 			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["exp"] = testNow.Unix() } }},
+		{name: "fail/request object not yet valid", wantCode: wallet.CodeInvalidRequestObject,
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["nbf"] = testNow.Add(time.Hour).Unix() } }},
+		{name: "fail/request object issued in the future", wantCode: wallet.CodeInvalidRequestObject,
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(time.Hour).Unix() } }},
+		{name: "ok/request object issued within the clock skew",
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(30 * time.Second).Unix() } }},
+		{name: "fail/request object for another wallet", wantCode: wallet.CodeInvalidRequestObject,
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = "https://other-wallet.example" } }},
+		{name: "fail/request object aud not a string", wantCode: wallet.CodeInvalidRequestObject,
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = 7 } }},
+		{name: "ok/request object without aud (RFC 9101 does not require it)",
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { delete(p, "aud") } }},
+		{name: "ok/request object aud as an array",
+			setup: func(e *env) {
+				e.ver.mutate = func(p map[string]any) { p["aud"] = []string{"https://other.example", wallet.RequestObjectAudience} }
+			}},
+		{name: "ok/request object whose aud is its own request_uri (as @openid4vc/openid4vp sets it)",
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = e.ver.base + "/req/1" } }},
+		{name: "ok/request object for the wallet's own issuer", opts: []wallet.Option{wallet.WithWalletIssuer("https://wallet.example")},
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = "https://wallet.example" } }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -148,6 +148,31 @@ type requestParams struct {
 	Request                json.RawMessage `json:"request"`
 	RequestURI             json.RawMessage `json:"request_uri"`
 	Exp                    *float64        `json:"exp"`
+	Nbf                    *float64        `json:"nbf"`
+	Iat                    *float64        `json:"iat"`
+	Aud                    json.RawMessage `json:"aud"`
+}
+
+// RequestObjectAudience is the aud of a request object under static discovery (OpenID4VP
+// 1.0 §5.8); under dynamic discovery it is the issuer the wallet's metadata names.
+const RequestObjectAudience = "https://self-issued.me/v2"
+
+// audienceOK reports whether a request object's aud, when present, names this wallet (see
+// VerifyRequestObject).
+func (w *Wallet) audienceOK(raw json.RawMessage, requestURI string) bool {
+	if len(raw) == 0 || string(raw) == "null" {
+		return true
+	}
+	var auds []string
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		auds = []string{one}
+	} else if json.Unmarshal(raw, &auds) != nil {
+		return false
+	}
+	return slices.ContainsFunc(auds, func(a string) bool {
+		return a == RequestObjectAudience || (w.cfg.walletIssuer != "" && a == w.cfg.walletIssuer) || (requestURI != "" && a == requestURI)
+	})
 }
 
 type clientMetadata struct {
@@ -203,9 +228,9 @@ func (w *Wallet) ParseRequest(ctx context.Context, link string) (*Request, error
 		if err := resp.Expect(200); err != nil {
 			return nil, errorf(CodeUnreachable, err, "fetch request object")
 		}
-		return w.verifyRequestObject(string(bytes.TrimSpace(resp.Body)), l.ClientID, walletNonce, now)
+		return w.verifyRequestObject(string(bytes.TrimSpace(resp.Body)), l.ClientID, walletNonce, l.RequestURI, now)
 	case l.Request != "":
-		return w.verifyRequestObject(l.Request, l.ClientID, "", now)
+		return w.verifyRequestObject(l.Request, l.ClientID, "", "", now)
 	default:
 		return w.unsignedRequest(l)
 	}
@@ -221,21 +246,28 @@ func (w *Wallet) ParseRequest(ctx context.Context, link string) (*Request, error
 //     x509_hash: the id is base64url(SHA-256(leaf DER)) (CodeClientIDMismatch); other
 //     prefixes fail with CodeUnsupportedClientID;
 //   - wallet_nonce equals walletNonce when one was sent; exp, when present, is after now;
+//     nbf and iat, when present, are not after now (give or take clockSkew);
+//   - aud, when present (RFC 9101 does not require it), names this wallet: a string or an
+//     array with RequestObjectAudience or the wallet's issuer (WithWalletIssuer) — or, for
+//     an object fetched by reference, its own request_uri, which @openid4vc/openid4vp sets
+//     and which names no other wallet (CodeInvalidRequestObject otherwise);
 //   - the parameters as ParseRequest lists them.
 //
 // The requester is authenticated (signature, binding, chain) before anything else is
 // judged; errors found after that carry Error.ReplyTo so the caller can Reject the request.
-// It does not check aud or iss of the request object, does not check that the x5c chain
-// leaves out the trust anchor, and ignores verifier_info.
+// It does not check iss of the request object, does not check that the x5c chain leaves
+// out the trust anchor, and ignores verifier_info.
 func (w *Wallet) VerifyRequestObject(jwt, clientID, walletNonce string) (*Request, error) {
 	now, err := w.clock()
 	if err != nil {
 		return nil, err
 	}
-	return w.verifyRequestObject(jwt, clientID, walletNonce, now)
+	return w.verifyRequestObject(jwt, clientID, walletNonce, "", now)
 }
 
-func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce string, now time.Time) (*Request, error) {
+// verifyRequestObject is VerifyRequestObject; requestURI is where the object was fetched
+// from ("" when it came by value).
+func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce, requestURI string, now time.Time) (*Request, error) {
 	if len(jwt) > MaxRequestObjectSize {
 		return nil, errorf(CodeInvalidRequestObject, nil, "request object too large")
 	}
@@ -295,6 +327,12 @@ func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce string, now time
 		perr = errorf(CodeInvalidRequestObject, nil, "wallet_nonce not echoed")
 	case p.Exp != nil && !time.Unix(int64(*p.Exp), 0).After(now):
 		perr = errorf(CodeInvalidRequestObject, nil, "request object expired")
+	case p.Nbf != nil && time.Unix(int64(*p.Nbf), 0).After(now.Add(clockSkew)):
+		perr = errorf(CodeInvalidRequestObject, nil, "request object not yet valid")
+	case p.Iat != nil && time.Unix(int64(*p.Iat), 0).After(now.Add(clockSkew)):
+		perr = errorf(CodeInvalidRequestObject, nil, "request object issued in the future")
+	case !w.audienceOK(p.Aud, requestURI):
+		perr = errorf(CodeInvalidRequestObject, nil, "request object aud names another wallet")
 	case len(p.Request) > 0 || len(p.RequestURI) > 0:
 		perr = errorf(CodeInvalidRequestObject, nil, "request object names another request")
 	}
