@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,8 @@ const (
 	// DefaultRefreshInterval is the longest wait between two loads.
 	DefaultRefreshInterval = time.Hour
 	// DefaultRetryBackoff is the first wait after a load in which a list failed; it doubles
-	// after each such load, up to the interval.
+	// after each such load, up to the interval. A list with no good copy in use at all is
+	// retried sooner: from the minimum interval, doubling likewise.
 	DefaultRetryBackoff = 5 * time.Minute
 	// DefaultMinRefreshInterval is the shortest wait between two loads, whatever the lists'
 	// NextUpdate say.
@@ -59,7 +61,8 @@ func WithRefreshInterval(d time.Duration) RefresherOption {
 }
 
 // WithRetryBackoff sets the first wait after a load in which a list failed; it doubles after
-// each such load, up to the refresh interval. Default: 5m.
+// each such load, up to the refresh interval. Default: 5m. (While some list has no good copy
+// in use, the retries start from the minimum interval instead.)
 func WithRetryBackoff(d time.Duration) RefresherOption {
 	return func(c *refresherConfig) error {
 		if d <= 0 {
@@ -146,7 +149,8 @@ func (r *Refresher) Snapshot() *Snapshot { return r.snap.Load() }
 
 // NextRefresh returns when Run will load again (zero before the first load): the load
 // time plus the refresh interval, or earlier at the earliest NextUpdate of a loaded list,
-// or after the retry backoff when a list failed; never sooner than the minimum interval.
+// or after the retry backoff when a list failed (starting from the minimum interval when
+// a list has no good copy at all); never sooner than the minimum interval.
 func (r *Refresher) NextRefresh() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -198,6 +202,11 @@ func (r *Refresher) wait(s *Snapshot, now time.Time, failures int) time.Duration
 	}
 	if failures > 0 {
 		b := r.cfg.backoff
+		if slices.ContainsFunc(s.Lists, func(st ListState) bool { return st.List == nil }) {
+			// Nothing in use for some list (a first start while its host was down):
+			// everything it would vouch for is refused meanwhile, so try again soon.
+			b = r.cfg.floor
+		}
 		for i := 1; i < failures && b < r.cfg.interval; i++ {
 			b *= 2
 		}

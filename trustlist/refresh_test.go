@@ -83,8 +83,9 @@ func TestRefresherSchedule(t *testing.T) {
 		{"ok/next-update-before-interval", false, []trustlist.RefresherOption{trustlist.WithRefreshInterval(3000 * time.Hour)}, 0, []time.Duration{nextUpdate.Sub(synthNow)}},
 		{"ok/next-update-soon-is-floored", false, nil, nextUpdate.Sub(synthNow) - time.Second, []time.Duration{time.Minute}},
 		{"ok/past-next-update-ignored", false, nil, nextUpdate.Sub(synthNow) + time.Hour, []time.Duration{time.Hour}},
-		{"fail/backoff-doubles-to-interval", true, nil, 0, []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, time.Hour, time.Hour}},
-		{"fail/backoff-floored", true, []trustlist.RefresherOption{trustlist.WithMinRefreshInterval(15 * time.Minute)}, 0, []time.Duration{15 * time.Minute, 15 * time.Minute, 20 * time.Minute}},
+		// XB has never loaded: nothing it vouches for is trusted, so retries start soon.
+		{"fail/never-loaded-retried-from-floor", true, nil, 0, []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour}},
+		{"fail/never-loaded-floored", true, []trustlist.RefresherOption{trustlist.WithMinRefreshInterval(15 * time.Minute)}, 0, []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +114,35 @@ func TestRefresherSchedule(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRefresherBackoffKeepsCopy: a list that fails after a good load keeps that copy in use,
+// so the retries back off from the configured backoff, doubling to the interval.
+func TestRefresherBackoffKeepsCopy(t *testing.T) {
+	pki := newSynthPKI(t)
+	files := memTransport{synthLOTLURL: pki.lotl(t, 1), synthXAURL: pki.xa.sign(t, synthTL("XA", 8), ""), synthXBURL: pki.xb.sign(t, synthTL("XB", 3), "")}
+	l := newLoader(t, &http.Client{Transport: files}, trustlist.WithLOTL(trustlist.LOTLConfig{URL: synthLOTLURL, Signers: []*x509.Certificate{pki.oj.cert}}))
+	clock := &fakeClock{t: synthNow}
+	r, err := trustlist.NewRefresher(l, trustlist.WithClock(clock.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Refresh(t.Context()); err != nil || len(r.Snapshot().Failed()) != 0 {
+		t.Fatalf("first load: %v", err)
+	}
+	delete(files, synthXBURL)
+	for i, want := range []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, time.Hour, time.Hour} {
+		if err := r.Refresh(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		failed := r.Snapshot().Failed()
+		if len(failed) != 1 || failed[0].List == nil {
+			t.Fatalf("retry %d: failed %+v", i+1, failed)
+		}
+		if got := r.NextRefresh().Sub(clock.now()); got != want {
+			t.Fatalf("retry %d: next in %s, want %s", i+1, got, want)
+		}
 	}
 }
 
