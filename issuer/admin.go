@@ -114,7 +114,7 @@ func (is *Issuer) Reoffer(ctx context.Context, tenantID, offerID string, txCode 
 	if err := is.st.WithdrawOffer(ctx, t.ID, old.ID, audit); err != nil {
 		return nil, storeErr(err, "withdraw offer")
 	}
-	return is.CreateOffer(ctx, t.ID, req)
+	return is.createOffer(ctx, t, req, old.ID)
 }
 
 // IssuanceView is an issued credential as the registrar sees it.

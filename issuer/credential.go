@@ -383,13 +383,12 @@ func (is *Issuer) redeliver(ctx context.Context, t *tenant, o *Offer, conf Confi
 		}
 		recs[i] = r
 	}
-	for _, u := range uses {
-		if err := is.st.Remember(ctx, u, now); err != nil {
-			if e := usedErr(err); e != nil {
-				return nil, e
-			}
-			return nil, storeErr(err, "record single-use value")
+	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "credential_redelivered", Object: o.ID, Detail: conf.ID + " ×" + strconv.Itoa(len(keys))}
+	if err := is.st.Remember(ctx, uses, now, &audit); err != nil {
+		if e := usedErr(err); e != nil {
+			return nil, e
 		}
+		return nil, storeErr(err, "record single-use values")
 	}
 	out := &CredentialResponse{NotificationID: recs[0].NotificationID}
 	for i, k := range keys {
@@ -525,7 +524,7 @@ func (is *Issuer) authenticate(ctx context.Context, t *tenant, auth Authorizatio
 		if !remember {
 			return tok, []SingleUse{use}, nil
 		}
-		if err := is.st.Remember(ctx, use, now); err != nil {
+		if err := is.st.Remember(ctx, []SingleUse{use}, now, nil); err != nil {
 			if e := usedErr(err); e != nil {
 				return nil, nil, e
 			}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -440,6 +441,12 @@ func TestRegistrarOffers(t *testing.T) {
 	if err != nil || actions["offer_created"] != 2 || actions["offer_withdrawn"] != 1 {
 		t.Fatalf("audit %+v %v", ev, err)
 	}
+	// The new offer's event names the one it replaces.
+	if !slices.ContainsFunc(ev, func(e issuer.AuditEvent) bool {
+		return e.Action == "offer_created" && e.Object == re.OfferID && strings.HasSuffix(e.Detail, " re-offer of "+res.OfferID)
+	}) {
+		t.Fatalf("no offer_created event linking %s to %s: %+v", re.OfferID, res.OfferID, ev)
+	}
 	for _, e := range ev {
 		if strings.Contains(e.Detail, "Jansen") || strings.Contains(e.Object, "@") {
 			t.Fatalf("personal data in the audit log: %+v", e)
@@ -530,6 +537,15 @@ func TestCredentialRedelivered(t *testing.T) {
 	recs, err := f.is.ListIssuances(ctx, "oostland", "", time.Time{}, 10)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("issued credentials after the second delivery: %d %v", len(recs), err)
+	}
+	// The second delivery is in the audit log, as an event of its own.
+	ev, err := f.is.AuditLog(ctx, "oostland", time.Time{}, 0)
+	actions := map[string]int{}
+	for _, e := range ev {
+		actions[e.Action]++
+	}
+	if err != nil || actions["credential_issued"] != 1 || actions["credential_redelivered"] != 1 {
+		t.Fatalf("audit %+v %v", ev, err)
 	}
 	_, err = w.credential(tok, body(nonce, k))
 	wantCode(t, err, issuer.CodeInvalidNonce)

@@ -53,6 +53,13 @@ func (is *Issuer) CreateOffer(ctx context.Context, tenantID string, req OfferReq
 	if err != nil {
 		return nil, err
 	}
+	return is.createOffer(ctx, t, req, "")
+}
+
+// createOffer is CreateOffer; reofferOf, when set, is the withdrawn offer this one replaces
+// (named in the audit event).
+func (is *Issuer) createOffer(ctx context.Context, t *tenant, req OfferRequest, reofferOf string) (*OfferResult, error) {
+	var err error
 	if _, ok := configuration(req.CredentialConfigurationID); !ok {
 		return nil, invalidField("credential_configuration_id", "unknown", "is not one of this issuer's credential configurations", "この発行者の資格情報構成ではありません")
 	}
@@ -99,6 +106,9 @@ func (is *Issuer) CreateOffer(ctx context.Context, tenantID string, req OfferReq
 		}
 	}
 	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "registrar", Action: "offer_created", Object: o.ID, Detail: req.CredentialConfigurationID}
+	if reofferOf != "" {
+		audit.Detail += " re-offer of " + reofferOf
+	}
 	if err := is.st.CreateOffer(ctx, o, audit); err != nil {
 		return nil, storeErr(err, "store offer")
 	}

@@ -94,11 +94,13 @@ type Store interface {
 	// AuditLog returns up to limit events of the tenant, newest first, before `before`.
 	AuditLog(ctx context.Context, tenant string, before time.Time, limit int) ([]AuditEvent, error)
 
-	// Remember records one single-use value on its own (requests that change nothing else,
-	// such as deferred polls and notifications); a *UsedError when it is still remembered,
-	// or (Expired) when its expiry has passed by now. Writes that take SingleUse values
-	// (RecordIssuance, CreateDeferred, RedeemOffer) refuse them the same way.
-	Remember(ctx context.Context, use SingleUse, now time.Time) error
+	// Remember records single-use values for requests that change nothing else (deferred
+	// polls, notifications, a lost credential response delivered again), in one transaction
+	// with audit when it is not nil; a *UsedError when one is still remembered, or
+	// (Expired) when its expiry has passed by now, and then nothing is recorded. Writes that
+	// take SingleUse values (RecordIssuance, CreateDeferred, RedeemOffer) refuse them the
+	// same way.
+	Remember(ctx context.Context, uses []SingleUse, now time.Time, audit *AuditEvent) error
 
 	// Secret returns the deployment-wide secret called name, creating it with generate the
 	// first time (atomically: concurrent replicas all get the value that was stored first).

@@ -89,7 +89,7 @@ func TestDurable(t *testing.T) {
 				s.RecordIssuance(ctx, tok.Hash, "", nil, t0, recs, 8, ev),
 				s.SetStatus(ctx, tenant, recs[1].ID, statuslist.Suspended, t0.Add(3*time.Second), ev),
 				s.CreateDeferred(ctx, &d, nil, t0, ev),
-				s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}, t0),
+				s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}}, t0, &ev),
 			}
 			for i, err := range steps {
 				if err != nil {
@@ -123,7 +123,7 @@ func TestDurable(t *testing.T) {
 		if _, err := s.Deferred(ctx, "tx1"); err != nil {
 			t.Fatalf("deferred after reopen: %v", err)
 		}
-		if err := s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}, t0.Add(time.Minute)); !errors.Is(err, sqldb.ErrConflict) {
+		if err := s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseDPoPJTI, Value: "jkt:jti-durable", ExpiresAt: t0.Add(time.Hour)}}, t0.Add(time.Minute), nil); !errors.Is(err, sqldb.ErrConflict) {
 			t.Fatalf("jti after reopen: %v", err)
 		}
 		// The second use of the token for c1 is still refused.
@@ -220,10 +220,10 @@ func TestInvalid(t *testing.T) {
 			{"fail/notify-empty-id", func() error { return s.Notify(ctx, tenant, "", "credential_accepted", t0, ev) }},
 			{"fail/list-zero-limit", func() error { _, err := s.ListOffers(ctx, tenant, time.Time{}, 0); return err }},
 			{"fail/use-empty-value", func() error {
-				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseDPoPJTI, ExpiresAt: t0.Add(time.Minute)}, t0)
+				return s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseDPoPJTI, ExpiresAt: t0.Add(time.Minute)}}, t0, nil)
 			}},
 			{"fail/use-zero-now", func() error {
-				return s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseCNonce, Value: "n", ExpiresAt: t0}, time.Time{})
+				return s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseCNonce, Value: "n", ExpiresAt: t0}}, time.Time{}, nil)
 			}},
 			{"fail/deferred-no-id", func() error {
 				return s.CreateDeferred(ctx, &issuer.Deferred{Tenant: tenant, CreatedAt: t0}, nil, t0, ev)
@@ -302,7 +302,7 @@ func TestSweep(t *testing.T) {
 			{Kind: issuer.UseCNonce, Value: "n1", ExpiresAt: t0.Add(time.Minute)},
 			{Kind: issuer.UseCNonce, Value: "n2", ExpiresAt: t0.Add(time.Hour)},
 		} {
-			if err := s.Remember(ctx, u, t0); err != nil {
+			if err := s.Remember(ctx, []issuer.SingleUse{u}, t0, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -313,7 +313,7 @@ func TestSweep(t *testing.T) {
 		if _, err := s.AccessToken(ctx, tok.Hash); !errors.Is(err, sqldb.ErrNotFound) {
 			t.Fatalf("swept token: %v", err)
 		}
-		if err := s.Remember(ctx, issuer.SingleUse{Kind: issuer.UseCNonce, Value: "n2", ExpiresAt: t0.Add(2 * time.Hour)}, t0.Add(10*time.Minute)); !errors.Is(err, sqldb.ErrConflict) {
+		if err := s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseCNonce, Value: "n2", ExpiresAt: t0.Add(2 * time.Hour)}}, t0.Add(10*time.Minute), nil); !errors.Is(err, sqldb.ErrConflict) {
 			t.Fatalf("live nonce swept: %v", err)
 		}
 		if _, err := s.Sweep(ctx, time.Time{}); !errors.Is(err, sqldb.ErrInvalid) {

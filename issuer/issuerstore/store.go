@@ -253,9 +253,18 @@ func remember(ctx context.Context, tx *sqldb.Tx, uses []issuer.SingleUse, now ti
 	return nil
 }
 
-// Remember records one single-use value in its own transaction.
-func (s *Store) Remember(ctx context.Context, use issuer.SingleUse, now time.Time) error {
-	if err := s.db.Tx(ctx, func(tx *sqldb.Tx) error { return remember(ctx, tx, []issuer.SingleUse{use}, now) }); err != nil {
+// Remember records single-use values, and audit when not nil, in one transaction.
+func (s *Store) Remember(ctx context.Context, uses []issuer.SingleUse, now time.Time, audit *issuer.AuditEvent) error {
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := remember(ctx, tx, uses, now); err != nil {
+			return err
+		}
+		if audit != nil {
+			return appendAudit(ctx, tx, *audit)
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("issuerstore: remember: %w", err)
 	}
 	return nil

@@ -124,7 +124,7 @@ func testRemember(t *testing.T, s issuer.Store) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			err := s.Remember(t.Context(), st.use, st.now)
+			err := s.Remember(t.Context(), []issuer.SingleUse{st.use}, st.now, nil)
 			wantErr(t, err, st.wantErr)
 			if errors.Is(st.wantErr, errConflict) {
 				u, ok := errors.AsType[*issuer.UsedError](err)
@@ -136,13 +136,39 @@ func testRemember(t *testing.T, s issuer.Store) {
 	}
 }
 
+// testRememberBatch: Remember records several values and its audit event together, or,
+// when one of them is used, nothing at all.
+func testRememberBatch(t *testing.T, s issuer.Store) {
+	ctx := t.Context()
+	tenant := Rand("t-")
+	used := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{used}, T0, nil), nil)
+
+	fresh := issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: Rand("jkt-") + ":" + Rand("jti-"), ExpiresAt: at(300)}
+	ev := audit(tenant, at(1), "credential_redelivered", "o1")
+	err := s.Remember(ctx, []issuer.SingleUse{fresh, used}, at(1), &ev)
+	if _, ok := errors.AsType[*issuer.UsedError](err); !ok {
+		t.Fatalf("batch with a used value: %v", err)
+	}
+	if log, err := s.AuditLog(ctx, tenant, time.Time{}, 10); err != nil || len(log) != 0 {
+		t.Fatalf("audit after a refused batch: %+v, %v", log, err)
+	}
+	// The fresh value was not remembered by the refused batch.
+	other := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{fresh, other}, at(2), &ev), nil)
+	if log, err := s.AuditLog(ctx, tenant, time.Time{}, 10); err != nil || len(log) != 1 || log[0].Action != "credential_redelivered" {
+		t.Fatalf("audit after the batch: %+v, %v", log, err)
+	}
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{other}, at(3), nil), errConflict)
+}
+
 // testUsesInWrites: a write that carries a used value changes nothing, and its own values
 // are remembered only when it commits.
 func testUsesInWrites(t *testing.T, s issuer.Store) {
 	ctx := t.Context()
 	tenant := Rand("t-")
 	nonce := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
-	wantErr(t, s.Remember(ctx, nonce, T0), nil)
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{nonce}, T0, nil), nil)
 
 	// RedeemOffer with a used value: the offer is untouched and no token stored.
 	o := NewOffer(tenant, T0)
@@ -162,7 +188,7 @@ func testUsesInWrites(t *testing.T, s issuer.Store) {
 	jti := issuer.SingleUse{Kind: issuer.UseDPoPJTI, Value: Rand("jkt-") + ":" + Rand("jti-"), ExpiresAt: at(300)}
 	_, err = s.RedeemOffer(ctx, o.PreAuthorizedCode, []issuer.SingleUse{jti}, at(6), redeemer(o.TxCode, 5, tok, at(6)))
 	wantErr(t, err, nil)
-	wantErr(t, s.Remember(ctx, jti, at(7)), errConflict)
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{jti}, at(7), nil), errConflict)
 
 	// RecordIssuance with a used nonce: no records, the token stays unused for the config.
 	recs := NewIssuances(o, "c1", 2, at(8))
@@ -175,7 +201,7 @@ func testUsesInWrites(t *testing.T, s issuer.Store) {
 	}
 	fresh := issuer.SingleUse{Kind: issuer.UseCNonce, Value: Rand("n-"), ExpiresAt: at(300)}
 	wantErr(t, s.RecordIssuance(ctx, tok.Hash, "", []issuer.SingleUse{fresh}, at(9), NewIssuances(o, "c1", 2, at(9)), 16, audit(tenant, at(9), "credential_issued", o.ID)), nil)
-	wantErr(t, s.Remember(ctx, fresh, at(10)), errConflict)
+	wantErr(t, s.Remember(ctx, []issuer.SingleUse{fresh}, at(10), nil), errConflict)
 
 	// CreateDeferred likewise.
 	d := issuer.Deferred{TransactionID: Rand("tx-"), Tenant: tenant, TokenHash: tok.Hash, OfferID: o.ID, ConfigurationID: "c2", CreatedAt: at(11), ExpiresAt: at(1000)}

@@ -40,6 +40,7 @@ func Run(t *testing.T, s issuer.Store) {
 	t.Run("Notify", func(t *testing.T) { testNotify(t, s) })
 	t.Run("AuditLog", func(t *testing.T) { testAuditLog(t, s) })
 	t.Run("Remember", func(t *testing.T) { testRemember(t, s) })
+	t.Run("RememberBatch", func(t *testing.T) { testRememberBatch(t, s) })
 	t.Run("UsesInWrites", func(t *testing.T) { testUsesInWrites(t, s) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, s) })
 }
