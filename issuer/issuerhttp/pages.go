@@ -1,9 +1,7 @@
 package issuerhttp
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -97,7 +95,6 @@ func WithPageClock(now func() time.Time) Option {
 type pages struct {
 	is      *issuer.Issuer
 	cat     *webui.Catalog
-	now     func() time.Time
 	limit   int64
 	tenants []*tenantPages
 }
@@ -105,11 +102,11 @@ type pages struct {
 // tenantPages are one tenant's pages: their own renderer (the header's home link is the
 // tenant's dashboard) and session cookie (its Path is the tenant's pages).
 type tenantPages struct {
-	p      *pages
-	id     string
-	base   string // {prefix}/{tenant}/registrar
-	r      *webui.Renderer
-	cookie *webui.SecureCookie
+	p       *pages
+	id      string
+	base    string // {prefix}/{tenant}/registrar
+	r       *webui.Renderer
+	session *webui.TokenSession
 }
 
 func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
@@ -129,7 +126,7 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 	if now == nil {
 		now = time.Now
 	}
-	p := &pages{is: is, cat: cat, now: now, limit: cfg.importBodyLimit}
+	p := &pages{is: is, cat: cat, limit: cfg.importBodyLimit}
 	for _, id := range is.TenantIDs() {
 		base := prefix + "/" + id + RegistrarPath
 		r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("registrar.name"), webui.WithHomePath(base),
@@ -141,7 +138,10 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("issuerhttp: registrar session: %w", err)
 		}
-		p.tenants = append(p.tenants, &tenantPages{p: p, id: id, base: base, r: r, cookie: ck})
+		tp := &tenantPages{p: p, id: id, base: base, r: r}
+		tp.session = &webui.TokenSession{Base: base, Cookie: ck, Now: now, Value: tp.sessionValue, Check: tp.checkToken,
+			WrongRule: "registrar_token", Render: tp.renderSignIn}
+		p.tenants = append(p.tenants, tp)
 	}
 	return p, nil
 }
@@ -171,10 +171,10 @@ func (p *pages) register(e *echo.Echo) {
 		e.GET(tp.base+"/assets/"+registrarStyle.Name, registrarStyle.Serve)
 		mw := tp.r.Middleware()
 		g := e.Group(tp.base, mw...)
-		g.GET("/sign-in", tp.signInForm)
-		g.POST("/sign-in", tp.signIn)
-		s := g.Group("", tp.requireSession)
-		s.POST("/sign-out", tp.signOut)
+		g.GET("/sign-in", tp.session.SignInForm)
+		g.POST("/sign-in", tp.session.SignIn)
+		s := g.Group("", tp.session.Require)
+		s.POST("/sign-out", tp.session.SignOut)
 		s.GET("", tp.dashboard)
 		s.GET("/", tp.dashboard)
 		s.GET("/graduates", tp.graduates)
@@ -191,7 +191,7 @@ func (p *pages) register(e *echo.Echo) {
 		s.GET("/audit", tp.audit)
 		// The upload raises the body limit before the CSRF check reads the form.
 		up := e.Group(tp.base+"/graduates/import", append([]echo.MiddlewareFunc{httpx.BodyLimit(p.limit)}, mw...)...)
-		up.POST("", tp.importGraduates, tp.requireSession)
+		up.POST("", tp.importGraduates, tp.session.Require)
 	}
 }
 
@@ -202,30 +202,16 @@ func (tp *tenantPages) sessionValue() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	h.Write([]byte("hashi registrar session\x00" + tp.id + "\x00"))
-	h.Write(t.AdminTokenSHA256[:])
-	return tp.id + "." + base64.RawURLEncoding.EncodeToString(h.Sum(nil)), nil
+	return tp.id + "." + webui.SessionFingerprint("hashi registrar session", []byte(tp.id+"\x00"), t.AdminTokenSHA256[:]), nil
 }
 
-// signedIn reports whether the request carries a live session of this tenant.
-func (tp *tenantPages) signedIn(c echo.Context) bool {
-	v, err := tp.cookie.Get(c.Request(), tp.p.now())
-	if err != nil {
-		return false
+// checkToken reports whether token is the tenant's registrar token.
+func (tp *tenantPages) checkToken(token string) error {
+	err := tp.p.is.Authorize(tp.id, token)
+	if issuer.CodeOf(err) == issuer.CodeUnauthorized {
+		return webui.ErrWrongToken
 	}
-	want, err := tp.sessionValue()
-	return err == nil && v == want
-}
-
-// requireSession sends a request without a live session to the sign-in page.
-func (tp *tenantPages) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !tp.signedIn(c) {
-			return c.Redirect(http.StatusSeeOther, tp.base+"/sign-in")
-		}
-		return next(c)
-	}
+	return err
 }
 
 // frame is what every page shows around its content: the university and the navigation.
@@ -246,59 +232,16 @@ func (tp *tenantPages) frame(current string, signedIn bool) (frame, error) {
 	return frame{Base: tp.base, Tenant: tp.id, UniEN: t.NameEN, UniJA: t.NameJA, SignedIn: signedIn, Current: current}, nil
 }
 
-// ---- sign in and out
+// ---- sign in
 
-type signInView struct {
-	frame
-	SignedOut bool
-}
-
-func (tp *tenantPages) signInForm(c echo.Context) error {
-	if tp.signedIn(c) {
-		return c.Redirect(http.StatusSeeOther, tp.base+"/")
-	}
+// renderSignIn renders the sign-in page (webui.TokenSession's Render).
+func (tp *tenantPages) renderSignIn(c echo.Context, status int, p *webui.Page) error {
 	f, err := tp.frame("", false)
 	if err != nil {
 		return err
 	}
-	p := &webui.Page{Data: signInView{frame: f}}
-	if c.QueryParam("signed_out") == "1" {
-		p.Flash = []webui.Flash{{Kind: webui.FlashInfo, Key: "signin.signed_out"}}
-	}
-	return tp.r.Render(c, http.StatusOK, "sign-in.html", p)
-}
-
-func (tp *tenantPages) signIn(c echo.Context) error {
-	token := c.FormValue("token")
-	var fe webui.FieldErrors
-	if strings.TrimSpace(token) == "" {
-		fe = webui.FieldErrors{{Field: "token", Rule: "required"}}
-	} else if err := tp.p.is.Authorize(tp.id, token); err != nil {
-		if issuer.CodeOf(err) != issuer.CodeUnauthorized {
-			return err
-		}
-		fe = webui.FieldErrors{{Field: "token", Rule: "registrar_token"}}
-	}
-	if fe != nil {
-		f, err := tp.frame("", false)
-		if err != nil {
-			return err
-		}
-		return tp.r.Render(c, http.StatusUnauthorized, "sign-in.html", &webui.Page{Errors: fe, Data: signInView{frame: f}})
-	}
-	v, err := tp.sessionValue()
-	if err != nil {
-		return err
-	}
-	if err := tp.cookie.Set(c.Response(), c.Request(), v, tp.p.now()); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, tp.base+"/")
-}
-
-func (tp *tenantPages) signOut(c echo.Context) error {
-	tp.cookie.Clear(c.Response(), c.Request())
-	return c.Redirect(http.StatusSeeOther, tp.base+"/sign-in?signed_out=1")
+	p.Data = f
+	return tp.r.Render(c, status, "sign-in.html", p)
 }
 
 // ---- dashboard

@@ -1,9 +1,7 @@
 package verifierhttp
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,11 +61,11 @@ const SessionCookie = "hashi_desk"
 
 // ui holds the pages: the same-device landing page always, the desk pages with a page key.
 type ui struct {
-	h      *Handler
-	cat    *webui.Catalog
-	r      *webui.Renderer
-	cookie *webui.SecureCookie // nil: no desk pages
-	desk   string              // {prefix}/desk
+	h       *Handler
+	cat     *webui.Catalog
+	r       *webui.Renderer
+	session *webui.TokenSession // nil: no desk pages
+	desk    string              // {prefix}/desk
 }
 
 func newUI(h *Handler) (*ui, error) {
@@ -97,9 +95,12 @@ func newUI(h *Handler) (*ui, error) {
 		return nil, fmt.Errorf("verifierhttp: pages: %w", err)
 	}
 	if h.cfg.pageKey != nil {
-		if u.cookie, err = webui.NewSecureCookie(SessionCookie, h.cfg.pageKey, SessionMaxAge, webui.WithCookiePath(u.desk)); err != nil {
+		ck, err := webui.NewSecureCookie(SessionCookie, h.cfg.pageKey, SessionMaxAge, webui.WithCookiePath(u.desk))
+		if err != nil {
 			return nil, fmt.Errorf("verifierhttp: desk session: %w", err)
 		}
+		u.session = &webui.TokenSession{Base: u.desk, Cookie: ck, Now: h.cfg.pageClock, Value: u.sessionValue, Check: u.checkToken,
+			WrongRule: "desk_token", Render: u.renderSignIn}
 	}
 	return u, nil
 }
@@ -154,14 +155,14 @@ func (u *ui) register(e *echo.Echo) {
 	e.GET(u.h.prefix+"/assets/"+deskStyle.Name, deskStyle.Serve)
 	mw := u.r.Middleware()
 	e.GET(u.h.prefix+strings.TrimSuffix(verifier.PathDone, "/")+"/:id", u.walletDone, append([]echo.MiddlewareFunc{httpx.NoStore()}, mw...)...)
-	if u.cookie == nil {
+	if u.session == nil {
 		return
 	}
 	g := e.Group(u.desk, append([]echo.MiddlewareFunc{httpx.BodyLimit(MaxPageFormBody)}, mw...)...)
-	g.GET("/sign-in", u.signInForm)
-	g.POST("/sign-in", u.signIn)
-	s := g.Group("", u.requireSession)
-	s.POST("/sign-out", u.signOut)
+	g.GET("/sign-in", u.session.SignInForm)
+	g.POST("/sign-in", u.session.SignIn)
+	s := g.Group("", u.session.Require)
+	s.POST("/sign-out", u.session.SignOut)
 	s.GET("", u.newRequest)
 	s.GET("/", u.newRequest)
 	s.POST("/requests", u.createRequest)
@@ -171,25 +172,16 @@ func (u *ui) register(e *echo.Echo) {
 // ---- session
 
 // sessionValue is a fingerprint of the API token's hash, so a new token ends every session.
-func (u *ui) sessionValue() string {
-	h := sha256.New()
-	h.Write([]byte("hashi desk session\x00"))
-	h.Write(u.h.cfg.tokenHash[:])
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+func (u *ui) sessionValue() (string, error) {
+	return webui.SessionFingerprint("hashi desk session", u.h.cfg.tokenHash[:]), nil
 }
 
-func (u *ui) signedIn(c echo.Context) bool {
-	v, err := u.cookie.Get(c.Request(), u.h.cfg.pageClock())
-	return err == nil && v == u.sessionValue()
-}
-
-func (u *ui) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !u.signedIn(c) {
-			return c.Redirect(http.StatusSeeOther, u.desk+"/sign-in")
-		}
-		return next(c)
+// checkToken reports whether token is the desk's API token.
+func (u *ui) checkToken(token string) error {
+	if !u.h.tokenOK(token) {
+		return webui.ErrWrongToken
 	}
+	return nil
 }
 
 // frame is what every page shows around its content.
@@ -199,38 +191,10 @@ type frame struct {
 	Current  string
 }
 
-func (u *ui) signInForm(c echo.Context) error {
-	if u.signedIn(c) {
-		return c.Redirect(http.StatusSeeOther, u.desk+"/")
-	}
-	p := &webui.Page{Data: frame{Desk: u.desk}}
-	if c.QueryParam("signed_out") == "1" {
-		p.Flash = []webui.Flash{{Kind: webui.FlashInfo, Key: "signin.signed_out"}}
-	}
-	return u.r.Render(c, http.StatusOK, "sign-in.html", p)
-}
-
-func (u *ui) signIn(c echo.Context) error {
-	token := c.FormValue("token")
-	var fe webui.FieldErrors
-	switch {
-	case strings.TrimSpace(token) == "":
-		fe = webui.FieldErrors{{Field: "token", Rule: "required"}}
-	case !u.h.tokenOK(token):
-		fe = webui.FieldErrors{{Field: "token", Rule: "desk_token"}}
-	}
-	if fe != nil {
-		return u.r.Render(c, http.StatusUnauthorized, "sign-in.html", &webui.Page{Errors: fe, Data: frame{Desk: u.desk}})
-	}
-	if err := u.cookie.Set(c.Response(), c.Request(), u.sessionValue(), u.h.cfg.pageClock()); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, u.desk+"/")
-}
-
-func (u *ui) signOut(c echo.Context) error {
-	u.cookie.Clear(c.Response(), c.Request())
-	return c.Redirect(http.StatusSeeOther, u.desk+"/sign-in?signed_out=1")
+// renderSignIn renders the sign-in page (webui.TokenSession's Render).
+func (u *ui) renderSignIn(c echo.Context, status int, p *webui.Page) error {
+	p.Data = frame{Desk: u.desk}
+	return u.r.Render(c, status, "sign-in.html", p)
 }
 
 // ---- new request
@@ -402,7 +366,7 @@ type reportView struct {
 }
 
 func (u *ui) renderReport(c echo.Context, rep *verifier.Report, desk bool) error {
-	v := reportView{frame: frame{Desk: u.desk, SignedIn: desk && u.cookie != nil, Current: "request"}, Report: rep}
+	v := reportView{frame: frame{Desk: u.desk, SignedIn: desk && u.session != nil, Current: "request"}, Report: rep}
 	switch rep.Status {
 	case verifier.StatusDeclined:
 		v.Verdict = "declined"
