@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,7 +32,7 @@ endpoints, the registrar API under base_url/<tenant>/admin (bearer token), statu
 Ctrl-C shuts it down gracefully. The configuration file is YAML; see docs in the README.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd, configFile, loadIssuerConfig, func(c *issuerFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveIssuer)
+			return runServe(cmd, configFile, loadIssuerConfig, serveIssuer)
 		},
 	}
 	serve.Flags().StringVar(&configFile, "config", "", "YAML configuration file")
@@ -105,21 +104,8 @@ func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger
 }
 
 func serveIssuer(ctx context.Context, c *issuerFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	var tlsCfg *tls.Config
-	if c.TLS != nil {
-		var err error
-		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
-			_ = app.Close()
-			_ = ops.Close()
-			return err
-		}
-	}
-	s, _, err := issuerService(ctx, c, logger, time.Now)
-	if err != nil {
-		_ = app.Close()
-		_ = ops.Close()
-		return err
-	}
-	logger.Info("issuer serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL, "tenants", len(c.Tenants))
-	return runServices(ctx, logger, "issuer", tlsCfg, app, ops, s)
+	return serveService(ctx, c, logger, app, ops, "issuer", func() (*service, error) {
+		s, _, err := issuerService(ctx, c, logger, time.Now)
+		return s, err
+	}, "base_url", c.BaseURL, "tenants", len(c.Tenants))
 }

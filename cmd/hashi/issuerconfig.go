@@ -5,13 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/goccy/go-yaml"
 
 	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/issuer"
@@ -20,21 +16,13 @@ import (
 // issuerFileConfig is the YAML configuration of `hashi issuer serve --config FILE`. Every
 // field has a default except base_url, database and tenants.
 type issuerFileConfig struct {
-	// Listen is the address of the protocol and registrar listener. Default: 127.0.0.1:8443.
-	Listen string `yaml:"listen"`
-	// OpsListen is the address of /healthz, /readyz and /metrics. Default: 127.0.0.1:9443.
-	OpsListen string `yaml:"ops_listen"`
+	// Listeners (defaults 127.0.0.1:8443 and 127.0.0.1:9443) and TLS.
+	ServiceFile `yaml:",inline"`
 	// BaseURL is the public base of every tenant's Credential Issuer Identifier
 	// (base_url/tenant). Required.
 	BaseURL string `yaml:"base_url"`
 	// InsecureHTTP allows an http base_url on a loopback address (development only).
 	InsecureHTTP bool `yaml:"insecure_http"`
-	// TLS names the server certificate and key (PEM). Without it the listener speaks plain
-	// HTTP, which is right only behind a TLS-terminating proxy or with insecure_http.
-	TLS *struct {
-		Cert string `yaml:"cert"`
-		Key  string `yaml:"key"`
-	} `yaml:"tls"`
 	// Database is a DSN: sqlite:/path/issuer.db (default: sqlite:issuer.db next to the
 	// config file) or postgres://...
 	Database string `yaml:"database"`
@@ -57,8 +45,6 @@ type issuerFileConfig struct {
 	// sessions; every replica needs the same file. Without it the registrar pages are off
 	// (the JSON API still works).
 	PageKeyFile string `yaml:"page_key_file"`
-
-	dir string // the config file's folder, for relative paths
 }
 
 // tenantFileConfig configures one university.
@@ -80,53 +66,20 @@ type tenantFileConfig struct {
 
 // loadIssuerConfig reads and checks a config file strictly (unknown fields are errors).
 func loadIssuerConfig(path string) (*issuerFileConfig, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var c issuerFileConfig
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
-	}
-	c.dir = filepath.Dir(path)
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &c, nil
-}
-
-func (c *issuerFileConfig) rel(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(c.dir, p)
+	return loadServiceConfig[issuerFileConfig](path)
 }
 
 // Validate fills defaults and checks the file-level rules; issuer.Config.Validate checks the
 // rest when the issuer is built.
 func (c *issuerFileConfig) Validate() error {
-	if c.Listen == "" {
-		c.Listen = "127.0.0.1:8443"
-	}
-	if c.OpsListen == "" {
-		c.OpsListen = "127.0.0.1:9443"
-	}
-	for _, a := range []string{c.Listen, c.OpsListen} {
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			return fmt.Errorf("listen address %q: %w", a, err)
-		}
-	}
-	if c.Listen == c.OpsListen {
-		return errors.New("listen and ops_listen must differ")
+	if err := c.checkListeners("127.0.0.1:8443", "127.0.0.1:9443"); err != nil {
+		return err
 	}
 	if c.BaseURL == "" {
 		return errors.New("base_url is required")
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:" + c.rel("issuer.db")
-	}
-	if c.TLS != nil && (c.TLS.Cert == "" || c.TLS.Key == "") {
-		return errors.New("tls needs cert and key")
 	}
 	if len(c.Tenants) == 0 {
 		return errors.New("at least one tenant is required")

@@ -104,15 +104,6 @@ func runServices(ctx context.Context, logger *slog.Logger, name string, tlsCfg *
 	return err
 }
 
-// serverTLS loads a server certificate and key (PEM) for a service's listener.
-func serverTLS(certFile, keyFile string) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
 // errNoTrustList is the readiness failure of a service whose trust lists all failed.
 var errNoTrustList = errors.New("no trust list loaded")
 
@@ -145,7 +136,7 @@ func trustLoaded(r *trustlist.Refresher) httpx.Check {
 
 // runServe is the body of every `serve --config FILE` command: load the configuration,
 // JSON logs on standard error, listen on the application and operations addresses, serve.
-func runServe[C any](cmd *cobra.Command, configFile string, load func(string) (C, error), addrs func(C) (app, ops string),
+func runServe[C serviceConfig](cmd *cobra.Command, configFile string, load func(string) (C, error),
 	serve func(context.Context, C, *slog.Logger, net.Listener, net.Listener) error,
 ) error {
 	if configFile == "" {
@@ -156,12 +147,11 @@ func runServe[C any](cmd *cobra.Command, configFile string, load func(string) (C
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	appAddr, opsAddr := addrs(c)
-	app, err := net.Listen("tcp", appAddr)
+	app, err := net.Listen("tcp", c.file().Listen)
 	if err != nil {
 		return err
 	}
-	ops, err := net.Listen("tcp", opsAddr)
+	ops, err := net.Listen("tcp", c.file().OpsListen)
 	if err != nil {
 		_ = app.Close()
 		return err

@@ -8,13 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/goccy/go-yaml"
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/pki"
@@ -26,20 +22,14 @@ import (
 
 // verifierFileConfig is the YAML configuration of `hashi verifier serve --config FILE`.
 type verifierFileConfig struct {
-	// Listen and OpsListen: defaults 127.0.0.1:8444 and 127.0.0.1:9444.
-	Listen    string `yaml:"listen"`
-	OpsListen string `yaml:"ops_listen"`
+	// Listeners (defaults 127.0.0.1:8444 and 127.0.0.1:9444) and TLS.
+	ServiceFile `yaml:",inline"`
 	// BaseURL is the desk's public https base (request_uri, response_uri, pages). Required.
 	BaseURL string `yaml:"base_url"`
 	// InsecureHTTP allows an http base_url on a loopback address, and fetching lists, status
 	// lists and webhooks from loopback addresses (development and the demo). Never in
 	// production: a desk would then reach services on its own loopback interface.
 	InsecureHTTP bool `yaml:"insecure_http"`
-	// TLS: the server certificate and key (PEM); omit behind a TLS-terminating proxy.
-	TLS *struct {
-		Cert string `yaml:"cert"`
-		Key  string `yaml:"key"`
-	} `yaml:"tls"`
 	// Database: default sqlite:verifier.db next to this file.
 	Database string `yaml:"database"`
 	// Jurisdiction is the desk's country (e.g. JP): it names the qualification view.
@@ -81,8 +71,6 @@ type verifierFileConfig struct {
 	// tokens (issuers' and wallets' clocks differ; a status list fetched during a check may
 	// be issued a moment after the check began). Default: 1m; at most 5m.
 	ClockSkew time.Duration `yaml:"clock_skew"`
-
-	dir string
 }
 
 type trustFileConfig struct {
@@ -119,40 +107,13 @@ type ruleFileConfig struct {
 }
 
 func loadVerifierConfig(path string) (*verifierFileConfig, error) {
-	b, err := os.ReadFile(path) //nolint:gosec // the operator names the file
-	if err != nil {
-		return nil, err
-	}
-	var c verifierFileConfig
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
-	}
-	c.dir = filepath.Dir(path)
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &c, nil
-}
-
-func (c *verifierFileConfig) rel(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(c.dir, p)
+	return loadServiceConfig[verifierFileConfig](path)
 }
 
 // Validate fills defaults and checks the file-level rules.
 func (c *verifierFileConfig) Validate() error {
-	if c.Listen == "" {
-		c.Listen = "127.0.0.1:8444"
-	}
-	if c.OpsListen == "" {
-		c.OpsListen = "127.0.0.1:9444"
-	}
-	for _, a := range []string{c.Listen, c.OpsListen} {
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			return fmt.Errorf("listen address %q: %w", a, err)
-		}
+	if err := c.checkListeners("127.0.0.1:8444", "127.0.0.1:9444"); err != nil {
+		return err
 	}
 	switch {
 	case c.BaseURL == "":

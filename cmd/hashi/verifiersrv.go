@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,7 +36,7 @@ readiness fails until a list is in use, and until then every issuer is untrusted
 closed): route traffic by /readyz. Results go to webhook_url when set.`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd, configFile, loadVerifierConfig, func(c *verifierFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveVerifier)
+			return runServe(cmd, configFile, loadVerifierConfig, serveVerifier)
 		},
 	}
 	serve.Flags().StringVar(&configFile, "config", "", "YAML configuration file")
@@ -150,18 +149,8 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 }
 
 func serveVerifier(ctx context.Context, c *verifierFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
-	var tlsCfg *tls.Config
-	if c.TLS != nil {
-		var err error
-		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
-			return closeAll(err)
-		}
-	}
-	svc, _, err := verifierService(ctx, c, logger, "verifier")
-	if err != nil {
-		return closeAll(err)
-	}
-	logger.Info("verifier serving", "listen", app.Addr().String(), "ops", ops.Addr().String(), "base_url", c.BaseURL)
-	return runServices(ctx, logger, "verifier", tlsCfg, app, ops, svc)
+	return serveService(ctx, c, logger, app, ops, "verifier", func() (*service, error) {
+		s, _, err := verifierService(ctx, c, logger, "verifier")
+		return s, err
+	}, "base_url", c.BaseURL)
 }

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/goccy/go-yaml"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -25,15 +22,10 @@ import (
 
 // walletFileConfig is the YAML configuration of `hashi wallet serve --config FILE`.
 type walletFileConfig struct {
-	// Listen and OpsListen: defaults 127.0.0.1:8445 and 127.0.0.1:9445.
-	Listen    string `yaml:"listen"`
-	OpsListen string `yaml:"ops_listen"`
+	// Listeners (defaults 127.0.0.1:8445 and 127.0.0.1:9445) and TLS.
+	ServiceFile `yaml:",inline"`
 	// BasePath is where the pages live. Default: /wallet.
 	BasePath string `yaml:"base_path"`
-	TLS      *struct {
-		Cert string `yaml:"cert"`
-		Key  string `yaml:"key"`
-	} `yaml:"tls"`
 	// Database: default sqlite:wallet.db next to this file.
 	Database string `yaml:"database"`
 	// The wallet key (AES-256-GCM of every private key and credential at rest): a file (mode
@@ -45,43 +37,27 @@ type walletFileConfig struct {
 	// InsecureDevelopment allows plain http to loopback and private addresses for offers
 	// and requests (the demo). Never in production.
 	InsecureDevelopment bool `yaml:"insecure_development"`
-
-	dir string
 }
 
 func loadWalletConfig(path string) (*walletFileConfig, error) {
-	b, err := os.ReadFile(path) //nolint:gosec // the operator names the file
-	if err != nil {
-		return nil, err
-	}
-	var c walletFileConfig
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
-	}
-	c.dir = filepath.Dir(path)
-	if c.Listen == "" {
-		c.Listen = "127.0.0.1:8445"
-	}
-	if c.OpsListen == "" {
-		c.OpsListen = "127.0.0.1:9445"
+	return loadServiceConfig[walletFileConfig](path)
+}
+
+// Validate fills defaults and checks the file-level rules.
+func (c *walletFileConfig) Validate() error {
+	if err := c.checkListeners("127.0.0.1:8445", "127.0.0.1:9445"); err != nil {
+		return err
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:" + c.rel("wallet.db")
 	}
 	if (c.KeyFile == "") == (c.KeyEnv == "") {
-		return nil, fmt.Errorf("%s: give exactly one of key_file and key_env", path)
+		return errors.New("give exactly one of key_file and key_env")
 	}
 	if c.Trust.Refresh == 0 {
 		c.Trust.Refresh = time.Hour
 	}
-	return &c, nil
-}
-
-func (c *walletFileConfig) rel(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(c.dir, p)
+	return nil
 }
 
 func newWalletServeCmd() *cobra.Command {
@@ -91,7 +67,7 @@ func newWalletServeCmd() *cobra.Command {
 		Short: "Serve the hosted student wallet (English and Japanese pages)",
 		Args:  withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd, configFile, loadWalletConfig, func(c *walletFileConfig) (string, string) { return c.Listen, c.OpsListen }, serveWallet)
+			return runServe(cmd, configFile, loadWalletConfig, serveWallet)
 		},
 	}
 	cmd.Flags().StringVar(&configFile, "config", "", "YAML configuration file")
@@ -179,18 +155,8 @@ func walletService(ctx context.Context, c *walletFileConfig, logger *slog.Logger
 }
 
 func serveWallet(ctx context.Context, c *walletFileConfig, logger *slog.Logger, app, ops net.Listener) error {
-	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
-	var tlsCfg *tls.Config
-	if c.TLS != nil {
-		var err error
-		if tlsCfg, err = serverTLS(c.rel(c.TLS.Cert), c.rel(c.TLS.Key)); err != nil {
-			return closeAll(err)
-		}
-	}
-	svc, _, _, err := walletService(ctx, c, logger)
-	if err != nil {
-		return closeAll(err)
-	}
-	logger.Info("wallet serving", "listen", app.Addr().String(), "ops", ops.Addr().String())
-	return runServices(ctx, logger, "wallet", tlsCfg, app, ops, svc)
+	return serveService(ctx, c, logger, app, ops, "wallet", func() (*service, error) {
+		s, _, _, err := walletService(ctx, c, logger)
+		return s, err
+	})
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/goccy/go-yaml"
+)
+
+// ServiceFile is what the configuration file of every `serve` command has: the two
+// listeners, the optional server certificate, and the file's folder, to which relative paths
+// in the file are relative. Each service's file type embeds it (yaml ",inline").
+type ServiceFile struct {
+	// Listen is the address of the service's pages and protocol endpoints; OpsListen that of
+	// /healthz, /readyz and /metrics. Each service has its own defaults.
+	Listen    string `yaml:"listen"`
+	OpsListen string `yaml:"ops_listen"`
+	// TLS names the server certificate and key (PEM). Without it the listener speaks plain
+	// HTTP, which is right only behind a TLS-terminating proxy (or for local development).
+	TLS *struct {
+		Cert string `yaml:"cert"`
+		Key  string `yaml:"key"`
+	} `yaml:"tls"`
+
+	dir string
+}
+
+// serviceConfig is a service's configuration file type.
+type serviceConfig interface {
+	file() *ServiceFile
+	// Validate fills defaults and checks the file-level rules.
+	Validate() error
+}
+
+func (s *ServiceFile) file() *ServiceFile { return s }
+
+// rel resolves p against the configuration file's folder.
+func (s *ServiceFile) rel(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.dir, p)
+}
+
+// checkListeners fills the listeners' defaults and checks them and the TLS pair.
+func (s *ServiceFile) checkListeners(listen, ops string) error {
+	if s.Listen == "" {
+		s.Listen = listen
+	}
+	if s.OpsListen == "" {
+		s.OpsListen = ops
+	}
+	for _, a := range []string{s.Listen, s.OpsListen} {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("listen address %q: %w", a, err)
+		}
+	}
+	if s.Listen == s.OpsListen {
+		return errors.New("listen and ops_listen must differ")
+	}
+	if s.TLS != nil && (s.TLS.Cert == "" || s.TLS.Key == "") {
+		return errors.New("tls needs cert and key")
+	}
+	return nil
+}
+
+// serverTLS loads the server certificate; nil without tls.
+func (s *ServiceFile) serverTLS() (*tls.Config, error) {
+	if s.TLS == nil {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(s.rel(s.TLS.Cert), s.rel(s.TLS.Key))
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// loadServiceConfig reads the configuration file at path strictly (unknown fields are
+// errors) and validates it.
+func loadServiceConfig[C any, P interface {
+	*C
+	serviceConfig
+}](path string) (P, error) {
+	b, err := os.ReadFile(path) //nolint:gosec // the operator names the file
+	if err != nil {
+		return nil, err
+	}
+	c := P(new(C))
+	if err := yaml.UnmarshalWithOptions(b, c, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, false))
+	}
+	c.file().dir = filepath.Dir(path)
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// serveService builds the service of c with build and serves it on app and ops (with c's
+// certificate when it names one) until ctx is done; the listeners are closed on any error.
+// args describe the service in the "serving" log line.
+func serveService(ctx context.Context, c serviceConfig, logger *slog.Logger, app, ops net.Listener, name string,
+	build func() (*service, error), args ...any,
+) error {
+	closeAll := func(err error) error { _ = app.Close(); _ = ops.Close(); return err }
+	tlsCfg, err := c.file().serverTLS()
+	if err != nil {
+		return closeAll(err)
+	}
+	svc, err := build()
+	if err != nil {
+		return closeAll(err)
+	}
+	logger.Info(name+" serving", append([]any{"listen", app.Addr().String(), "ops", ops.Addr().String()}, args...)...)
+	return runServices(ctx, logger, name, tlsCfg, app, ops, svc)
+}

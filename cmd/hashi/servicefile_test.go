@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestServiceFileChecks: every serve command's configuration file gets the same checks of
+// its listeners and TLS pair, and refuses unknown fields.
+func TestServiceFileChecks(t *testing.T) {
+	loaders := map[string]func(string) (serviceConfig, error){
+		"issuer":   func(p string) (serviceConfig, error) { return loadIssuerConfig(p) },
+		"verifier": func(p string) (serviceConfig, error) { return loadVerifierConfig(p) },
+		"wallet":   func(p string) (serviceConfig, error) { return loadWalletConfig(p) },
+	}
+	tests := []struct {
+		name, body, want string
+	}{
+		{"fail/same address", "listen: 127.0.0.1:9000\nops_listen: 127.0.0.1:9000\n", "listen and ops_listen must differ"},
+		{"fail/same as a default", "ops_listen: 127.0.0.1:844%d\n", "listen and ops_listen must differ"},
+		{"fail/no port", "listen: localhost\n", `listen address "localhost"`},
+		{"fail/tls without key", "tls: {cert: cert.pem}\n", "tls needs cert and key"},
+		{"fail/unknown field", "listen_addr: 127.0.0.1:9000\n", "listen_addr"},
+	}
+	for service, load := range loaders {
+		port := map[string]string{"issuer": "3", "verifier": "4", "wallet": "5"}[service]
+		for _, tc := range tests {
+			t.Run(service+"/"+tc.name, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), service+".yaml")
+				if err := os.WriteFile(path, []byte(strings.ReplaceAll(tc.body, "%d", port)), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				_, err := load(path)
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+					t.Fatalf("err = %v, want one naming the file and %q", err, tc.want)
+				}
+			})
+		}
+	}
+}
