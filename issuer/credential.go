@@ -467,7 +467,8 @@ func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Author
 	if err != nil {
 		return err
 	}
-	if _, _, err := is.authenticate(ctx, t, auth, t.issuerID+PathNotification, true); err != nil {
+	tok, _, err := is.authenticate(ctx, t, auth, t.issuerID+PathNotification, true)
+	if err != nil {
 		return err
 	}
 	var req NotificationRequest
@@ -484,7 +485,7 @@ func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Author
 	}
 	now := is.cfg.Clock()
 	audit := AuditEvent{Tenant: t.ID, At: now, Actor: "wallet", Action: "notification", Object: *req.NotificationID, Detail: *req.Event}
-	if err := is.st.Notify(ctx, t.ID, *req.NotificationID, *req.Event, now, audit); errors.Is(err, storeerr.ErrNotFound) {
+	if err := is.st.Notify(ctx, t.ID, tok.OfferID, *req.NotificationID, *req.Event, now, audit); errors.Is(err, storeerr.ErrNotFound) {
 		return errorf(CodeInvalidNotificationID, nil, "unknown notification_id")
 	} else if err != nil {
 		return storeErr(err, "record notification")

@@ -293,6 +293,17 @@ func TestPreAuthorizedFlow(t *testing.T) {
 			// The same token cannot obtain the configuration twice.
 			_, err = w.credential(tok, map[string]any{"credential_configuration_id": tc.config, "proofs": map[string]any{"jwt": []any{w.proof(newHolderKey(t), w.nonce(), nil)}}})
 			wantCode(t, err, issuer.CodeCredentialRequestDenied)
+			// Another student's token cannot notify for this credential.
+			{
+				other := newWallet(t, f, "oostland")
+				_, otherCode := newOffer(t, f, "oostland", false)
+				otherTok, err := other.token(otherCode, "", true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := json.Marshal(map[string]string{"notification_id": cr.NotificationID, "event": "credential_deleted"})
+				wantCode(t, f.is.Notification(ctx, "oostland", other.auth(otherTok, issuer.PathNotification), b), issuer.CodeInvalidNotificationID)
+			}
 			// Notification, twice (idempotent).
 			for range 2 {
 				b, _ := json.Marshal(map[string]string{"notification_id": cr.NotificationID, "event": "credential_accepted"})

@@ -87,9 +87,10 @@ type Store interface {
 	// Deferred returns one deferred transaction by its TransactionID (any tenant).
 	Deferred(ctx context.Context, transactionID string) (*Deferred, error)
 
-	// Notify records a wallet notification for the issuances with this NotificationID
-	// (sqldb.ErrNotFound when there are none). Repeating the same event is not an error.
-	Notify(ctx context.Context, tenant, notificationID, event string, at time.Time, audit AuditEvent) error
+	// Notify records a wallet notification for the issuances of offerID with this
+	// NotificationID (sqldb.ErrNotFound when there are none: the id is unknown, or another
+	// offer's). Repeating the same event is not an error.
+	Notify(ctx context.Context, tenant, offerID, notificationID, event string, at time.Time, audit AuditEvent) error
 
 	// AuditLog returns up to limit events of the tenant, newest first, before `before`.
 	AuditLog(ctx context.Context, tenant string, before time.Time, limit int) ([]AuditEvent, error)

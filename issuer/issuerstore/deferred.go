@@ -86,7 +86,7 @@ func (s *Store) Deferred(ctx context.Context, transactionID string) (*issuer.Def
 // appends audit. When they all carry event already, it changes nothing and writes no audit
 // event, so a repeated notification is harmless. credential_deleted is final: a late or
 // repeated credential_accepted or credential_failure after it changes nothing.
-func (s *Store) Notify(ctx context.Context, tenant, notificationID, event string, at time.Time, audit issuer.AuditEvent) error {
+func (s *Store) Notify(ctx context.Context, tenant, offerID, notificationID, event string, at time.Time, audit issuer.AuditEvent) error {
 	if notificationID == "" || event == "" || at.IsZero() {
 		return fmt.Errorf("issuerstore: notify: %w", invalid("empty notification id or event, or zero time"))
 	}
@@ -95,8 +95,8 @@ func (s *Store) Notify(ctx context.Context, tenant, notificationID, event string
 	}
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			"UPDATE issuer_issuances SET event = ?, updated_at = ? WHERE tenant = ? AND notification_id = ? AND event <> ? AND event <> ?",
-			event, sqldb.Millis(at), tenant, notificationID, event, "credential_deleted")
+			"UPDATE issuer_issuances SET event = ?, updated_at = ? WHERE tenant = ? AND offer_id = ? AND notification_id = ? AND event <> ? AND event <> ?",
+			event, sqldb.Millis(at), tenant, offerID, notificationID, event, "credential_deleted")
 		if err != nil {
 			return err
 		}
@@ -109,8 +109,8 @@ func (s *Store) Notify(ctx context.Context, tenant, notificationID, event string
 		}
 		var count int
 		if err := tx.QueryRowContext(ctx,
-			"SELECT COUNT(*) FROM issuer_issuances WHERE tenant = ? AND notification_id = ?",
-			tenant, notificationID).Scan(&count); err != nil {
+			"SELECT COUNT(*) FROM issuer_issuances WHERE tenant = ? AND offer_id = ? AND notification_id = ?",
+			tenant, offerID, notificationID).Scan(&count); err != nil {
 			return err
 		}
 		if count == 0 {

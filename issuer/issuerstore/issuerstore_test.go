@@ -217,7 +217,7 @@ func TestInvalid(t *testing.T) {
 			{"fail/status-application-specific", func() error {
 				return s.SetStatus(ctx, tenant, "x", statuslist.ApplicationSpecific, t0, ev)
 			}},
-			{"fail/notify-empty-id", func() error { return s.Notify(ctx, tenant, "", "credential_accepted", t0, ev) }},
+			{"fail/notify-empty-id", func() error { return s.Notify(ctx, tenant, "o", "", "credential_accepted", t0, ev) }},
 			{"fail/list-zero-limit", func() error { _, err := s.ListOffers(ctx, tenant, time.Time{}, 0); return err }},
 			{"fail/use-empty-value", func() error {
 				return s.Remember(ctx, []issuer.SingleUse{{Kind: issuer.UseDPoPJTI, ExpiresAt: t0.Add(time.Minute)}}, t0, nil)
@@ -266,7 +266,7 @@ func TestNotifyRepeatWritesNothing(t *testing.T) {
 		}
 		for i := range 3 {
 			at := t0.Add(time.Duration(i+1) * time.Minute)
-			if err := s.Notify(ctx, tenant, recs[0].NotificationID, "credential_accepted", at, ev); err != nil {
+			if err := s.Notify(ctx, tenant, recs[0].OfferID, recs[0].NotificationID, "credential_accepted", at, ev); err != nil {
 				t.Fatal(err)
 			}
 		}

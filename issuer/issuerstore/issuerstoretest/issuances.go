@@ -467,22 +467,25 @@ func testNotify(t *testing.T, s issuer.Store) {
 	steps := []struct {
 		name      string
 		tenant    string
+		offer     string
 		nid       string
 		event     string
 		wantErr   error
 		wantEvent string
 	}{
-		{name: "ok/accepted", tenant: tenant, nid: nid, event: "credential_accepted", wantEvent: "credential_accepted"},
-		{name: "ok/repeat", tenant: tenant, nid: nid, event: "credential_accepted", wantEvent: "credential_accepted"},
-		{name: "fail/unknown", tenant: tenant, nid: Rand("nid-"), event: "credential_accepted", wantErr: errNotFound, wantEvent: "credential_accepted"},
-		{name: "fail/other-tenant", tenant: other, nid: nid, event: "credential_deleted", wantErr: errNotFound, wantEvent: "credential_accepted"},
-		{name: "ok/deleted", tenant: tenant, nid: nid, event: "credential_deleted", wantEvent: "credential_deleted"},
-		{name: "ok/late-accepted-after-deleted", tenant: tenant, nid: nid, event: "credential_accepted", wantEvent: "credential_deleted"},
+		{name: "ok/accepted", tenant: tenant, offer: o.ID, nid: nid, event: "credential_accepted", wantEvent: "credential_accepted"},
+		{name: "ok/repeat", tenant: tenant, offer: o.ID, nid: nid, event: "credential_accepted", wantEvent: "credential_accepted"},
+		{name: "fail/unknown", tenant: tenant, offer: o.ID, nid: Rand("nid-"), event: "credential_accepted", wantErr: errNotFound, wantEvent: "credential_accepted"},
+		{name: "fail/other-tenant", tenant: other, offer: o.ID, nid: nid, event: "credential_deleted", wantErr: errNotFound, wantEvent: "credential_accepted"},
+		// Another offer's token cannot notify for these credentials.
+		{name: "fail/other-offer", tenant: tenant, offer: Rand("o-"), nid: nid, event: "credential_deleted", wantErr: errNotFound, wantEvent: "credential_accepted"},
+		{name: "ok/deleted", tenant: tenant, offer: o.ID, nid: nid, event: "credential_deleted", wantEvent: "credential_deleted"},
+		{name: "ok/late-accepted-after-deleted", tenant: tenant, offer: o.ID, nid: nid, event: "credential_accepted", wantEvent: "credential_deleted"},
 	}
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			when := at(10 + i)
-			err := s.Notify(t.Context(), st.tenant, st.nid, st.event, when, audit(st.tenant, when, "notification", st.nid))
+			err := s.Notify(t.Context(), st.tenant, st.offer, st.nid, st.event, when, audit(st.tenant, when, "notification", st.nid))
 			wantErr(t, err, st.wantErr)
 			for _, r := range recs {
 				got, err := s.Issuance(t.Context(), tenant, r.ID)

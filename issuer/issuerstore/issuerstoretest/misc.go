@@ -42,7 +42,7 @@ func testAuditLog(t *testing.T, s issuer.Store) {
 		},
 		func() error { return s.SetStatus(ctx, tenant, recs[0].ID, statuslist.Invalid, at(6), events[5]) },
 		func() error {
-			return s.Notify(ctx, tenant, recs[0].NotificationID, "credential_accepted", at(7), events[6])
+			return s.Notify(ctx, tenant, recs[0].OfferID, recs[0].NotificationID, "credential_accepted", at(7), events[6])
 		},
 	}
 	for i, call := range calls {
@@ -60,7 +60,7 @@ func testAuditLog(t *testing.T, s issuer.Store) {
 			return s.SetStatus(ctx, tenant, "nothing", statuslist.Invalid, at(8), ev(8, "credential_revoked", "x"))
 		},
 		func() error {
-			return s.Notify(ctx, tenant, "no-such-id", "credential_accepted", at(8), ev(8, "notification", "x"))
+			return s.Notify(ctx, tenant, recs[0].OfferID, "no-such-id", "credential_accepted", at(8), ev(8, "notification", "x"))
 		},
 		func() error {
 			return s.RecordIssuance(ctx, Rand("hash-"), Rand("tx-"), nil, T0, NewIssuances(o, "c1", 1, at(8)), 16, ev(8, "credential_issued", "x"))
