@@ -212,6 +212,9 @@ func (c Config) Validate() error {
 	switch {
 	case c.StatusListTTL%time.Second != 0:
 		return errors.New("config: StatusListTTL must be whole seconds")
+	case c.DeferredInterval < time.Second || c.DeferredInterval%time.Second != 0:
+		// §8.3: the interval of a deferred response is a positive number of seconds.
+		return errors.New("config: DeferredInterval must be whole seconds, at least 1s")
 	case c.MaxTxCodeAttempts < 1 || c.MaxTxCodeAttempts > 20:
 		return errors.New("config: MaxTxCodeAttempts must be 1..20")
 	case c.TxCodeLength < 4 || c.TxCodeLength > 12:

@@ -97,16 +97,16 @@ func (is *Issuer) Credential(ctx context.Context, tenantID string, auth Authoriz
 		return nil, errorf(CodeUnknownCredentialIdentifier, nil, "this issuer issues by credential_configuration_id, not credential_identifier")
 	case req.CredentialConfigurationID == nil:
 		return nil, errorf(CodeInvalidCredentialRequest, nil, "credential_configuration_id is required")
-	case req.Proof != nil:
-		return nil, errorf(CodeInvalidCredentialRequest, nil, `"proof" is not part of OpenID4VCI 1.0; send "proofs": {"jwt": [...]}`)
 	}
 	cfgID := *req.CredentialConfigurationID
 	conf, ok := configuration(cfgID)
 	if !ok {
-		return nil, errorf(CodeUnknownCredentialConfiguration, nil, "unknown credential configuration %q", cfgID)
+		return nil, errorf(CodeUnknownCredentialConfiguration, nil, "unknown credential configuration '%s'", cfgID)
 	}
 	if !slices.Contains(tok.ConfigurationIDs, cfgID) {
-		return nil, errorf(CodeInvalidCredentialRequest, nil, "the access token does not grant %q", cfgID)
+		// §8.3.1: an access token that does not enable this credential is an authorization
+		// error (RFC 6750 §3.1).
+		return nil, errorf(CodeInsufficientScope, nil, "the access token does not grant '%s'", cfgID)
 	}
 	keys, nonces, err := is.checkProofs(ctx, t, req.Proofs)
 	if err != nil {
@@ -357,7 +357,7 @@ func (is *Issuer) issue(ctx context.Context, t *tenant, tok *AccessToken, o *Off
 // spent; anything else is credential_request_denied. Nothing new is recorded: the status
 // list and the registrar's list still show one issuance per key.
 func (is *Issuer) redeliver(ctx context.Context, t *tenant, o *Offer, conf Configuration, rec academic.Diploma, keys []crypto.PublicKey, uses []SingleUse, now time.Time) (*CredentialResponse, error) {
-	denied := errorf(CodeCredentialRequestDenied, nil, "the credential %q has already been issued for this access token, to other holder keys", conf.ID)
+	denied := errorf(CodeCredentialRequestDenied, nil, "the credential '%s' has already been issued for this access token, to other holder keys", conf.ID)
 	issued, err := is.st.ListIssuances(ctx, t.ID, o.ID, time.Time{}, MaxProofs+1)
 	if err != nil {
 		return nil, storeErr(err, "read issued credentials")
@@ -478,7 +478,7 @@ func (is *Issuer) Notification(ctx context.Context, tenantID string, auth Author
 	switch *req.Event {
 	case "credential_accepted", "credential_failure", "credential_deleted":
 	default:
-		return errorf(CodeInvalidNotificationRequest, nil, "unknown event %q", *req.Event)
+		return errorf(CodeInvalidNotificationRequest, nil, "unknown event '%s'", *req.Event)
 	}
 	if len(*req.NotificationID) > MaxIDLength {
 		return errorf(CodeInvalidNotificationID, nil, "unknown notification_id")

@@ -23,7 +23,8 @@ const (
 	CodeInvalidDPoPProof Code = "invalid_dpop_proof"
 	CodeUseDPoPNonce     Code = "use_dpop_nonce"
 	// Protected resources (RFC 6750 §3.1).
-	CodeInvalidToken Code = "invalid_token"
+	CodeInvalidToken      Code = "invalid_token"
+	CodeInsufficientScope Code = "insufficient_scope" // RFC 6750 §3.1: the token does not grant the credential
 	// Credential endpoint (OpenID4VCI 1.0 §8.3.1).
 	CodeInvalidCredentialRequest       Code = "invalid_credential_request"
 	CodeUnknownCredentialConfiguration Code = "unknown_credential_configuration"
@@ -82,6 +83,8 @@ func (e *Error) HTTPStatus() int {
 	switch e.Code {
 	case CodeInvalidClient, CodeInvalidToken, CodeUnauthorized:
 		return http.StatusUnauthorized
+	case CodeInsufficientScope:
+		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound
 	case CodeConflict:

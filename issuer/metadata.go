@@ -99,16 +99,17 @@ type ClaimMetadata struct {
 }
 
 // AuthorizationServerMetadata is the RFC 8414 metadata of a tenant's authorization server
-// (the credential issuer itself), pre-authorized code grant only.
+// (the credential issuer itself), pre-authorized code grant only. It announces no
+// authorization_details types: the token endpoint grants the offer's configurations, which
+// the credential request names by credential_configuration_id.
 type AuthorizationServerMetadata struct {
-	Issuer                             string   `json:"issuer"`
-	TokenEndpoint                      string   `json:"token_endpoint"`
-	GrantTypesSupported                []string `json:"grant_types_supported"`
-	PreAuthorizedGrantAnonymousAccess  bool     `json:"pre-authorized_grant_anonymous_access_supported"`
-	TokenEndpointAuthMethodsSupported  []string `json:"token_endpoint_auth_methods_supported"`
-	DPoPSigningAlgValuesSupported      []string `json:"dpop_signing_alg_values_supported"`
-	AuthorizationDetailsTypesSupported []string `json:"authorization_details_types_supported"`
-	ResponseTypesSupported             []string `json:"response_types_supported"`
+	Issuer                            string   `json:"issuer"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	PreAuthorizedGrantAnonymousAccess bool     `json:"pre-authorized_grant_anonymous_access_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	DPoPSigningAlgValuesSupported     []string `json:"dpop_signing_alg_values_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
 }
 
 // JWTVCIssuerMetadata is the JWT VC Issuer Metadata (SD-JWT VC draft -18 §5).
@@ -184,14 +185,13 @@ func (is *Issuer) AuthorizationServerMetadata(tenantID string) (*AuthorizationSe
 	}
 	ci := is.issuerID(t)
 	return &AuthorizationServerMetadata{
-		Issuer:                             ci,
-		TokenEndpoint:                      ci + PathToken,
-		GrantTypesSupported:                []string{GrantPreAuthorizedCode},
-		PreAuthorizedGrantAnonymousAccess:  true,
-		TokenEndpointAuthMethodsSupported:  []string{"none"},
-		DPoPSigningAlgValuesSupported:      algsES256,
-		AuthorizationDetailsTypesSupported: []string{"openid_credential"},
-		ResponseTypesSupported:             []string{},
+		Issuer:                            ci,
+		TokenEndpoint:                     ci + PathToken,
+		GrantTypesSupported:               []string{GrantPreAuthorizedCode},
+		PreAuthorizedGrantAnonymousAccess: true,
+		TokenEndpointAuthMethodsSupported: []string{"none"},
+		DPoPSigningAlgValuesSupported:     algsES256,
+		ResponseTypesSupported:            []string{},
 	}, nil
 }
 

@@ -153,6 +153,24 @@ func TestTokenEndpoint(t *testing.T) {
 // flipLast changes the last character of a base64url string. Only its high bits carry data,
 // so the result is often the same bytes in a non-canonical encoding, which must be refused
 // too (single use is tracked by the nonce's text).
+// TestConfigDeferredInterval: a deferred response's interval is a positive whole number of
+// seconds (§8.3), so the configuration must give one.
+func TestConfigDeferredInterval(t *testing.T) {
+	var valid issuer.Config
+	newFixture(t, func(c *issuer.Config) { valid = *c })
+	for _, tc := range []struct {
+		d  time.Duration
+		ok bool
+	}{{0, true}, {time.Second, true}, {90 * time.Second, true}, {500 * time.Millisecond, false}, {1500 * time.Millisecond, false}, {-time.Second, false}} {
+		c := valid
+		c.DeferredInterval = tc.d
+		err := c.Validate()
+		if got := err == nil || !strings.Contains(err.Error(), "DeferredInterval"); got != tc.ok {
+			t.Errorf("DeferredInterval %s: %v", tc.d, err)
+		}
+	}
+}
+
 func flipLast(s string) string {
 	b := []byte(s)
 	if b[len(b)-1] == 'A' {
@@ -196,7 +214,8 @@ func TestCredentialEndpoint(t *testing.T) {
 		{"kid-instead-of-jwk", body(mut(func(h *jose.SignHeader, _ map[string]any) { h.JWK, h.Kid = nil, "did:example:123#0" })), issuer.CodeInvalidProof},
 		{"iat-too-old", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["iat"] = f.clock.Now().Add(-time.Hour).Unix() })), issuer.CodeInvalidProof},
 		{"iat-in-future", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["iat"] = f.clock.Now().Add(time.Hour).Unix() })), issuer.CodeInvalidProof},
-		{"no-nonce", body(mut(func(_ *jose.SignHeader, c map[string]any) { delete(c, "nonce") })), issuer.CodeInvalidNonce},
+		// §8.3.1: a proof without a c_nonce is invalid_proof; a wrong c_nonce invalid_nonce.
+		{"no-nonce", body(mut(func(_ *jose.SignHeader, c map[string]any) { delete(c, "nonce") })), issuer.CodeInvalidProof},
 		{"unknown-nonce", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = "made-up" })), issuer.CodeInvalidNonce},
 		{"nonce-of-other-tenant", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = newWallet(t, f, "sakuragaoka").nonce() })), issuer.CodeInvalidNonce},
 		{"nonce-tampered", body(mut(func(_ *jose.SignHeader, c map[string]any) { c["nonce"] = flipLast(nonce) })), issuer.CodeInvalidNonce},
@@ -207,9 +226,10 @@ func TestCredentialEndpoint(t *testing.T) {
 		{"no-proofs", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT}, issuer.CodeInvalidProof},
 		{"empty-proofs", body(), issuer.CodeInvalidProof},
 		{"proof-not-string", body(42), issuer.CodeInvalidProof},
-		{"singular-proof", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT, "proof": map[string]any{"proof_type": "jwt", "jwt": mut(nil)}}, issuer.CodeInvalidCredentialRequest},
+		// "proof" is not a 1.0 parameter: ignored (§8.2), so the request has no proofs.
+		{"singular-proof", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT, "proof": map[string]any{"proof_type": "jwt", "jwt": mut(nil)}}, issuer.CodeInvalidProof},
 		{"unknown-configuration", map[string]any{"credential_configuration_id": "nope", "proofs": map[string]any{"jwt": []any{mut(nil)}}}, issuer.CodeUnknownCredentialConfiguration},
-		{"configuration-not-granted", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaJWTVC, "proofs": map[string]any{"jwt": []any{mut(nil)}}}, issuer.CodeInvalidCredentialRequest},
+		{"configuration-not-granted", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaJWTVC, "proofs": map[string]any{"jwt": []any{mut(nil)}}}, issuer.CodeInsufficientScope},
 		{"credential-identifier", map[string]any{"credential_identifier": "x", "proofs": map[string]any{"jwt": []any{mut(nil)}}}, issuer.CodeUnknownCredentialIdentifier},
 		{"response-encryption", map[string]any{"credential_configuration_id": issuer.ConfigDiplomaSDJWT, "credential_response_encryption": map[string]any{"enc": "A128GCM"}, "proofs": map[string]any{"jwt": []any{mut(nil)}}}, issuer.CodeInvalidEncryptionParameters},
 	} {

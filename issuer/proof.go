@@ -84,7 +84,9 @@ func (is *Issuer) verifyProof(raw, issuerID string, now time.Time) (*proof, erro
 		return bad("proof iat %s is outside the accepted window", at.UTC().Format(time.RFC3339))
 	}
 	if claims.Nonce == nil || *claims.Nonce == "" {
-		return nil, errorf(CodeInvalidNonce, nil, "proof nonce is missing; get a c_nonce from the nonce endpoint")
+		// §8.3.1: a key proof without a c_nonce is invalid_proof (invalid_nonce is for a
+		// c_nonce that is not, or no longer, valid).
+		return nil, errorf(CodeInvalidProof, nil, "proof nonce is missing; get a c_nonce from the nonce endpoint")
 	}
 	jkt, err := jose.Thumbprint(key)
 	if err != nil {

@@ -49,7 +49,7 @@ func (is *Issuer) Token(ctx context.Context, tenantID string, req TokenRequest) 
 	case "":
 		return nil, errorf(CodeInvalidRequest, nil, "grant_type is missing")
 	default:
-		return nil, errorf(CodeUnsupportedGrantType, nil, "grant_type %q is not supported (only the pre-authorized code grant)", gt)
+		return nil, errorf(CodeUnsupportedGrantType, nil, "grant_type '%s' is not supported (only the pre-authorized code grant)", gt)
 	}
 	code := req.Form.Get("pre-authorized_code")
 	if code == "" || len(code) > MaxIDLength {

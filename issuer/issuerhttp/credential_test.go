@@ -93,7 +93,7 @@ func TestCredentialEndpointErrors(t *testing.T) {
 			}
 			// Wrong content type.
 			h := hdrs("Content-Type", "text/plain", "Authorization", "DPoP "+tok.AccessToken, "DPoP", w.dpopProof("POST", issuer.PathCredential, tok.AccessToken))
-			e.do("POST", "/issuer/oostland/credential", h, []byte(`{}`)).wantError(t, 400, "invalid_request")
+			e.do("POST", "/issuer/oostland/credential", h, []byte(`{}`)).wantError(t, 400, "invalid_credential_request")
 			// Oversized body: 413 from httpx.
 			big := `{"credential_configuration_id":"` + strings.Repeat("x", 70<<10) + `"}`
 			h = hdrs("Content-Type", "application/json", "Authorization", "DPoP "+tok.AccessToken, "DPoP", w.dpopProof("POST", issuer.PathCredential, tok.AccessToken))
@@ -164,6 +164,10 @@ func TestNotificationErrors(t *testing.T) {
 		w.resource(issuer.PathNotification, tok, map[string]string{"notification_id": "nope", "event": "credential_accepted"}).wantError(t, 400, "invalid_notification_id")
 		w.resource(issuer.PathNotification, tok, map[string]string{"notification_id": "nope", "event": "credential_lost"}).wantError(t, 400, "invalid_notification_request")
 		w.resource(issuer.PathDeferredCredential, tok, map[string]string{"transaction_id": "nope"}).wantError(t, 400, "invalid_transaction_id")
+		// A body that is not JSON: each endpoint's own error code (§8.3.1, §11.3).
+		h := hdrs("Content-Type", "text/plain", "Authorization", tok.TokenType+" "+tok.AccessToken)
+		e.do("POST", "/issuer/oostland"+issuer.PathNotification, h, []byte(`{}`)).wantError(t, 400, "invalid_notification_request")
+		e.do("POST", "/issuer/oostland"+issuer.PathDeferredCredential, h, []byte(`{}`)).wantError(t, 400, "invalid_credential_request")
 		// Another tenant's endpoint does not accept the token.
 		r := newWallet(e, "sakuragaoka").resource(issuer.PathNotification, tok, map[string]string{"notification_id": "nope", "event": "credential_accepted"})
 		r.wantError(t, 401, "invalid_token")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/issuer"
 	"github.com/labstack/echo/v4"
 )
@@ -129,8 +130,12 @@ func (h *Handler) notification(c echo.Context) error {
 }
 
 // statusList serves a status list token (draft-ietf-oauth-status-list-20 §8) with
-// Cache-Control: max-age from its remaining ttl.
+// Cache-Control: max-age from its remaining ttl. Historical resolution (?time=) is not
+// supported: 501, as the draft asks of such servers.
 func (h *Handler) statusList(c echo.Context) error {
+	if c.QueryParams().Has("time") {
+		return c.JSON(http.StatusNotImplemented, httpx.ErrorResponse{Error: "invalid_request", ErrorDescription: "historical resolution (time) is not supported"})
+	}
 	id, err := strconv.Atoi(c.Param("id"))
 	if err != nil || id < 1 || strconv.Itoa(id) != c.Param("id") {
 		return edgeError(issuer.CodeNotFound, "no such status list")
@@ -155,7 +160,12 @@ func resourceRequest(c echo.Context) (issuer.Authorization, []byte, error) {
 	}
 	auth := issuer.Authorization{Scheme: scheme, Token: token, DPoP: c.Request().Header.Values(headerDPoP)}
 	if err := requireMediaType(c, echo.MIMEApplicationJSON); err != nil {
-		return auth, nil, err
+		// §8.3.1, §9.3, §11.3: the endpoint's own error code, not the generic invalid_request.
+		code := issuer.CodeInvalidCredentialRequest
+		if strings.HasSuffix(c.Path(), issuer.PathNotification) {
+			code = issuer.CodeInvalidNotificationRequest
+		}
+		return auth, nil, edgeError(code, "the request body must be application/json")
 	}
 	body, err := readBody(c)
 	if err != nil {

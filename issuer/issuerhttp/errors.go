@@ -65,15 +65,17 @@ var dpopAlgorithms = []jose.Algorithm{jose.ES256}
 // ErrorMapper maps the handlers' errors to HTTP for httpx.WithErrorMapper; it is the one
 // place where issuer error codes become wire errors:
 //
-//   - every *issuer.Error: its Code as "error", its Description as "error_description",
-//     its Fields as "fields", with status Error.HTTPStatus();
+//   - every *issuer.Error: its Code as "error", its Description as "error_description"
+//     (only the characters RFC 6749 §5.2 allows), its Fields as "fields", with status
+//     Error.HTTPStatus();
 //   - at the token endpoint, invalid_dpop_proof and use_dpop_nonce are 400 (RFC 9449 §5),
 //     use_dpop_nonce with a DPoP-Nonce header (§8);
 //   - at the credential, deferred credential and notification endpoints, invalid_token,
 //     invalid_dpop_proof and use_dpop_nonce are 401 with WWW-Authenticate: a Bearer
 //     challenge for a Bearer request, a DPoP challenge (with algs) for a DPoP request, and
 //     both, without an error code, when the request had no Authorization header (RFC 6750 §3,
-//     RFC 9449 §7.1);
+//     RFC 9449 §7.1); insufficient_scope (a token that does not grant the credential) is 403
+//     with the same challenge;
 //   - registrar 401s carry WWW-Authenticate: Bearer realm="registrar".
 //
 // Other errors are not claimed (ok false): httpx answers them (413, Echo errors, 500).
@@ -82,7 +84,7 @@ func ErrorMapper(err error) (status int, body any, ok bool) {
 	if !isIssuerErr || e == nil {
 		return 0, nil, false
 	}
-	res := ErrorResponse{Error: string(e.Code), ErrorDescription: e.Description, Fields: e.Fields}
+	res := ErrorResponse{Error: string(e.Code), ErrorDescription: keep6750(e.Description), Fields: e.Fields}
 	if e.Code == issuer.CodeInternal || e.Code == issuer.CodeUnavailable {
 		res.ErrorDescription, res.Fields = "", nil // internal detail is logged by httpx, not sent
 		if e.Code == issuer.CodeUnavailable {
@@ -104,6 +106,8 @@ func ErrorMapper(err error) (status int, body any, ok bool) {
 	case kind == kindResource && (e.Code == issuer.CodeInvalidToken || e.Code == issuer.CodeInvalidDPoPProof || e.Code == issuer.CodeUseDPoPNonce):
 		status = http.StatusUnauthorized
 		res.Header = challenges(ep.scheme, ep.anonymous, e)
+	case kind == kindResource && e.Code == issuer.CodeInsufficientScope:
+		res.Header = challenges(ep.scheme, false, e)
 	case e.Code == issuer.CodeUnauthorized:
 		res.Header = http.Header{"Www-Authenticate": {`Bearer realm="registrar"`}}
 	}
@@ -118,8 +122,8 @@ func challenges(scheme string, anonymous bool, e *issuer.Error) http.Header {
 		h.Add("Www-Authenticate", dpop.Challenge{Algorithms: dpopAlgorithms}.String())
 		return h
 	}
-	if scheme != schemeDPoP && e.Code == issuer.CodeInvalidToken {
-		h.Add("Www-Authenticate", schemeBearer+` error="invalid_token", error_description="`+keep6750(e.Description)+`"`)
+	if scheme != schemeDPoP && (e.Code == issuer.CodeInvalidToken || e.Code == issuer.CodeInsufficientScope) {
+		h.Add("Www-Authenticate", schemeBearer+` error="`+string(e.Code)+`", error_description="`+keep6750(e.Description)+`"`)
 		if scheme == schemeBearer {
 			return h
 		}

@@ -129,6 +129,10 @@ func TestTokenEndpointErrors(t *testing.T) {
 			e.do("GET", "/issuer/nowhere/status/1", nil, nil).wantError(t, 404, "not_found")
 			e.do("GET", "/issuer/oostland/status/1", nil, nil).wantError(t, 404, "not_found") // no list yet
 			e.do("GET", "/issuer/oostland/status/01", nil, nil).wantError(t, 404, "not_found")
+			// Historical resolution is not offered: 501, as the status list draft asks.
+			if r := e.do("GET", "/issuer/oostland/status/1?time=1700000000", nil, nil); r.status != http.StatusNotImplemented {
+				t.Fatalf("status list with time: %d %s", r.status, r.body)
+			}
 			e.do("GET", "/.well-known/openid-credential-issuer/issuer/nowhere", nil, nil).wantError(t, 404, "not_found")
 		})
 
