@@ -262,6 +262,15 @@ func (f *Flow) CreateRequest(ctx context.Context, in RequestInput) (*Created, er
 	if err := q.Validate(); err != nil {
 		return nil, &Error{Code: CodeInvalidInput, Msg: "DCQL query: " + err.Error()}
 	}
+	// The verifier re-checks trusted_authorities on every response (§6.1.1); a type it
+	// cannot evaluate would reject every answer, so the request is refused now.
+	for _, cq := range q.Credentials {
+		for _, ta := range cq.TrustedAuthorities {
+			if ta.Type != dcql.AuthorityAKI {
+				return nil, flowErr(CodeInvalidInput, "DCQL query: credentials %q: trusted_authorities of type %q are not supported by this verifier (only %q); its trust lists decide trust already", cq.ID, ta.Type, dcql.AuthorityAKI)
+			}
+		}
+	}
 	query, err := q.Marshal()
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidInput, Msg: "DCQL query", Err: err}
@@ -377,9 +386,11 @@ func (f *Flow) RequestObject(ctx context.Context, id, method, walletMetadata, wa
 	default:
 		return "", flowErr(CodeInvalidRequestURIMethod, "request_uri method %q is neither GET nor POST", method)
 	}
+	// HAIP 1.0 §5: the verifier lists both, whatever the wallet said; a wallet that
+	// supports neither was refused above.
 	encs := []string{string(jose.A128GCM), string(jose.A256GCM)}
 	if walletMetadata != "" {
-		if encs, err = f.checkWalletMetadata(r, walletMetadata, encs); err != nil {
+		if err := f.checkWalletMetadata(r, walletMetadata, encs); err != nil {
 			return "", err
 		}
 	}
@@ -451,13 +462,14 @@ func (f *Flow) checkPending(r *Request) error {
 }
 
 // checkWalletMetadata reads the wallet_metadata members that constrain the request object
-// (OpenID4VP 1.0 §5.10, §10) and returns the enc values to offer.
-func (f *Flow) checkWalletMetadata(r *Request, raw string, encs []string) ([]string, error) {
+// (OpenID4VP 1.0 §5.10, §10): it refuses a wallet that cannot take this request or encrypt
+// with one of encs.
+func (f *Flow) checkWalletMetadata(r *Request, raw string, encs []string) error {
 	if len(raw) > MaxWalletMetadataSize {
-		return nil, flowErr(CodeInvalidRequest, "wallet_metadata is larger than %d bytes", MaxWalletMetadataSize)
+		return flowErr(CodeInvalidRequest, "wallet_metadata is larger than %d bytes", MaxWalletMetadataSize)
 	}
 	if err := jose.CheckJSON([]byte(raw)); err != nil {
-		return nil, flowErr(CodeInvalidRequest, "wallet_metadata is not valid JSON")
+		return flowErr(CodeInvalidRequest, "wallet_metadata is not valid JSON")
 	}
 	var m struct {
 		Prefixes []string `json:"client_id_prefixes_supported"`
@@ -466,37 +478,28 @@ func (f *Flow) checkWalletMetadata(r *Request, raw string, encs []string) ([]str
 		Encs     []string `json:"authorization_encryption_enc_values_supported"`
 	}
 	if !strings.HasPrefix(strings.TrimSpace(raw), "{") {
-		return nil, flowErr(CodeInvalidRequest, "wallet_metadata is not a JSON object")
+		return flowErr(CodeInvalidRequest, "wallet_metadata is not a JSON object")
 	}
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return nil, flowErr(CodeInvalidRequest, "wallet_metadata: %v", err)
+		return flowErr(CodeInvalidRequest, "wallet_metadata: %v", err)
 	}
 	prefix, _, _ := strings.Cut(r.ClientID, ":")
 	if m.Prefixes != nil && !slices.Contains(m.Prefixes, prefix) {
-		return nil, flowErr(CodeInvalidRequest, "the wallet does not support the client_id prefix %s", prefix)
+		return flowErr(CodeInvalidRequest, "the wallet does not support the client_id prefix %s", prefix)
 	}
 	if m.SignAlgs != nil && prefix != PrefixRedirectURI && !slices.Contains(m.SignAlgs, string(f.signer.Algorithm())) {
-		return nil, flowErr(CodeInvalidRequest, "the wallet does not accept %s request objects", f.signer.Algorithm())
+		return flowErr(CodeInvalidRequest, "the wallet does not accept %s request objects", f.signer.Algorithm())
 	}
 	if r.ResponseMode != ResponseModeDirectPostJWT {
-		return encs, nil
+		return nil
 	}
 	if m.EncAlgs != nil && !slices.Contains(m.EncAlgs, "ECDH-ES") {
-		return nil, flowErr(CodeInvalidRequest, "the wallet does not support ECDH-ES response encryption")
+		return flowErr(CodeInvalidRequest, "the wallet does not support ECDH-ES response encryption")
 	}
-	if m.Encs != nil {
-		var both []string
-		for _, e := range encs {
-			if slices.Contains(m.Encs, e) {
-				both = append(both, e)
-			}
-		}
-		if len(both) == 0 {
-			return nil, flowErr(CodeInvalidRequest, "the wallet supports neither A128GCM nor A256GCM")
-		}
-		encs = both
+	if m.Encs != nil && !slices.ContainsFunc(encs, func(e string) bool { return slices.Contains(m.Encs, e) }) {
+		return flowErr(CodeInvalidRequest, "the wallet supports neither A128GCM nor A256GCM")
 	}
-	return encs, nil
+	return nil
 }
 
 // unsecuredJWT is an unsigned request object (RFC 9101 §4, RFC 7519 §6: alg "none", empty

@@ -149,7 +149,8 @@ func TestFlowRequestObject(t *testing.T) {
 	}{
 		{name: "ok/get", id: id, method: "GET"},
 		{name: "ok/post-without-metadata", id: id, method: "POST", nonce: "abc"},
-		{name: "ok/post-metadata-narrows-enc", id: id, method: "POST", meta: `{"authorization_encryption_enc_values_supported":["A256GCM"],"client_id_prefixes_supported":["x509_hash","x509_san_dns"]}`, wantEncs: `["A256GCM"]`},
+		// HAIP 1.0 §5: both are always listed, even to a wallet that named one.
+		{name: "ok/post-metadata-lists-both-enc", id: id, method: "POST", meta: `{"authorization_encryption_enc_values_supported":["A256GCM"],"client_id_prefixes_supported":["x509_hash","x509_san_dns"]}`, wantEncs: `["A128GCM","A256GCM"]`},
 		{name: "fail/method-put", id: id, method: "PUT", wantCode: verifier.CodeInvalidRequestURIMethod},
 		{name: "fail/method-lowercase", id: id, method: "post", wantCode: verifier.CodeInvalidRequestURIMethod},
 		{name: "fail/post-to-get-request", id: getOnly.ID, method: "POST", wantCode: verifier.CodeInvalidRequestURIMethod},
@@ -471,6 +472,38 @@ func TestFlowReplay(t *testing.T) {
 		}
 	})
 
+	// A copy of an unbound credential with a forged signature is rejected and not remembered,
+	// so it cannot make the genuine presentation that follows a "replay".
+	t.Run("ok/forged-copy-does-not-block-the-genuine", func(t *testing.T) {
+		dip := f.euDiploma()
+		dip.noCnf = true
+		pres := must1(sdjwt.Select(f.issue(dip), []sdjwt.Path{{"degree", "title"}, {"degree", "level"}}))
+		q := diplomaQuery()
+		no := false
+		q.Credentials[0].RequireCryptographicHolderBinding = &no
+		in := verifier.RequestInput{Query: q, Policy: "unbound", ResponseMode: verifier.ResponseModeDirectPost}
+		w := newTestWallet()
+		dot := strings.LastIndexByte(pres[:strings.IndexByte(pres, '~')], '.')
+		c := byte('A')
+		if pres[dot+5] == 'A' {
+			c = 'B'
+		}
+		forged := pres[:dot+5] + string(c) + pres[dot+6:]
+		for i, vp := range []string{forged, pres} {
+			cr, r := d.create(t, w, in)
+			if _, err := d.flow.HandleResponse(ctx, w.form(r, vpToken("diploma", vp))); err != nil {
+				t.Fatal(err)
+			}
+			rep := d.status(t, cr.ID)
+			switch {
+			case i == 0 && (rep.Status != verifier.StatusRejected || rep.Result.Reason != verifier.CodeSignatureInvalid):
+				t.Fatalf("forged copy: %s %s", rep.Status, rep.Result.Reason)
+			case i == 1 && rep.Status != verifier.StatusVerified:
+				t.Fatalf("genuine presentation after the forged copy: %s %+v", rep.Status, rep.Result.Reason)
+			}
+		}
+	})
+
 	// jwt_vc_json without holder binding: whoever holds a copy of the credential can wrap it
 	// in a VP JWT of their own for each request, with that request's nonce. The credential
 	// is what replay protection remembers.
@@ -556,6 +589,11 @@ func TestCreateRequestInput(t *testing.T) {
 	t.Parallel()
 	d := newDesk(t, sqliteDB(t), "", nil)
 	bad := &dcql.Query{Credentials: []dcql.CredentialQuery{{ID: "x y", Format: dcql.FormatSDJWTVC}}}
+	withAuthority := func(typ string) *dcql.Query {
+		q := diplomaQuery()
+		q.Credentials[0].TrustedAuthorities = []dcql.TrustedAuthoritiesQuery{{Type: typ, Values: []string{"https://example.eu/lotl.xml"}}}
+		return q
+	}
 	tests := []struct {
 		name string
 		in   verifier.RequestInput
@@ -570,6 +608,10 @@ func TestCreateRequestInput(t *testing.T) {
 		{"fail/mode", verifier.RequestInput{Profile: verifier.ProfileDiploma, ResponseMode: "fragment"}, verifier.CodeInvalidInput},
 		{"fail/uri-method", verifier.RequestInput{Profile: verifier.ProfileDiploma, RequestURIMethod: "put"}, verifier.CodeInvalidInput},
 		{"fail/policy", verifier.RequestInput{Profile: verifier.ProfileDiploma, Policy: "lenient"}, verifier.CodeInvalidInput},
+		{"ok/aki-authority", verifier.RequestInput{Query: withAuthority(dcql.AuthorityAKI)}, ""},
+		// Types the verifier cannot evaluate would reject every answer: refused up front.
+		{"fail/etsi-tl-authority", verifier.RequestInput{Query: withAuthority(dcql.AuthorityETSITrustedList)}, verifier.CodeInvalidInput},
+		{"fail/federation-authority", verifier.RequestInput{Query: withAuthority(dcql.AuthorityOpenIDFederation)}, verifier.CodeInvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

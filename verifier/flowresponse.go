@@ -51,8 +51,9 @@ type responseParams struct {
 //     description;
 //   - for a vp_token, runs Verify with the request's nonce, client_id, DCQL query and desk
 //     policy, and records the Result (verified or rejected) together with the digest of
-//     every presentation (the signed part of its KB-JWT or VP JWT; of the credential itself
-//     when it has no holder binding: see replayText) in one transaction. A digest already
+//     every presentation whose signatures verified (the signed part of its KB-JWT or VP
+//     JWT; of the credential itself when it has no holder binding: see replayText) in one
+//     transaction. A digest already
 //     remembered from another response turns the Result into a rejection with
 //     CodePresentationReplayed (check CheckReplay). When the only failure is an unreachable
 //     status list, nothing is recorded and the answer is CodeUnavailable (503): the wallet
@@ -250,9 +251,14 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 		// being rejected, and remembered as presented, for a passing network failure.
 		return nil, flowErr(CodeUnavailable, "the credential's status list could not be fetched now; send the response again shortly")
 	}
+	// Only presentations whose signatures verified are remembered: one with a forged
+	// signature over a copied credential's (or a guessed key binding's) text must not make
+	// the genuine one a "replay" later.
 	uses := make([]SingleUse, 0, len(res.Credentials))
-	for _, cr := range res.Credentials { // one per presentation of a well-formed vp_token
-		uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(cr.Format, cr.replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
+	for _, cr := range res.Credentials {
+		if cr.signaturesVerified() {
+			uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(cr.Format, cr.replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
+		}
 	}
 	c := &Completion{ID: r.ID, Status: StatusRejected}
 	if res.Verdict == VerdictAccepted {

@@ -57,9 +57,13 @@ import (
 //     credential query (format, vct/type values, holder binding, trusted authorities, claims)
 //     and the query as a whole is satisfied.
 //
-// The verdict is accepted only when every check of every presentation and of the response
-// passed. Reason is the first failing response-shape check, else the first rejected
-// presentation's reason, else query_unsatisfied.
+// As OpenID4VP 1.0 §8.6 says, a presentation that fails a check is discarded (it stays in
+// the Result, not Accepted) and the verdict is accepted when the response-shape checks pass
+// and the accepted presentations satisfy the query — except that a key binding made for
+// another request (kb_nonce_mismatch, kb_audience_mismatch) rejects the whole response
+// (§14.1.2). Reason is the first failing response-shape check, else the first rejected
+// presentation's reason (when the query is unsatisfied, or for a foreign key binding), else
+// query_unsatisfied.
 //
 // Verify does NOT: remember nonces or detect replay (the flow does), fetch anything except
 // status lists through the StatusSource, resolve issuer keys other than x5c (no JWT VC Issuer
@@ -131,9 +135,15 @@ func (v *Verifier) Verify(ctx context.Context, vpToken []byte, p Policy) (*Resul
 		}
 	}
 
+	// §8.6: a presentation that fails its checks is discarded, and the VP Token is rejected
+	// only when what remains does not satisfy the query — then the first failure is the
+	// reason, being more telling than "unsatisfied". A key binding for another request
+	// (nonce, aud) rejects the whole response (§14.1.2).
+	satisfied := rr != nil && rr.Satisfied
 	for i := range res.Credentials {
-		if !res.Credentials[i].Accepted && res.Reason == "" {
-			res.Reason = res.Credentials[i].Reason
+		cr := &res.Credentials[i]
+		if !cr.Accepted && res.Reason == "" && (!satisfied || cr.Reason == CodeKBNonceMismatch || cr.Reason == CodeKBAudienceMismatch) {
+			res.Reason = cr.Reason
 		}
 	}
 	if res.Reason == "" {
@@ -189,6 +199,23 @@ type verified struct {
 
 func (c *CredentialResult) pass(name, detail string) {
 	c.Checks = append(c.Checks, Check{Name: name, OK: true, Detail: detail})
+}
+
+// signaturesVerified reports whether the signatures that make the presentation's replay text
+// genuine verified: the issuer's, and the holder's (KB-JWT or VP JWT) when presented.
+func (c *CredentialResult) signaturesVerified() bool {
+	issuer := false
+	for _, ch := range c.Checks {
+		switch {
+		case ch.Name == CheckSignature && !ch.OK:
+			return false
+		case ch.Name == CheckSignature:
+			issuer = true
+		case ch.Name == CheckHolderBinding && !ch.OK && (ch.Code == CodeHolderBindingInvalid || ch.Code == CodeUnsupportedAlgorithm):
+			return false
+		}
+	}
+	return issuer
 }
 
 // fail records a failed check; the first failure becomes the credential's Reason.

@@ -592,3 +592,45 @@ func TestUnrequestedClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscardedPresentation: OpenID4VP 1.0 §8.6 — a presentation that fails its checks is
+// discarded (and reported), and the response stands when the rest satisfies the query; a
+// key binding made for another request rejects the whole response (§14.1.2).
+func TestDiscardedPresentation(t *testing.T) {
+	t.Parallel()
+	f := getPilot()
+	v := must1(verifier.New(f.trustSet(granted(), granted()), defaultStatus(f, presentedAt)))
+	policy := func() verifier.Policy {
+		p := jpDeskPolicy(presentedAt)
+		p.Query.Credentials[0].Multiple = true
+		return p
+	}
+	good := euPres(f, nil)
+	tests := []struct {
+		name        string
+		token       []byte
+		wantVerdict verifier.Verdict
+		wantReason  verifier.Code
+		wantBad     verifier.Code // the second presentation's reason
+	}{
+		{"ok/expired-one-discarded", vpToken("diploma", good, euPres(f, func(d *diploma) { d.exp = presentedAt.Add(-time.Second) })),
+			verifier.VerdictAccepted, "", verifier.CodeExpired},
+		{"fail/all-discarded", vpToken("diploma", euPres(f, func(d *diploma) { d.exp = presentedAt.Add(-time.Second) })),
+			verifier.VerdictRejected, verifier.CodeExpired, ""},
+		{"fail/kb-for-another-request", vpToken("diploma", good, f.present(f.issue(f.euDiploma()), share, jpDeskClientID, "another-nonce", kbTime)),
+			verifier.VerdictRejected, verifier.CodeKBNonceMismatch, verifier.CodeKBNonceMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := must1(v.Verify(t.Context(), tc.token, policy()))
+			if res.Verdict != tc.wantVerdict || res.Reason != tc.wantReason {
+				t.Fatalf("verdict %s (%s), want %s (%s)", res.Verdict, res.Reason, tc.wantVerdict, tc.wantReason)
+			}
+			if tc.wantBad != "" {
+				if len(res.Credentials) != 2 || !res.Credentials[0].Accepted || res.Credentials[1].Accepted || res.Credentials[1].Reason != tc.wantBad {
+					t.Fatalf("credentials %+v", res.Credentials)
+				}
+			}
+		})
+	}
+}

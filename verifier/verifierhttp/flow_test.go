@@ -49,11 +49,8 @@ func TestFlowHTTP(t *testing.T) {
 				t.Fatal("wallet_nonce not echoed")
 			}
 			if tc.mode == verifier.ResponseModeDirectPostJWT {
-				// The wallet_metadata POSTed (A256GCM only) narrows the offer; GET offers both.
+				// Both, always (HAIP 1.0 §5), even after wallet_metadata naming A256GCM only.
 				want := `["A128GCM","A256GCM"]`
-				if tc.method == "post" {
-					want = `["A256GCM"]`
-				}
 				meta := r.Claims["client_metadata"].(map[string]any)
 				if got := string(must1(json.Marshal(meta["encrypted_response_enc_values_supported"]))); got != want {
 					t.Fatalf("enc values %s, want %s", got, want)
