@@ -214,6 +214,16 @@ func TestGraduateImportCSV(t *testing.T) {
 			t.Fatalf("fields %+v", b.Fields)
 		}
 		post("learner.family_name\nX\n").wantError(t, 400, "invalid_input")
+		// A file saved in Shift_JIS (Excel's "CSV" in Japan) is refused whole, naming the
+		// line, instead of importing garbled names: 佐藤 is 0x8D 0xB2 0x93 0xA1 there.
+		b = post("graduate_id,learner.family_name\ns-7,Tanaka\ns-8,\x8d\xb2\x93\xa1\n").wantError(t, 400, "invalid_input")
+		if len(b.Fields) != 1 || b.Fields[0].Path != "file" || b.Fields[0].Rule != "encoding" || !strings.Contains(b.Fields[0].Message, "line 3") {
+			t.Fatalf("fields %+v", b.Fields)
+		}
+		e.admin("GET", "oostland", "/graduates", nil).json(t, &grads)
+		if len(grads) != 2 {
+			t.Fatalf("a row of a refused file was imported: %+v", grads)
+		}
 		// Sakuragaoka sees none of it.
 		e.admin("GET", "sakuragaoka", "/graduates", nil).json(t, &grads)
 		if len(grads) != 0 {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/issuer"
@@ -167,6 +168,14 @@ func fieldByJSONName(t reflect.Type, name string) (reflect.Type, bool) {
 // csvRows reads a CSV import. A row with a CSV syntax error or a cell of the wrong type is
 // reported as a rejected row and the others are imported; a bad header fails the request.
 func csvRows(body []byte) ([]issuer.GraduateRow, []issuer.ImportResult, error) {
+	if !utf8.Valid(body) {
+		// Excel saves "CSV" in the system's code page (Shift_JIS in Japan, Windows-1252 in
+		// much of the EU); read as UTF-8, names would be garbled, never refused.
+		line := 1 + bytes.Count(body[:invalidUTF8At(body)], []byte{'\n'})
+		return nil, nil, invalidInput("file", "encoding",
+			"is not UTF-8 text (line "+strconv.Itoa(line)+"): save it as UTF-8 (in Excel: \"CSV UTF-8\")",
+			"UTF-8 のテキストではありません（"+strconv.Itoa(line)+"行目）。UTF-8 で保存してください（Excel では「CSV UTF-8（コンマ区切り）」）")
+	}
 	r := csv.NewReader(bytes.NewReader(body))
 	r.FieldsPerRecord = 0
 	header, err := r.Read()
@@ -199,6 +208,18 @@ func csvRows(body []byte) ([]issuer.GraduateRow, []issuer.ImportResult, error) {
 		rows = append(rows, row)
 	}
 	return rows, pre, nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not part of valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // csvErrText describes a CSV error without quoting the data.
