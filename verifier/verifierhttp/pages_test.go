@@ -101,6 +101,13 @@ func TestPagesCatalog(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, verifierhttp.WithPageKey(pageKey))
 	webuitest.CheckCatalog(t, e.h.Catalog())
+	// Every reason a report can give comes with what the desk officer should do next.
+	cat := e.h.Catalog()
+	for _, k := range cat.Keys(webui.English) {
+		if code, ok := strings.CutPrefix(k, "reason."); ok && code != "unknown" && !cat.Has(webui.English, "advice."+code) {
+			t.Errorf("reason %s has no advice", code)
+		}
+	}
 	if _, err := verifierhttp.New(e.flow, verifierhttp.WithPageKey([]byte("short"))); err == nil {
 		t.Fatal("short page key accepted")
 	}
@@ -206,7 +213,21 @@ func TestPagesDesk(t *testing.T) {
 	if res.status != 200 || !strings.Contains(string(res.body), "redirect_uri") {
 		t.Fatalf("same-device response %d %s", res.status, res.body)
 	}
-	b.get(loc).want(t, http.StatusOK, `class="verdict verdict-rejected"`, ">Rejected<", "does not recognise qualifications at this level", "recognition_level", "Failed")
+	b.get(loc).want(t, http.StatusOK, `class="verdict verdict-rejected"`, ">Rejected<", "does not recognise qualifications at this level", "recognition_level", "Failed",
+		`id="verdict-advice"`, "Refer the case to manual credential evaluation.")
+	ja.get(loc).want(t, http.StatusOK, "個別の資格審査に回してください")
+
+	// A declined request says what the wallet's answer means and what to do.
+	p = b.post(desk+"/requests", url.Values{"what": {"diploma"}, "response_mode": {"direct_post"}})
+	declined := p.header.Get("Location")
+	r, err := w.fetch(e.report(strings.TrimPrefix(declined, desk+"/requests/")).Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := w.post(r, url.Values{"error": {"access_denied"}, "state": {r.State}}); res.status != 200 {
+		t.Fatalf("decline: %d %s", res.status, res.body)
+	}
+	b.get(declined).want(t, http.StatusOK, `class="verdict verdict-declined"`, "The student declined, or their wallet has no credential that answers this request.", "access_denied")
 
 	// A request nobody answers expires; its page says so.
 	p = b.post(desk+"/requests", url.Values{"what": {"learning"}, "response_mode": {"direct_post.jwt"}})

@@ -106,11 +106,22 @@ type claimRow struct {
 
 type detailsView struct {
 	frame
-	Card    card
-	Valid   bool
-	Problem string
-	Claims  []claimRow
-	Types   string
+	Card       card
+	Valid      bool
+	Problem    string // the verification code, shown as technical detail
+	ProblemKey string // the message that explains it to the student
+	Claims     []claimRow
+	Types      string
+}
+
+// problemKey is the message explaining a verification code to the student.
+func problemKey(code string) string {
+	switch code {
+	case "expired", "not_yet_valid":
+		return "problem." + code
+	default:
+		return "problem.other"
+	}
 }
 
 // claimRows turns claim disclosures into rows in lang: the label where the type metadata
@@ -240,7 +251,7 @@ func (h *Handler) credential(c echo.Context) error {
 	}
 	l := h.lang(c)
 	v := detailsView{frame: h.frame(c, "credentials"), Card: h.card(c, d.Credential, h.cfg.now()), Valid: d.Valid, Problem: d.Problem,
-		Claims: claimRows(d.Claims, l), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
+		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, l), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
 	return h.r.Render(c, http.StatusOK, "credential.html", &webui.Page{Data: v})
 }
 

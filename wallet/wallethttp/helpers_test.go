@@ -35,7 +35,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// clock is the pages' clock (sessions, rate limits); the wallet core runs at testNow.
+// clock is the pages' and the wallet core's clock (sessions, rate limits, validity).
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -110,7 +110,7 @@ func newEnvTrust(t testing.TB, listed bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.wallet, err = wallet.New(e.store, client, func() time.Time { return testNow },
+	e.wallet, err = wallet.New(e.store, client, e.clock.Now,
 		wallet.WithIssuerTrust(fakeTrust{anchors: issuerAnchors, label: "JP pilot list", provider: "Sakura Trust"},
 			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}}),
 		wallet.WithVerifierTrust(fakeTrust{anchors: []*x509.Certificate{entity(t, pki.RoleAccessCA, "jp").Certificate}, label: "JP pilot list", provider: "Sakura Trust"},

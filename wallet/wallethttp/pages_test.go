@@ -221,6 +221,17 @@ func TestReceiveWithPIN(t *testing.T) {
 	p = b.get("/wallet/credentials/" + cs[0].ID + "?lang=en")
 	labelEN, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "en")
 	wantBody(t, "details en", p, labelEN, "Listed by JP pilot list as Sakura Trust (JP).")
+	if strings.Contains(p.body, `id="invalid"`) {
+		t.Fatal("a valid credential shown as invalid")
+	}
+	// A year and a day later it has expired: the page says so in words, with the code aside.
+	e.clock.Add(366 * 24 * time.Hour)
+	if p := b.post("/wallet/sign-in", url.Values{"username": {"hanako"}, "password": {"correct horse battery"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("sign in again: %d\n%s", p.status, p.body)
+	}
+	wantBody(t, "expired en", b.get("/wallet/credentials/"+cs[0].ID+"?lang=en"), `id="invalid"`, "This credential has expired. Your university can issue a new one.", "(expired)")
+	wantBody(t, "expired ja", b.get("/wallet/credentials/"+cs[0].ID+"?lang=ja"), "この証明書は有効期限が切れています。")
+	e.clock.Add(-366 * 24 * time.Hour)
 
 	// Delete it.
 	wantStatus(t, "delete", b.post("/wallet/credentials/"+cs[0].ID+"/delete", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
@@ -244,7 +255,7 @@ func TestReceiveByLinkAndDeferred(t *testing.T) {
 	wantStatus(t, "deferred", p, 200)
 	wantBody(t, "deferred", p, `id="received-pending"`)
 	p = b.get("/wallet/credentials")
-	wantBody(t, "pending listed", p, "On the way", "Check again")
+	wantBody(t, "pending listed", p, "Waiting for your university", "Check again")
 	ps, _ := e.store.PendingIssuances(t.Context(), ownerOf(t, e, "deferred"))
 	if len(ps) != 1 {
 		t.Fatalf("pending %d", len(ps))
@@ -547,7 +558,7 @@ func TestRejectAndRefusedResponse(t *testing.T) {
 	p = b.post("/wallet/present/decline", url.Values{"id": {hidden(t, p)}})
 	wantStatus(t, "refused decline", p, http.StatusBadGateway)
 	wantBody(t, "refused decline", p, "<h1 id=\"title\">Declined</h1>", "You declined: nothing was shared. Pilot Recruitment Desk JP could not be told.")
-	wantBody(t, "history", b.get("/wallet/history"), "refused by the verifier", "invalid_request", "request could not be served",
+	wantBody(t, "history", b.get("/wallet/history"), "refused by the requester", "invalid_request", "request could not be served",
 		`<span class="history-outcome">declined</span> <span class="muted">(not delivered: invalid_request)</span>`)
 }
 
