@@ -568,7 +568,8 @@ func TestPagesOffersAndCredentials(t *testing.T) {
 	}
 	cid := cs[0].ID
 	r = b.get(oost + "/credentials?offer_id=" + id)
-	r.want(t, http.StatusOK, `id="credential-`+cid+`"`, ">Valid<", "s-1", "Revoke…", "Suspend…", "Revoke this credential?")
+	r.want(t, http.StatusOK, `id="credential-`+cid+`"`, ">Valid<", "s-1", "Revoke…", "Suspend…", "Revoke this credential?",
+		`aria-label="Revoke the credential of graduate s-1"`) // each row's controls say whose they are
 
 	// Suspend, reinstate, revoke; a revoked credential stays revoked.
 	post := func(status string) page {

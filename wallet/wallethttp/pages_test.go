@@ -71,8 +71,11 @@ func TestAccounts(t *testing.T) {
 			wantBody(t, tt.name, p, tt.want)
 		})
 	}
+	// A field in error points to its message, for screen readers; the others do not.
+	p := b.post("/wallet/sign-up", url.Values{"username": {"hanako"}, "password": {"short"}, "password2": {"short"}})
+	wantBody(t, "field errors", p, `aria-describedby="password-hint password-error" aria-invalid="true"`, `aria-describedby="username-hint">`)
 
-	p := b.post("/wallet/sign-up", url.Values{"username": {" Hanako "}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
+	p = b.post("/wallet/sign-up", url.Values{"username": {" Hanako "}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
 	wantStatus(t, "sign-up", p, http.StatusSeeOther)
 	var session *http.Cookie
 	for _, c := range (&http.Response{Header: p.header}).Cookies() {
@@ -213,7 +216,7 @@ func TestReceiveWithPIN(t *testing.T) {
 
 	// The card and the details page, with claim labels in Japanese and English.
 	p = b.get("/wallet/credentials")
-	wantBody(t, "list", p, "有効", "桜ヶ丘大学", cs[0].Display.Name.In("ja"))
+	wantBody(t, "list", p, "有効", "桜ヶ丘大学", cs[0].Display.Name.In("ja"), `aria-label="桜ヶ丘大学の`+cs[0].Display.Name.In("ja")+`のすべての内容を表示"`)
 	p = b.get("/wallet/credentials/" + cs[0].ID)
 	wantStatus(t, "details", p, 200)
 	label, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "ja")
