@@ -320,7 +320,9 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
 	wantStatus(t, "consent", p, 200)
 	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", "Listed by JP pilot list as Sakura Trust (JP).", e.ver.clientID,
-		`name="include" value="birth">`, "Optional: you decide")
+		`name="include" value="birth">`, "Optional: you decide",
+		// What every presentation carries, in words rather than claim names.
+		"Always included: a key that proves it is yours, degree, when it expires, when it was issued, who issued it, its type")
 	if strings.Contains(p.body, `name="include" value="diploma"`) {
 		t.Fatal("the required query can be ticked out")
 	}

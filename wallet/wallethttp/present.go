@@ -125,7 +125,7 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 		}
 		for i, cd := range q.Candidates {
 			cv := candidateView{CredentialID: cd.CredentialID, Name: cd.Name.In(l), Issuer: cd.IssuerName.In(l), Trust: cd.IssuerTrust.Message(l),
-				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, l), Always: strings.Join(cd.AlwaysDisclosed, ", "), Whole: cd.WholeCredential,
+				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, l), Always: h.alwaysText(c, cd.AlwaysDisclosed), Whole: cd.WholeCredential,
 				Checked: slices.Contains(def, cd.CredentialID) || (len(def) == 0 && i == 0)}
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer
@@ -271,4 +271,20 @@ func (h *Handler) outcome(c echo.Context, id string, req *wallet.Request, intent
 		v.Shared = append(v.Shared, historyCredential{Name: dc.Name.In(l), Claims: names(dc)})
 	}
 	return h.r.Render(c, http.StatusOK, "outcome.html", &webui.Page{Data: v})
+}
+
+// alwaysText says in words what every presentation of a credential carries in plain text:
+// the standard claims (iss, vct, cnf, iat, exp, status, …) by what they mean to the student,
+// any other claim by its name.
+func (h *Handler) alwaysText(c echo.Context, names []string) string {
+	tag := h.r.LangOf(c)
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if s, err := h.r.Catalog().Translate(tag, "always."+n); err == nil && h.r.Catalog().Has(tag, "always."+n) {
+			out = append(out, s)
+			continue
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, ", ")
 }
