@@ -306,7 +306,7 @@ type requestView struct {
 	Href template.URL
 	// WebWalletHref is the request at the configured web wallet (WithWebWallet); "" when none.
 	WebWalletHref string
-	Refresh       int
+	Refresh       int // seconds between reloads; 0: stopped (?refresh=off)
 }
 
 func (u *ui) request(c echo.Context) error {
@@ -317,9 +317,14 @@ func (u *ui) request(c echo.Context) error {
 	if rep.Status != verifier.StatusPending {
 		return u.renderReport(c, rep, true)
 	}
-	c.Response().Header().Set("Refresh", strconv.Itoa(RefreshSeconds))
 	v := requestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "request"}, Report: rep,
-		Href: template.URL(rep.Request), Refresh: RefreshSeconds} //nolint:gosec // built by the flow: fixed scheme, query-escaped values
+		Href: template.URL(rep.Request)} //nolint:gosec // built by the flow: fixed scheme, query-escaped values
+	// ?refresh=off stops the reloads, for a screen reader or for copying the link; the
+	// "check now" link then checks by hand.
+	if c.QueryParam("refresh") != "off" {
+		c.Response().Header().Set("Refresh", strconv.Itoa(RefreshSeconds))
+		v.Refresh = RefreshSeconds
+	}
 	if w := u.h.cfg.webWallet; w != "" {
 		if q, err := url.Parse(rep.Request); err == nil {
 			v.WebWalletHref = w + "/present?" + q.RawQuery

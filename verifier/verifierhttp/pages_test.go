@@ -183,6 +183,13 @@ func TestPagesDesk(t *testing.T) {
 	if pending.header.Get("Refresh") != "3" {
 		t.Fatalf("Refresh %q", pending.header.Get("Refresh"))
 	}
+	pending.want(t, http.StatusOK, `id="refresh-off"`)
+	// Automatic updates can be stopped (screen readers, copying the link) and started again.
+	stopped := b.get(loc + "?refresh=off")
+	stopped.want(t, http.StatusOK, `id="refresh-stopped"`, `id="refresh-on"`, `?refresh=off" id="reload"`)
+	if stopped.header.Get("Refresh") != "" {
+		t.Fatalf("Refresh %q after stopping", stopped.header.Get("Refresh"))
+	}
 	rep := e.report(id)
 	w := newTestWallet(e, getPilot().issueEU(statusIdx))
 	r, res := w.answer(t, rep.Request)
