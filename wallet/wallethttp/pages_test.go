@@ -563,7 +563,7 @@ func TestRejectAndRefusedResponse(t *testing.T) {
 	p = b.post("/wallet/present/decline", url.Values{"id": {hidden(t, p)}})
 	wantStatus(t, "refused decline", p, http.StatusBadGateway)
 	wantBody(t, "refused decline", p, "<h1 id=\"title\">Declined</h1>", "You declined: nothing was shared. Pilot Recruitment Desk JP could not be told.")
-	wantBody(t, "history", b.get("/wallet/history"), "refused by the requester", "invalid_request", "request could not be served",
+	wantBody(t, "history", b.get("/wallet/history"), "refused by the requester", "invalid_request", "this wallet could not answer",
 		`<span class="history-outcome">declined</span> <span class="muted">(not delivered: invalid_request)</span>`)
 }
 
