@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/dcql"
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 )
 
 // Client identifier prefixes (OpenID4VP 1.0 §5.9.3) a Flow can use. Both sign the request
@@ -148,7 +148,7 @@ func NewFlow(st Store, v *Verifier, cfg FlowConfig) (*Flow, error) {
 		return nil, policyErr("NewFlow: ReplayWindow %s is outside [%s, %s]", cfg.ReplayWindow, v.cfg.kbMaxAge+v.cfg.skew, MaxReplayWindow)
 	}
 	leaf := cfg.Chain[0]
-	if bytes.Equal(leaf.RawSubject, leaf.RawIssuer) && leaf.CheckSignatureFrom(leaf) == nil {
+	if pki.SelfSigned(leaf) {
 		return nil, policyErr("NewFlow: the access certificate is self-signed (HAIP forbids it)")
 	}
 	if pk, ok := leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !pk.Equal(cfg.Key.Public()) {

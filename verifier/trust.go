@@ -1,17 +1,16 @@
 package verifier
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/trustlist"
 )
@@ -24,7 +23,7 @@ func checkChain(chain []*x509.Certificate) (Code, string) {
 	switch {
 	case len(chain) > MaxChainLength:
 		return CodeChainInvalid, fmt.Sprintf("x5c holds %d certificates, more than %d", len(chain), MaxChainLength)
-	case bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && (len(leaf.AuthorityKeyId) == 0 || bytes.Equal(leaf.AuthorityKeyId, leaf.SubjectKeyId)):
+	case pki.SelfSigned(leaf):
 		return CodeChainInvalid, "the leaf certificate is self-signed"
 	case leaf.IsCA:
 		return CodeChainInvalid, "the leaf certificate is a CA certificate"
@@ -188,27 +187,6 @@ func (v *Verifier) lookup(chain []*x509.Certificate, issued, now time.Time, r *R
 	tr := v.trust.Lookup(chain, issued, now, r.Trust)
 	v.trustCache.put(k, trustEntry{tr: tr}, now, now.Add(v.cfg.trustTTL))
 	return tr
-}
-
-// issMatches reports whether iss is named in the leaf: a URI SAN equal to it, or, for an https
-// URL, a dNSName SAN equal to its host.
-func issMatches(iss string, leaf *x509.Certificate) bool {
-	for _, u := range leaf.URIs {
-		if u.String() == iss {
-			return true
-		}
-	}
-	u, err := url.Parse(iss)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return false
-	}
-	host := u.Hostname()
-	for _, d := range leaf.DNSNames {
-		if strings.EqualFold(d, host) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkTypeMetadata applies the type metadata's claim rules to a verified SD-JWT VC (SD-JWT VC

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/statuslist"
 	"github.com/hashi-vc/hashi/trustlist"
@@ -336,7 +337,7 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 	switch {
 	case vd.iss == "":
 		cr.pass(CheckIss, "no iss: the issuer is the subject of the leaf certificate")
-	case issMatches(vd.iss, leaf):
+	case pki.NamesIssuer(leaf, vd.iss):
 		cr.pass(CheckIss, "iss "+vd.iss+" is named in the leaf certificate")
 	case rule != nil && rule.IssuerMatch == IssuerMatchDirectListingUnsafe && sel.anchored && sel.tr.Match == trustlist.MatchDirect:
 		cr.pass(CheckIss, "iss "+vd.iss+" is not in the certificate; accepted because the leaf itself is listed (the listed entity is the issuer)")

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -156,10 +157,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // fakeIssuer is a spec-shaped OpenID4VCI 1.0 issuer built from the internal packages.
 type fakeIssuer struct {
-	t    testing.TB
-	mu   sync.Mutex
-	id   string
-	seal *pki.Entity
+	t  testing.TB
+	mu sync.Mutex
+	id string
+	// signer and chain sign the credentials (namingSeal).
+	signer crypto.Signer
+	chain  []*x509.Certificate
 
 	configID         string
 	txCode           string
@@ -190,7 +193,9 @@ type fakeIssuer struct {
 }
 
 func newFakeIssuer(t testing.TB, base string) *fakeIssuer {
-	return &fakeIssuer{t: t, id: base + "/sakuragaoka", seal: entity(t, pki.RoleSeal, "sakuragaoka"), configID: "diploma"}
+	f := &fakeIssuer{t: t, id: base + "/sakuragaoka", configID: "diploma"}
+	f.signer, f.chain = namingSeal(t, f.id)
+	return f
 }
 
 func (f *fakeIssuer) offerLink() string {
@@ -435,7 +440,7 @@ func (f *fakeIssuer) issueAll(keys []crypto.PublicKey) map[string]any {
 func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 	t := f.t
 	if f.configID == "diploma_jwt" {
-		s, err := jose.NewSigner(f.seal.Signer(), vcjwt.IssuerHeader("", f.seal.Chain))
+		s, err := jose.NewSigner(f.signer, vcjwt.IssuerHeader("", f.chain))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -448,7 +453,7 @@ func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 		}
 		return raw
 	}
-	is, err := sdjwt.NewVCIssuer(f.seal.Signer(), jose.SignHeader{X5C: f.seal.Chain})
+	is, err := sdjwt.NewVCIssuer(f.signer, jose.SignHeader{X5C: f.chain})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,10 +487,12 @@ func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 
 // fakeVerifier is a spec-shaped OpenID4VP 1.0 verifier built from the internal packages.
 type fakeVerifier struct {
-	t      testing.TB
-	mu     sync.Mutex
-	base   string
-	access *pki.Entity
+	t    testing.TB
+	mu   sync.Mutex
+	base string
+	// signer and chain sign the request objects: the jp-desk access entity by default.
+	signer crypto.Signer
+	chain  []*x509.Certificate
 	encKey *ecdsa.PrivateKey
 
 	clientID        string
@@ -513,7 +520,7 @@ func newFakeVerifier(t testing.TB, base string) *fakeVerifier {
 		t.Fatal(err)
 	}
 	access := entity(t, pki.RoleAccess, "jp-desk")
-	return &fakeVerifier{t: t, base: base, access: access, encKey: k, clientID: "x509_hash:" + access.Info.X509Hash,
+	return &fakeVerifier{t: t, base: base, signer: access.Signer(), chain: access.Chain, encKey: k, clientID: "x509_hash:" + access.Info.X509Hash,
 		responseMode: wallet.ResponseModeDirectPostJWT, typ: wallet.RequestObjectType, query: diplomaQuery(), replyStatus: 200}
 }
 
@@ -557,7 +564,7 @@ func (f *fakeVerifier) requestObject(walletNonce string) string {
 		f.mutate(p)
 	}
 	b, _ := json.Marshal(p)
-	jwt, err := jose.Sign(f.access.Signer(), jose.SignHeader{Typ: f.typ, X5C: f.access.Chain}, b)
+	jwt, err := jose.Sign(f.signer, jose.SignHeader{Typ: f.typ, X5C: f.chain}, b)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -633,4 +640,27 @@ func rootsOf(t testing.TB) *x509.CertPool {
 	p := x509.NewCertPool()
 	p.AddCert(entity(t, pki.RoleAccessCA, "jp").Certificate)
 	return p
+}
+
+// namingSeal is the sakuragaoka seal, with its key, re-issued by its seal CA to name the
+// fake issuer's identifier id (known only once the server listens): a wallet refuses a
+// credential whose certificate does not name the issuer it came from.
+func namingSeal(t testing.TB, id string) (crypto.Signer, []*x509.Certificate) {
+	t.Helper()
+	seal, ca := entity(t, pki.RoleSeal, "sakuragaoka"), entity(t, pki.RoleSealCA, "jp")
+	u, err := url.Parse(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := *seal.Certificate
+	tmpl.URIs, tmpl.SerialNumber = []*url.URL{u}, big.NewInt(time.Now().UnixNano())
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, ca.Certificate, seal.Certificate.PublicKey, ca.Signer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seal.Signer(), []*x509.Certificate{cert}
 }

@@ -1,9 +1,14 @@
 package wallet_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"net/url"
 	"slices"
 	"strings"
@@ -220,6 +225,9 @@ func TestPresentJWTVC(t *testing.T) {
 
 // TestParseRequestChecks: what ParseRequest refuses, with its code, and what it must still accept.
 func TestParseRequestChecks(t *testing.T) {
+	selfSignedCert, selfSignedKey := selfSignedAccess(t)
+	selfSignedPool := x509.NewCertPool()
+	selfSignedPool.AddCert(selfSignedCert)
 	tests := []struct {
 		name     string
 		setup    func(e *env)
@@ -254,6 +262,13 @@ func TestParseRequestChecks(t *testing.T) {
 		{name: "fail/unsupported prefix", wantCode: wallet.CodeUnsupportedClientID, setup: func(e *env) {
 			e.ver.clientID = "decentralized_identifier:did:example:123"
 		}},
+		// A self-signed access certificate without the CA flag (crypto/x509's
+		// CheckSignatureFrom does not see those), even one the wallet's roots contain.
+		{name: "fail/self-signed end-entity access certificate", wantCode: wallet.CodeUntrustedVerifier,
+			opts: []wallet.Option{wallet.WithVerifierRoots(selfSignedPool)}, setup: func(e *env) {
+				e.ver.signer, e.ver.chain = selfSignedKey, []*x509.Certificate{selfSignedCert}
+				e.ver.clientID = "x509_san_dns:" + selfSignedCert.DNSNames[0]
+			}},
 		{name: "fail/untrusted chain", wantCode: wallet.CodeUntrustedVerifier,
 			opts: []wallet.Option{wallet.WithVerifierTrust(fakeTrust{label: "x"}, accessPolicy())}},
 		{name: "fail/wallet_nonce not echoed", link: func(e *env) string { return e.ver.link("post") },
@@ -300,7 +315,9 @@ func TestParseRequestChecks(t *testing.T) {
 		{name: "fail/request object issued in the future", wantCode: wallet.CodeInvalidRequestObject,
 			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(time.Hour).Unix() } }},
 		{name: "ok/request object issued within the clock skew",
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(30 * time.Second).Unix() } }},
+			setup: func(e *env) {
+				e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(30 * time.Second).Unix() }
+			}},
 		{name: "fail/request object for another wallet", wantCode: wallet.CodeInvalidRequestObject,
 			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = "https://other-wallet.example" } }},
 		{name: "fail/request object aud not a string", wantCode: wallet.CodeInvalidRequestObject,
@@ -538,4 +555,24 @@ func TestRequestWithoutState(t *testing.T) {
 	if len(e.ver.posts) != 1 || e.ver.posts[0].Has("state") || e.ver.posts[0].Get("vp_token") == "" {
 		t.Fatalf("response %v", e.ver.posts)
 	}
+}
+
+// selfSignedAccess is a self-signed end-entity certificate for the jp-desk host.
+func selfSignedAccess(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "jp-desk.localhost"}, DNSNames: []string{"jp-desk.localhost"},
+		NotBefore: testNow.Add(-time.Hour), NotAfter: testNow.Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, k
 }

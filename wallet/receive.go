@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/dpop"
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/storeerr"
@@ -461,6 +462,9 @@ func (w *Wallet) verifyCredential(ctx context.Context, raw string, e expectation
 				return nil, errorf(CodeInvalidCredential, nil, "type %q missing", t)
 			}
 		}
+		if r.Issuer != "" && r.Issuer != e.issuer {
+			return nil, errorf(CodeInvalidCredential, nil, "issuer %q is not the credential issuer", r.Issuer)
+		}
 		holder, chain = r.HolderKey, r.Chain
 		c.Types, c.IssuedAt, c.ExpiresAt = r.Types, r.IssuanceDate, r.ExpirationDate
 		if r.Status != nil {
@@ -468,6 +472,11 @@ func (w *Wallet) verifyCredential(ctx context.Context, raw string, e expectation
 		}
 	default:
 		return nil, errorf(CodeUnsupportedOffer, nil, "format %q", e.format)
+	}
+	// The signing certificate must name the issuer the wallet is talking to: otherwise any
+	// holder of a certificate from a listed CA could issue under another university's name.
+	if len(chain) > 0 && !pki.NamesIssuer(chain[0], e.issuer) {
+		return nil, errorf(CodeInvalidCredential, nil, "the signing certificate does not name the credential issuer %s", e.issuer)
 	}
 	switch {
 	case len(keys) == 0 && holder == nil:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/trustlist"
@@ -91,6 +92,12 @@ func TestReceive(t *testing.T) {
 		{name: "fail/tx_code of the wrong form", txCode: "12ab56", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeInvalidTxCode},
 		{name: "fail/wrong tx_code", txCode: "000000", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeTokenRejected},
 		{name: "fail/credential bound to another key", setup: func(e *env) { e.iss.wrongKey = true }, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
+		// A certificate from the listed CA, but naming another issuer: refused, whatever the
+		// metadata says the issuer is called.
+		{name: "fail/certificate names another issuer", setup: func(e *env) {
+			seal := entity(t, pki.RoleSeal, "sakuragaoka")
+			e.iss.signer, e.iss.chain = seal.Signer(), seal.Chain
+		}, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
 		{name: "fail/batch with one credential bound to another key", opts: []wallet.Option{wallet.WithBatchSize(2)},
 			setup: func(e *env) { e.iss.batchSize, e.iss.wrongKey = 2, true }, wantCode: wallet.CodeInvalidCredential},
 		{name: "fail/tampered credential", setup: func(e *env) { e.iss.tamper = true }, wantCode: wallet.CodeInvalidCredential},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/dcql"
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/safehttp"
 )
 
@@ -313,8 +314,8 @@ func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce, requestURI stri
 	default:
 		return nil, errorf(CodeUnsupportedClientID, nil, "client_id prefix %q", prefix)
 	}
-	if bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignatureFrom(leaf) == nil {
-		return nil, errorf(CodeUntrustedVerifier, nil, "self-signed access certificate")
+	if pki.SelfSigned(leaf) || leaf.IsCA {
+		return nil, errorf(CodeUntrustedVerifier, nil, "the access certificate is self-signed or a CA certificate")
 	}
 	trust, ok := w.verifierTrust(certs, now)
 	if !ok {

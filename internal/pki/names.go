@@ -1,10 +1,47 @@
 package pki
 
 import (
+	"bytes"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"net/url"
 	"strings"
 )
+
+// SelfSigned reports whether the certificate is its own issuer: the same issuer and subject
+// name, and either a signature that verifies with its own key or no authority key
+// identifier other than its own. (crypto/x509's CheckSignatureFrom refuses any parent that
+// is not a CA, so it misses a self-signed end-entity certificate.)
+func SelfSigned(cert *x509.Certificate) bool {
+	if !bytes.Equal(cert.RawIssuer, cert.RawSubject) {
+		return false
+	}
+	return len(cert.AuthorityKeyId) == 0 || bytes.Equal(cert.AuthorityKeyId, cert.SubjectKeyId) ||
+		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
+}
+
+// NamesIssuer reports whether the certificate names the credential issuer iss (SD-JWT VC:
+// the issuer is the subject of the end-entity certificate): a URI SAN equal to iss, or, for
+// an https iss, a dNSName SAN equal to its host.
+func NamesIssuer(cert *x509.Certificate, iss string) bool {
+	for _, u := range cert.URIs {
+		if u.String() == iss {
+			return true
+		}
+	}
+	u, err := url.Parse(iss)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return false
+	}
+	host := u.Hostname()
+	for _, d := range cert.DNSNames {
+		if strings.EqualFold(d, host) {
+			return true
+		}
+	}
+	return false
+}
 
 // attributeNames are the RFC 4514 short names used in manifest subjects.
 var attributeNames = map[string]string{

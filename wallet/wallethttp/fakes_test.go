@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -95,10 +96,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // fakeIssuer is a spec-shaped OpenID4VCI 1.0 issuer built from the internal packages.
 type fakeIssuer struct {
-	t    testing.TB
-	mu   sync.Mutex
-	id   string
-	seal *pki.Entity
+	t  testing.TB
+	mu sync.Mutex
+	id string
+	// signer and chain sign the credentials (namingSeal).
+	signer crypto.Signer
+	chain  []*x509.Certificate
 
 	configID         string
 	txCode           string
@@ -121,7 +124,9 @@ type fakeIssuer struct {
 }
 
 func newFakeIssuer(t testing.TB, base string) *fakeIssuer {
-	return &fakeIssuer{t: t, id: base + "/sakuragaoka", seal: entity(t, pki.RoleSeal, "sakuragaoka"), configID: "diploma"}
+	f := &fakeIssuer{t: t, id: base + "/sakuragaoka", configID: "diploma"}
+	f.signer, f.chain = namingSeal(t, f.id)
+	return f
 }
 
 func (f *fakeIssuer) offerLink() string {
@@ -354,7 +359,7 @@ func (f *fakeIssuer) issueAll(keys []crypto.PublicKey) map[string]any {
 func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 	t := f.t
 	if f.configID == "diploma_jwt" {
-		s, err := jose.NewSigner(f.seal.Signer(), vcjwt.IssuerHeader("", f.seal.Chain))
+		s, err := jose.NewSigner(f.signer, vcjwt.IssuerHeader("", f.chain))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +372,7 @@ func (f *fakeIssuer) issue(holder crypto.PublicKey) string {
 		}
 		return raw
 	}
-	is, err := sdjwt.NewVCIssuer(f.seal.Signer(), jose.SignHeader{X5C: f.seal.Chain})
+	is, err := sdjwt.NewVCIssuer(f.signer, jose.SignHeader{X5C: f.chain})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,4 +547,27 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// namingSeal is the sakuragaoka seal, with its key, re-issued by its seal CA to name the
+// fake issuer's identifier id (known only once the server listens): a wallet refuses a
+// credential whose certificate does not name the issuer it came from.
+func namingSeal(t testing.TB, id string) (crypto.Signer, []*x509.Certificate) {
+	t.Helper()
+	seal, ca := entity(t, pki.RoleSeal, "sakuragaoka"), entity(t, pki.RoleSealCA, "jp")
+	u, err := url.Parse(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := *seal.Certificate
+	tmpl.URIs, tmpl.SerialNumber = []*url.URL{u}, big.NewInt(time.Now().UnixNano())
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, ca.Certificate, seal.Certificate.PublicKey, ca.Signer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seal.Signer(), []*x509.Certificate{cert}
 }
