@@ -125,6 +125,15 @@ func TestPresentQueries(t *testing.T) {
 			query: map[string]any{"credentials": []any{sd("d", []any{"given_name"}), jwtQ},
 				"credential_sets": []any{map[string]any{"options": []any{[]any{"d"}, []any{"jwt"}}}}},
 			choose: func(_, jwtID string) wallet.Choice { return wallet.Choice{"jwt": {jwtID}} }},
+		// trusted_authorities of a type the wallet cannot evaluate do not filter (§6.1.1: the
+		// wallet SHOULD filter; the verifier decides trust).
+		{name: "ok/etsi_tl authority not evaluated by the wallet", wantIDs: []string{"d"},
+			query: map[string]any{"credentials": []any{func() map[string]any {
+				q := sd("d")
+				q["trusted_authorities"] = []any{map[string]any{"type": "etsi_tl", "values": []string{"https://example.eu/lotl.xml"}}}
+				return q
+			}()}},
+			choose: func(sdID, _ string) wallet.Choice { return wallet.Choice{"d": {sdID}} }},
 		{name: "ok/optional set left out", wantIDs: []string{"d"}, wantDisclosed: 1, wantOptional: map[string]bool{"jwt": true},
 			query: map[string]any{"credentials": []any{sd("d", []any{"birthdate"}), jwtQ},
 				"credential_sets": []any{map[string]any{"options": []any{[]any{"d"}}}, map[string]any{"options": []any{[]any{"jwt"}}, "required": false}}},

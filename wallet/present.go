@@ -3,6 +3,8 @@ package wallet
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -123,11 +125,34 @@ func (w *Wallet) match(ctx context.Context, owner string, req *Request, now time
 	for i, d := range st.creds {
 		descs[i] = d.desc
 	}
-	st.res, err = req.Query.Match(descs)
+	st.res, err = holderQuery(req.Query).Match(descs)
 	if err != nil {
 		return nil, errorf(CodeInvalidRequest, err, "match dcql_query")
 	}
 	return st, nil
+}
+
+// holderQuery is q as this wallet can apply it: a credential query whose trusted_authorities
+// name a type the wallet cannot evaluate (etsi_tl, openid_federation: it knows the issuer's
+// certificate chain, not which lists the verifier means) does not filter by authority — the
+// wallet SHOULD filter (OpenID4VP 1.0 §6.1.1), the verifier decides trust either way. q is
+// not changed.
+func holderQuery(q *dcql.Query) *dcql.Query {
+	if !slices.ContainsFunc(q.Credentials, unevaluableAuthorities) {
+		return q
+	}
+	c := *q
+	c.Credentials = slices.Clone(q.Credentials)
+	for i := range c.Credentials {
+		if unevaluableAuthorities(c.Credentials[i]) {
+			c.Credentials[i].TrustedAuthorities = nil
+		}
+	}
+	return &c
+}
+
+func unevaluableAuthorities(cq dcql.CredentialQuery) bool {
+	return slices.ContainsFunc(cq.TrustedAuthorities, func(ta dcql.TrustedAuthoritiesQuery) bool { return ta.Type != dcql.AuthorityAKI })
 }
 
 const vcdm11Base = "https://www.w3.org/2018/credentials#"
@@ -432,7 +457,13 @@ func presentOne(p chosen, req *Request, now time.Time) (string, []string, error)
 		return s, claims, nil
 	case FormatJWTVCJSON:
 		if key == nil {
-			return "", nil, errorf(CodeInvalidChoice, nil, "jwt_vc_json credential without a holder key")
+			// A credential issued without holder binding, asked for without it: the VP JWT
+			// the format needs is signed with a key of this presentation only, which proves
+			// nothing about the holder and claims nothing.
+			var err error
+			if key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+				return "", nil, errorf(CodeInternal, err, "presentation key")
+			}
 		}
 		hh, err := vcjwt.HolderHeader(key.Public())
 		if err != nil {

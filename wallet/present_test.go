@@ -223,6 +223,39 @@ func TestPresentJWTVC(t *testing.T) {
 	}
 }
 
+// TestPresentUnboundJWTVC: a jwt_vc_json credential issued without holder binding, asked for
+// without it, is offered and can be sent: the VP JWT is signed with a key of that
+// presentation only.
+func TestPresentUnboundJWTVC(t *testing.T) {
+	e := newEnv(t)
+	e.iss.configID = "diploma_jwt"
+	raw := e.iss.issue(nil)
+	if err := e.store.SaveCredentials(t.Context(), owner, []wallet.Credential{{ID: "unbound", Owner: owner, Format: wallet.FormatJWTVCJSON,
+		Issuer: e.iss.id, ConfigurationID: "diploma_jwt", Types: []string{"VerifiableCredential", "UniversityDegreeCredential"},
+		Raw: wallet.Secret(raw), ReceivedAt: testNow}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "degree", "format": "jwt_vc_json", "require_cryptographic_holder_binding": false,
+		"meta": map[string]any{"type_values": []any{[]any{"UniversityDegreeCredential"}}}}}}
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if consent, err := e.wallet.Match(t.Context(), owner, req); err != nil || !consent.Satisfiable {
+		t.Fatalf("consent = %+v, %v", consent, err)
+	}
+	if _, err := e.wallet.Present(t.Context(), owner, req, wallet.Choice{"degree": {"unbound"}}); err != nil {
+		t.Fatal(err)
+	}
+	vp := receivedVPToken(t, e)["degree"]
+	r, err := vcjwt.VerifyPresentation(vp[0], vcjwt.PresentationPolicy{Now: testNow, Audience: req.ClientID, Nonce: testNonce,
+		Algorithms: []jose.Algorithm{jose.ES256}, Credential: vcjwt.Policy{Algorithms: []jose.Algorithm{jose.ES256}, AllowX5C: true},
+		SkipHolderBindingUnsafe: true})
+	if err != nil || len(r.Credentials) != 1 || r.Credentials[0].Raw != raw {
+		t.Fatalf("presentation = %+v, %v", r, err)
+	}
+}
+
 // TestParseRequestChecks: what ParseRequest refuses, with its code, and what it must still accept.
 func TestParseRequestChecks(t *testing.T) {
 	selfSignedCert, selfSignedKey := selfSignedAccess(t)

@@ -33,9 +33,10 @@ type Receipt struct {
 }
 
 // session is one OpenID4VCI exchange: a DPoP key, its last server nonce and the token.
+// Each request reads the clock (an exchange with retries and deferred answers outlasts the
+// proofs' time windows).
 type session struct {
 	w           *Wallet
-	now         time.Time
 	dpopKey     *ecdsa.PrivateKey
 	prover      *dpop.Prover
 	dpopNonce   string
@@ -44,12 +45,12 @@ type session struct {
 	issuer      string
 }
 
-func newSession(w *Wallet, now time.Time, key *ecdsa.PrivateKey, issuer string) (*session, error) {
+func newSession(w *Wallet, key *ecdsa.PrivateKey, issuer string) (*session, error) {
 	p, err := dpop.NewProver(key)
 	if err != nil {
 		return nil, errorf(CodeInternal, err, "DPoP prover")
 	}
-	return &session{w: w, now: now, dpopKey: key, prover: p, issuer: issuer}, nil
+	return &session{w: w, dpopKey: key, prover: p, issuer: issuer}, nil
 }
 
 type oauthError struct {
@@ -71,7 +72,11 @@ func oauthErrorOf(resp *safehttp.Response) string {
 // encode as JSON.
 func (s *session) send(ctx context.Context, endpoint string, body any, limit int64) (*safehttp.Response, error) {
 	for attempt := 0; ; attempt++ {
-		opts := dpop.ProofOptions{IssuedAt: s.now, Nonce: s.dpopNonce}
+		now, err := s.w.clock()
+		if err != nil {
+			return nil, err
+		}
+		opts := dpop.ProofOptions{IssuedAt: now, Nonce: s.dpopNonce}
 		h := http.Header{}
 		if s.accessToken != "" {
 			opts.AccessToken = s.accessToken
@@ -171,7 +176,7 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 	if err != nil {
 		return nil, errorf(CodeInternal, err, "DPoP key")
 	}
-	s, err := newSession(w, now, dkey, o.CredentialOffer.CredentialIssuer)
+	s, err := newSession(w, dkey, o.CredentialOffer.CredentialIssuer)
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +242,9 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 					}
 				}
 				proofs := make([]string, len(keys))
+				if now, err = w.clock(); err != nil {
+					return nil, err
+				}
 				for i, k := range keys {
 					if proofs[i], err = proofJWT(k, o.CredentialOffer.CredentialIssuer, cNonce, now); err != nil {
 						return nil, err
@@ -260,6 +268,9 @@ func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode str
 			expect.types = conf.CredentialDefinition.Type
 		}
 		display := displayFor(conf, o.Metadata)
+		if now, err = w.clock(); err != nil { // the answer is judged when it came
+			return nil, err
+		}
 		if cr.TransactionID != "" {
 			p, err := w.pending(owner, o, id, expect, s, keys, cr, display, now)
 			if err != nil {
@@ -339,9 +350,9 @@ type credentialResponse struct {
 	Credentials []struct {
 		Credential json.RawMessage `json:"credential"`
 	} `json:"credentials"`
-	TransactionID  string `json:"transaction_id"`
-	Interval       int64  `json:"interval"`
-	NotificationID string `json:"notification_id"`
+	TransactionID  string  `json:"transaction_id"`
+	Interval       float64 `json:"interval"` // seconds, "a positive number" (§8.3)
+	NotificationID string  `json:"notification_id"`
 
 	credentials  []string
 	invalidNonce bool
@@ -549,11 +560,13 @@ func (w *Wallet) pending(owner string, o *Offer, id string, e expectation, s *se
 	return p, nil
 }
 
-func (p *PendingIssuance) setInterval(seconds int64, now time.Time) error {
-	if seconds <= 0 {
+func (p *PendingIssuance) setInterval(seconds float64, now time.Time) error {
+	if !(seconds > 0) { // NaN too
 		return errorf(CodeIssuanceFailed, nil, "deferred answer without a positive interval")
 	}
-	p.Interval = min(time.Duration(seconds)*time.Second, MaxDeferredInterval)
+	// Capped before it becomes a Duration (a huge number would overflow into the past);
+	// at least a second.
+	p.Interval = max(time.Duration(min(seconds, MaxDeferredInterval.Seconds())*float64(time.Second)), time.Second)
 	p.NextPollAt = now.Add(p.Interval)
 	return nil
 }
@@ -595,7 +608,7 @@ func (w *Wallet) PollDeferred(ctx context.Context, owner, id string) (*Receipt, 
 		}
 		keys = append(keys, ek)
 	}
-	s, err := newSession(w, now, dkey, p.Issuer)
+	s, err := newSession(w, dkey, p.Issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +617,10 @@ func (w *Wallet) PollDeferred(ctx context.Context, owner, id string) (*Receipt, 
 	if err != nil {
 		return nil, err
 	}
-	ctx = context.WithoutCancel(ctx) // the issuer may have handed the credential over
+	ctx = context.WithoutCancel(ctx)      // the issuer may have handed the credential over
+	if now, err = w.clock(); err != nil { // the answer is judged when it came
+		return nil, err
+	}
 	cr, err := parseCredentialResponse(resp)
 	if err != nil {
 		if CodeOf(err) == CodeIssuanceDenied {
