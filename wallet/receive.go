@@ -162,10 +162,7 @@ type tokenResponse struct {
 // credential requests or responses, or signed issuer metadata; it does not check the
 // status list of a received credential.
 func (w *Wallet) Receive(ctx context.Context, owner string, o *Offer, txCode string) (*Receipt, error) {
-	now, err := w.clock()
-	if err != nil {
-		return nil, err
-	}
+	var now time.Time // read where it is used
 	if o == nil || o.PreAuthorizedCode == nil || o.Metadata == nil || o.CredentialOffer == nil {
 		return nil, errorf(CodeUnsupportedOffer, nil, "not a resolved offer with a pre-authorized code")
 	}
@@ -583,10 +580,7 @@ func (p *PendingIssuance) setInterval(seconds float64, now time.Time) error {
 // answered, the rest runs to its end even if ctx ends.
 func (w *Wallet) PollDeferred(ctx context.Context, owner, id string) (*Receipt, error) {
 	defer w.polls.lock(owner + "\x00" + id)()
-	now, err := w.clock()
-	if err != nil {
-		return nil, err
-	}
+	var now time.Time // read once the issuer has answered
 	p, err := w.store.Pending(ctx, owner, id)
 	if err != nil {
 		return nil, notFoundOr(err, "pending issuance")
