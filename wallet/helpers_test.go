@@ -179,6 +179,7 @@ type fakeIssuer struct {
 	deferred                 bool
 	ready                    bool
 	wrongKey                 bool
+	codeOnlyAS               bool // list an authorization-code-only server first
 	tamper                   bool
 	metadataIssuer           string
 	offerRedirect            bool
@@ -241,11 +242,20 @@ func (f *fakeIssuer) register(mux *http.ServeMux) {
 		if f.batchSize >= 2 {
 			md["batch_credential_issuance"] = map[string]any{"batch_size": f.batchSize}
 		}
+		if f.codeOnlyAS {
+			md["authorization_servers"] = []string{strings.TrimSuffix(f.id, "/sakuragaoka") + "/sso", f.id}
+		}
 		writeJSON(w, 200, md)
 	})
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server/sakuragaoka", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 200, map[string]any{"issuer": f.id, "token_endpoint": f.id + "/token", "dpop_signing_alg_values_supported": []string{"ES256"},
 			"pre-authorized_grant_anonymous_access_supported": true})
+	})
+	// An authorization server for the authorization code grant only, listed first when
+	// codeOnlyAS: the wallet must pass it over.
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server/sso", func(w http.ResponseWriter, _ *http.Request) {
+		sso := strings.TrimSuffix(f.id, "/sakuragaoka") + "/sso"
+		writeJSON(w, 200, map[string]any{"issuer": sso, "token_endpoint": sso + "/token", "grant_types_supported": []string{"authorization_code"}})
 	})
 	mux.HandleFunc("POST /sakuragaoka/token", f.handleToken)
 	mux.HandleFunc("POST /sakuragaoka/nonce", func(w http.ResponseWriter, _ *http.Request) {

@@ -407,38 +407,61 @@ func (w *Wallet) issuerMetadata(ctx context.Context, co *CredentialOffer) (*Issu
 type ASMetadata struct {
 	Issuer                        string   `json:"issuer"`
 	TokenEndpoint                 string   `json:"token_endpoint"`
+	GrantTypesSupported           []string `json:"grant_types_supported,omitempty"`
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
+// tokenEndpoint finds the token endpoint for the offer's pre-authorized code: at the grant's
+// authorization_server (which the issuer must list), else at the first listed server whose
+// metadata does not rule the grant out (OpenID4VCI 1.0 §12.2.4: the wallet may tell them
+// apart by grant_types_supported), else at the credential issuer itself.
 func (w *Wallet) tokenEndpoint(ctx context.Context, co *CredentialOffer, md *IssuerMetadata) (string, error) {
-	as := co.CredentialIssuer
+	candidates := []string{co.CredentialIssuer}
 	if len(md.AuthorizationServers) > 0 {
-		as = md.AuthorizationServers[0]
+		candidates = md.AuthorizationServers
 		if g := co.PreAuthorizedCode.AuthorizationServer; g != "" {
 			if !slices.Contains(md.AuthorizationServers, g) {
 				return "", errorf(CodeInvalidOffer, nil, "grant authorization_server is not listed in the issuer metadata")
 			}
-			as = g
+			candidates = []string{g}
 		}
 	}
+	var last error
+	for _, as := range candidates {
+		am, err := w.asMetadata(ctx, as)
+		if err != nil {
+			last = err
+			continue
+		}
+		if am.GrantTypesSupported != nil && !slices.Contains(am.GrantTypesSupported, GrantPreAuthorizedCode) {
+			last = errorf(CodeUnsupportedOffer, nil, "authorization server %s does not support the pre-authorized code grant", as)
+			continue
+		}
+		return am.TokenEndpoint, nil
+	}
+	return "", last
+}
+
+// asMetadata fetches and checks one authorization server's metadata.
+func (w *Wallet) asMetadata(ctx context.Context, as string) (*ASMetadata, error) {
 	if err := checkIssuerID(as); err != nil {
-		return "", errorf(CodeInvalidIssuerMetadata, err, "authorization server")
+		return nil, errorf(CodeInvalidIssuerMetadata, err, "authorization server")
 	}
 	asURL, err := wellKnown(as, "oauth-authorization-server")
 	if err != nil {
-		return "", errorf(CodeInvalidIssuerMetadata, err, "authorization server")
+		return nil, errorf(CodeInvalidIssuerMetadata, err, "authorization server")
 	}
 	var am ASMetadata
 	if err := w.getJSON(ctx, asURL, MaxMetadataSize, &am, CodeInvalidIssuerMetadata, "authorization server metadata"); err != nil {
-		return "", err
+		return nil, err
 	}
 	if am.Issuer != as {
-		return "", errorf(CodeInvalidIssuerMetadata, nil, "authorization server metadata issuer %q is not %q", am.Issuer, as)
+		return nil, errorf(CodeInvalidIssuerMetadata, nil, "authorization server metadata issuer %q is not %q", am.Issuer, as)
 	}
 	if _, err := w.client.CheckURL(am.TokenEndpoint); err != nil {
-		return "", errorf(CodeInvalidIssuerMetadata, err, "token_endpoint")
+		return nil, errorf(CodeInvalidIssuerMetadata, err, "token_endpoint")
 	}
-	return am.TokenEndpoint, nil
+	return &am, nil
 }
 
 func namesOf(ds []MetadataDisplay) Names {

@@ -92,6 +92,7 @@ func TestReceive(t *testing.T) {
 		{name: "fail/tx_code of the wrong form", txCode: "12ab56", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeInvalidTxCode},
 		{name: "fail/wrong tx_code", txCode: "000000", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeTokenRejected},
 		{name: "fail/credential bound to another key", setup: func(e *env) { e.iss.wrongKey = true }, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
+		{name: "ok/authorization server chosen by its grant types", wantN: 1, setup: func(e *env) { e.iss.codeOnlyAS = true }},
 		// A certificate from the listed CA, but naming another issuer: refused, whatever the
 		// metadata says the issuer is called.
 		{name: "fail/certificate names another issuer", setup: func(e *env) {
