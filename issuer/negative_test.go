@@ -150,9 +150,6 @@ func TestTokenEndpoint(t *testing.T) {
 	})
 }
 
-// flipLast changes the last character of a base64url string. Only its high bits carry data,
-// so the result is often the same bytes in a non-canonical encoding, which must be refused
-// too (single use is tracked by the nonce's text).
 // TestConfigDeferredInterval: a deferred response's interval is a positive whole number of
 // seconds (§8.3), so the configuration must give one.
 func TestConfigDeferredInterval(t *testing.T) {
@@ -171,6 +168,9 @@ func TestConfigDeferredInterval(t *testing.T) {
 	}
 }
 
+// flipLast changes the last character of a base64url string. Only its high bits carry data,
+// so the result is often the same bytes in a non-canonical encoding, which must be refused
+// too (single use is tracked by the nonce's text).
 func flipLast(s string) string {
 	b := []byte(s)
 	if b[len(b)-1] == 'A' {

@@ -205,7 +205,7 @@ func (r *Refresher) wait(s *Snapshot, now time.Time, failures int) time.Duration
 		if slices.ContainsFunc(s.Lists, func(st ListState) bool { return st.List == nil }) {
 			// Nothing in use for some list (a first start while its host was down):
 			// everything it would vouch for is refused meanwhile, so try again soon.
-			b = r.cfg.floor
+			b = min(b, r.cfg.floor)
 		}
 		for i := 1; i < failures && b < r.cfg.interval; i++ {
 			b *= 2

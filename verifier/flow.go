@@ -262,8 +262,9 @@ func (f *Flow) CreateRequest(ctx context.Context, in RequestInput) (*Created, er
 	if err := q.Validate(); err != nil {
 		return nil, &Error{Code: CodeInvalidInput, Msg: "DCQL query: " + err.Error()}
 	}
-	// The verifier re-checks trusted_authorities on every response (§6.1.1); a type it
-	// cannot evaluate would reject every answer, so the request is refused now.
+	// The verifier re-checks trusted_authorities on every response (§6.1.1); an entry of a
+	// type it cannot evaluate would never match, rejecting answers it should accept, so the
+	// request is refused now.
 	for _, cq := range q.Credentials {
 		for _, ta := range cq.TrustedAuthorities {
 			if ta.Type != dcql.AuthorityAKI {

@@ -504,6 +504,45 @@ func TestFlowReplay(t *testing.T) {
 		}
 	})
 
+	// A bound presentation, forged before it reaches its request: its key binding text copied
+	// to another request with a garbage signature, alone or behind an extra disclosure (so
+	// the SD-JWT fails before the KB-JWT is looked at). Neither is remembered; the genuine
+	// presentation is then accepted at its own request.
+	t.Run("ok/forged-key-binding-does-not-block-the-genuine", func(t *testing.T) {
+		for name, forge := range map[string]func(pres string) string{
+			"garbage KB-JWT signature": func(pres string) string {
+				dot := strings.LastIndexByte(pres, '.')
+				return pres[:dot+1] + strings.Repeat("A", len(pres)-dot-1)
+			},
+			"extra disclosure and garbage KB-JWT signature": func(pres string) string {
+				dot := strings.LastIndexByte(pres, '.')
+				i := strings.LastIndexByte(pres, '~')
+				extra := base64.RawURLEncoding.EncodeToString([]byte(`["c2FsdHNhbHRzYWx0","nickname","Joe"]`))
+				return pres[:i+1] + extra + "~" + pres[i+1:dot+1] + strings.Repeat("A", len(pres)-dot-1)
+			},
+		} {
+			w := newTestWallet(f.issue(f.euDiploma()))
+			a, ra := d.create(t, w, verifier.RequestInput{Profile: verifier.ProfileDiploma, ResponseMode: verifier.ResponseModeDirectPost})
+			b, rb := d.create(t, w, verifier.RequestInput{Profile: verifier.ProfileDiploma, ResponseMode: verifier.ResponseModeDirectPost})
+			vp := w.present(ra, "", "")
+			var tok map[string][]string
+			must(json.Unmarshal(vp, &tok))
+			forged := vpToken("diploma", forge(tok["diploma"][0]))
+			if _, err := d.flow.HandleResponse(ctx, w.form(rb, forged)); err != nil {
+				t.Fatal(err)
+			}
+			if rep := d.status(t, b.ID); rep.Status != verifier.StatusRejected || rep.Result.Reason == verifier.CodePresentationReplayed {
+				t.Fatalf("%s: forged copy %s %s", name, rep.Status, rep.Result.Reason)
+			}
+			if _, err := d.flow.HandleResponse(ctx, w.form(ra, vp)); err != nil {
+				t.Fatal(err)
+			}
+			if rep := d.status(t, a.ID); rep.Status != verifier.StatusVerified {
+				t.Fatalf("%s: genuine presentation after the forged copy: %s %s", name, rep.Status, rep.Result.Reason)
+			}
+		}
+	})
+
 	// jwt_vc_json without holder binding: whoever holds a copy of the credential can wrap it
 	// in a VP JWT of their own for each request, with that request's nonce. The credential
 	// is what replay protection remembers.

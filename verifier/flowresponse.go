@@ -251,12 +251,12 @@ func (f *Flow) verifyResponse(ctx context.Context, r *Request, vpToken []byte) (
 		// being rejected, and remembered as presented, for a passing network failure.
 		return nil, flowErr(CodeUnavailable, "the credential's status list could not be fetched now; send the response again shortly")
 	}
-	// Only presentations whose signatures verified are remembered: one with a forged
-	// signature over a copied credential's (or a guessed key binding's) text must not make
+	// Only presentations whose replay text is genuine are remembered (see sdReplayable): one
+	// with a forged signature over a copied credential's or key binding's text must not make
 	// the genuine one a "replay" later.
 	uses := make([]SingleUse, 0, len(res.Credentials))
 	for _, cr := range res.Credentials {
-		if cr.signaturesVerified() {
+		if cr.replayable {
 			uses = append(uses, SingleUse{Kind: UsePresentation, Value: presentationDigest(cr.Format, cr.replay), ExpiresAt: now.Add(f.cfg.ReplayWindow)})
 		}
 	}

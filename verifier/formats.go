@@ -117,9 +117,11 @@ func (v *Verifier) verifySDJWT(ctx context.Context, raw string, p *Policy, cr *C
 			cr.fail(CheckSignature, sdCode(code, CheckSignature), err.Error())
 			return nil
 		}
+		cr.replayable = sdReplayable(e.Checks, u.HasKeyBinding())
 		addSDChecks(cr, e.Checks)
 		return nil
 	}
+	cr.replayable = sdReplayable(cred.Checks, u.HasKeyBinding())
 	addSDChecks(cr, cred.Checks)
 	if cred.KeyBinding == nil {
 		// No KB-JWT was presented: whether that is acceptable is decided once the rule is known.
@@ -225,6 +227,7 @@ func (v *Verifier) verifyJWTVC(raw string, p *Policy, cr *CredentialResult) *ver
 		return nil
 	}
 	c := pres.Credentials[0]
+	cr.replayable = true // the VP JWT and the credential in it verified
 	cr.pass(CheckParse, "VP JWT with one VCDM 1.1 credential")
 	cr.pass(CheckSignature, fmt.Sprintf("%s, key from the x5c leaf", c.Algorithm))
 	cr.pass(CheckValidity, "issuance date, iat and expiration valid now")
@@ -247,6 +250,29 @@ func (v *Verifier) verifyJWTVC(raw string, p *Policy, cr *CredentialResult) *ver
 		vd.replay = "credential:" + signedPart(c.Raw)
 	}
 	return vd
+}
+
+// sdReplayable reports whether an SD-JWT presentation's replay text (see replayText) is
+// genuine, from internal/sdjwt's checks: with a KB-JWT, its signature and sd_hash verified
+// (it is then the holder's own proof for this very presentation, even if it was made for
+// another request); without one, the issuer's signature verified.
+func sdReplayable(checks []sdjwt.Check, kb bool) bool {
+	var sig, kbSig, kbHash bool
+	for _, c := range checks {
+		switch {
+		case !c.OK:
+		case c.Name == "signature":
+			sig = true
+		case c.Name == "kb_signature":
+			kbSig = true
+		case c.Name == "kb_sd_hash":
+			kbHash = true
+		}
+	}
+	if kb {
+		return kbSig && kbHash
+	}
+	return sig
 }
 
 func keysEqual(a, b crypto.PublicKey) bool {

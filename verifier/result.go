@@ -47,11 +47,14 @@ type Check struct {
 }
 
 // Result is the outcome of Verify: the verdict, why, every check, and what each credential
-// says. A rejected Result always has a Reason.
+// says. A rejected Result always has a Reason. An accepted Result may list presentations that
+// were discarded (OpenID4VP 1.0 §8.6: not Accepted, the rest answered the query); their
+// checks and issuer are kept to explain them, their claims and qualification are not given.
 type Result struct {
 	Verdict Verdict `json:"verdict"`
 	// Reason is "" when accepted; otherwise the code of the failing vp_token check, else the
-	// Reason of the first rejected credential, else query_unsatisfied.
+	// Reason of the first rejected credential (when the accepted ones do not satisfy the
+	// query, or a key binding was made for another request), else query_unsatisfied.
 	Reason Code `json:"reason,omitempty"`
 	// Checks are the response-level checks (CheckVPToken, CheckQuery).
 	Checks []Check `json:"checks"`
@@ -106,6 +109,9 @@ func (c *CredentialResult) failDetail() string {
 // CredentialResult is what one presentation showed.
 type CredentialResult struct {
 	replay string // what the flow's replay protection remembers of the presentation (see replayText)
+	// replayable: replay is genuine — the signatures it rests on verified (sdReplayable) — so
+	// the flow may remember it; a forged one must not make the genuine one a "replay".
+	replayable bool
 	// QueryID is the credential query id (the vp_token key) and Index the position in its array.
 	QueryID string `json:"query_id"`
 	Index   int    `json:"index"`

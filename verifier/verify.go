@@ -157,6 +157,12 @@ func (v *Verifier) Verify(ctx context.Context, vpToken []byte, p Policy) (*Resul
 	}
 	if res.Reason == "" {
 		res.Verdict = VerdictAccepted
+		for i := range res.Credentials {
+			if cr := &res.Credentials[i]; !cr.Accepted {
+				// Set aside: what it claims is no part of an accepted answer.
+				cr.Claims, cr.Qualification, cr.Unrequested = nil, nil, nil
+			}
+		}
 	}
 	return res, nil
 }
@@ -200,23 +206,6 @@ type verified struct {
 
 func (c *CredentialResult) pass(name, detail string) {
 	c.Checks = append(c.Checks, Check{Name: name, OK: true, Detail: detail})
-}
-
-// signaturesVerified reports whether the signatures that make the presentation's replay text
-// genuine verified: the issuer's, and the holder's (KB-JWT or VP JWT) when presented.
-func (c *CredentialResult) signaturesVerified() bool {
-	issuer := false
-	for _, ch := range c.Checks {
-		switch {
-		case ch.Name == CheckSignature && !ch.OK:
-			return false
-		case ch.Name == CheckSignature:
-			issuer = true
-		case ch.Name == CheckHolderBinding && !ch.OK && (ch.Code == CodeHolderBindingInvalid || ch.Code == CodeUnsupportedAlgorithm):
-			return false
-		}
-	}
-	return issuer
 }
 
 // fail records a failed check; the first failure becomes the credential's Reason.

@@ -630,6 +630,10 @@ func TestDiscardedPresentation(t *testing.T) {
 				if len(res.Credentials) != 2 || !res.Credentials[0].Accepted || res.Credentials[1].Accepted || res.Credentials[1].Reason != tc.wantBad {
 					t.Fatalf("credentials %+v", res.Credentials)
 				}
+				// An accepted answer gives no claims of what it set aside.
+				if set := res.Credentials[1]; res.Verdict == verifier.VerdictAccepted && (set.Claims != nil || set.Qualification != nil) {
+					t.Fatalf("set-aside credential keeps its claims: %+v", set)
+				}
 			}
 		})
 	}

@@ -141,7 +141,7 @@ var messages = map[Code]text{
 	CodeUnsupportedOffer:           {"This wallet cannot receive this kind of credential.", "このウォレットはこの種類の証明書を受け取れません。"},
 	CodeTxCodeRequired:             {"Enter the PIN your university gave you.", "大学から受け取ったPINを入力してください。"},
 	CodeInvalidTxCode:              {"The PIN does not have the expected form. Check it and try again.", "PINの形式が正しくありません。確認してもう一度入力してください。"},
-	CodeTokenRejected:              {"The university did not accept the code. It may be wrong or expired.", "大学がコードを受け付けませんでした。コードが間違っているか、期限切れの可能性があります。"},
+	CodeTokenRejected:              {"The university did not accept the PIN or the link. The PIN may be wrong, or the link expired.", "大学がPINまたはリンクを受け付けませんでした。PINが間違っているか、リンクの期限が切れている可能性があります。"},
 	CodeIssuanceFailed:             {"The university could not issue the credential. Try again later.", "大学が証明書を発行できませんでした。しばらくしてからもう一度お試しください。"},
 	CodeIssuanceDenied:             {"The university declined to issue this credential.", "大学はこの証明書の発行を取りやめました。"},
 	CodeInvalidCredential:          {"The received credential failed its checks and was not stored.", "受け取った証明書は検証に失敗したため、保存されませんでした。"},

@@ -368,7 +368,8 @@ func resolveChoice(q *dcql.Query, st *matchState, choice Choice) ([]chosen, erro
 //   - each dc+sd-jwt presentation carries only the disclosures the query needs for the chosen
 //     credential (sdjwt.Select semantics) and, when the credential is key-bound, a KB-JWT
 //     with nonce, aud = the full client_id and iat = now; each jwt_vc_json credential goes in
-//     a VP JWT signed with its holder key (aud, nonce, iat);
+//     a VP JWT signed with its holder key (aud, nonce, iat), or, for a credential without
+//     holder binding asked for without it, with a key of that presentation only;
 //   - the vp_token object is posted to response_uri: as a form with vp_token and state
 //     (direct_post), or as response=<JWE> (direct_post.jwt), an unsigned JWT payload
 //     {"vp_token", "state"} encrypted with ECDH-ES to the client_metadata key;

@@ -343,6 +343,8 @@ func TestParseRequestChecks(t *testing.T) {
 		}},
 		{name: "fail/expired request object", wantCode: wallet.CodeInvalidRequestObject,
 			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["exp"] = testNow.Unix() } }},
+		{name: "fail/request object valid only in a far future", wantCode: wallet.CodeInvalidRequestObject,
+			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["nbf"] = 1e300 } }},
 		{name: "fail/request object not yet valid", wantCode: wallet.CodeInvalidRequestObject,
 			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["nbf"] = testNow.Add(time.Hour).Unix() } }},
 		{name: "fail/request object issued in the future", wantCode: wallet.CodeInvalidRequestObject,

@@ -328,9 +328,9 @@ func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce, requestURI stri
 		perr = errorf(CodeInvalidRequestObject, nil, "wallet_nonce not echoed")
 	case p.Exp != nil && !time.Unix(int64(*p.Exp), 0).After(now):
 		perr = errorf(CodeInvalidRequestObject, nil, "request object expired")
-	case p.Nbf != nil && time.Unix(int64(*p.Nbf), 0).After(now.Add(clockSkew)):
+	case p.Nbf != nil && *p.Nbf > float64(now.Add(clockSkew).Unix()): // compared as numbers: a huge one must not wrap
 		perr = errorf(CodeInvalidRequestObject, nil, "request object not yet valid")
-	case p.Iat != nil && time.Unix(int64(*p.Iat), 0).After(now.Add(clockSkew)):
+	case p.Iat != nil && *p.Iat > float64(now.Add(clockSkew).Unix()):
 		perr = errorf(CodeInvalidRequestObject, nil, "request object issued in the future")
 	case !w.audienceOK(p.Aud, requestURI):
 		perr = errorf(CodeInvalidRequestObject, nil, "request object aud names another wallet")

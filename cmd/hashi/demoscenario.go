@@ -256,7 +256,7 @@ func describeReport(rep *verifier.Report) ([]string, verifier.Code) {
 	out := []string{strings.ToUpper(string(r.Verdict))}
 	reason := r.Reason
 	for _, c := range r.Credentials {
-		if reason == "" {
+		if reason == "" && r.Verdict != verifier.VerdictAccepted {
 			reason = c.Reason
 		}
 		names := c.Issuer.NameEN

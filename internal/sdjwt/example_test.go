@@ -90,7 +90,7 @@ func Example() {
 	// degree: map[title:MSc Informatics]
 	// given_name disclosed: false
 	// disclosure at ["degree"]
-	// checks: typ issuer_key signature sd_alg disclosures disclosures_referenced sd_forbidden_claims vct iss validity_period cnf key_binding kb_typ kb_signature kb_claims kb_nonce kb_audience kb_iat kb_sd_hash
+	// checks: typ issuer_key signature sd_alg disclosures disclosures_referenced sd_forbidden_claims vct iss validity_period cnf key_binding kb_typ kb_signature kb_claims kb_sd_hash kb_nonce kb_audience kb_iat
 }
 
 // Verifying the RFC 9901 §5.2 presentation with the example issuer key.

@@ -89,6 +89,14 @@ func verifyKBJWT(r *run, kb *jose.JWS, presented string, hash HashAlgorithm, hol
 	}
 	r.pass("kb_claims", "")
 
+	// sd_hash first: once it and the signature hold, this KB-JWT is the holder's own for
+	// exactly this presentation, whatever the request checks below say (a verifier may
+	// then remember it against replay).
+	if !hash.matches(presented, out.SDHash) {
+		return nil, r.fail("kb_sd_hash", errorf(CodeSDHashMismatch, nil, "KB-JWT sd_hash does not match the presented SD-JWT"))
+	}
+	r.pass("kb_sd_hash", "")
+
 	if subtle.ConstantTimeCompare([]byte(out.Nonce), []byte(p.Nonce)) != 1 {
 		return nil, r.fail("kb_nonce", errorf(CodeWrongNonce, nil, "KB-JWT nonce is not the expected one"))
 	}
@@ -112,9 +120,5 @@ func verifyKBJWT(r *run, kb *jose.JWS, presented string, hash HashAlgorithm, hol
 	}
 	r.pass("kb_iat", "")
 
-	if !hash.matches(presented, out.SDHash) {
-		return nil, r.fail("kb_sd_hash", errorf(CodeSDHashMismatch, nil, "KB-JWT sd_hash does not match the presented SD-JWT"))
-	}
-	r.pass("kb_sd_hash", "")
 	return out, nil
 }

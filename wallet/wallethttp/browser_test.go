@@ -28,10 +28,10 @@ func TestBrowser(t *testing.T) {
 		signUpTitle, listTitle, pinHint, trust, consentTitle, sent string
 		historySent, otherHistorySent, otherHistoryTitle           string
 	}{
-		{"ja", "ja,en;q=0.5", "en", "ウォレットのアカウントを作成", "証明書一覧", "コードは4文字です。",
+		{"ja", "ja,en;q=0.5", "en", "ウォレットのアカウントを作成", "証明書一覧", "PINは4文字です。",
 			"JP pilot list に Sakura Trust（日本）（JP）として登録されています。", "証明書の提示を求められています",
 			"Pilot Recruitment Desk JPに提示しました。", "提示済み", "shared", "History"},
-		{"en", "en-GB,en;q=0.9", "ja", "Create your wallet account", "My credentials", "The code has 4 characters.",
+		{"en", "en-GB,en;q=0.9", "ja", "Create your wallet account", "My credentials", "The PIN has 4 characters.",
 			"Listed by JP pilot list as Sakura Trust (JP).", "Someone asks for your credentials",
 			"Shared with Pilot Recruitment Desk JP.", "shared", "提示済み", "履歴"},
 	} {

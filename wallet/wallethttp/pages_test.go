@@ -194,7 +194,7 @@ func TestReceiveWithPIN(t *testing.T) {
 
 	p := b.post("/wallet/receive", url.Values{"link": {e.iss.offerLink()}})
 	wantStatus(t, "offer", p, 200)
-	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "コードは6文字です。", `id="tx_code"`, `maxlength="6"`)
+	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "PINは6文字です。", `id="tx_code"`, `maxlength="6"`)
 	id := hidden(t, p)
 
 	// A wrong PIN: the issuer refuses, the student reads why in Japanese, the offer stays.
