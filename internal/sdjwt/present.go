@@ -64,9 +64,11 @@ func selectPaths(root any, p Path) ([]Path, error) {
 
 // selection is an SD-JWT chosen down to some disclosures.
 type selection struct {
-	text   string // <JWT>~<D>~...~
-	hash   HashAlgorithm
-	claims map[string]any // the processed payload with every disclosure embedded
+	text    string // <JWT>~<D>~...~
+	hash    HashAlgorithm
+	claims  map[string]any // the processed payload with every disclosure embedded
+	payload []byte         // the issuer JWT's payload, as signed
+	chosen  []Disclosure   // the disclosures in text, in order
 }
 
 // Select returns a presentation of the SD-JWT sdjwt (as received from the issuer, ending
@@ -135,17 +137,19 @@ func selectDisclosures(sdjwt string, paths []Path) (*selection, error) {
 	sb.Grow(len(sdjwt))
 	sb.WriteString(jwt)
 	sb.WriteByte('~')
+	var chosen []Disclosure
 	for i, d := range u.disclosures {
 		dp := proc.paths[i]
 		for _, s := range selected {
 			if dp.isPrefixOf(s) || s.isPrefixOf(dp) {
 				sb.WriteString(d.Raw)
 				sb.WriteByte('~')
+				chosen = append(chosen, d)
 				break
 			}
 		}
 	}
-	return &selection{text: sb.String(), hash: hash, claims: claims}, nil
+	return &selection{text: sb.String(), hash: hash, claims: claims, payload: u.jws.Payload, chosen: chosen}, nil
 }
 
 // Disclosed returns the claims a verifier sees in a presentation of sdjwt made with
@@ -159,15 +163,11 @@ func Disclosed(sdjwt string, paths []Path) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := ParseUnverified(s.text)
+	payload, err := decodeObject(s.payload, "issuer JWT payload")
 	if err != nil {
 		return nil, err
 	}
-	payload, err := decodeObject(u.jws.Payload, "issuer JWT payload")
-	if err != nil {
-		return nil, err
-	}
-	proc, err := newProcessor(s.hash, u.disclosures)
+	proc, err := newProcessor(s.hash, s.chosen)
 	if err != nil {
 		return nil, err
 	}

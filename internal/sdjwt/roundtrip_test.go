@@ -409,3 +409,36 @@ func expectVisible(v any, path sdjwt.Path, marked, selected []sdjwt.Path) any {
 	}
 	return v
 }
+
+// TestDisclosed: the holder's view of a presentation is exactly what a verifier gets from
+// it — Disclosed(issued, paths) equals the claims VerifyVC returns for the presentation
+// made with the same paths.
+func TestDisclosed(t *testing.T) {
+	f := newVCFixture(t)
+	for _, paths := range [][]sdjwt.Path{
+		nil,
+		{{"given_name"}},
+		{{"address", "street_address"}},
+		{{"address"}},
+		{{"nationalities", 1}},
+		{{"degrees", nil, "type"}},
+		{{"given_name"}, {"address"}, {"nationalities", 0}},
+	} {
+		t.Run(fmt.Sprint(paths), func(t *testing.T) {
+			got, err := sdjwt.Disclosed(f.issued, paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := mustParse(t, f.present(t, paths...)).VerifyVC(t.Context(), f.policy(sdjwt.KeySourceX5C))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if canonical(t, got) != canonical(t, c.Claims) {
+				t.Fatalf("holder's view %s\nverifier's view %s", canonical(t, got), canonical(t, c.Claims))
+			}
+		})
+	}
+	if _, err := sdjwt.Disclosed(f.issued, []sdjwt.Path{{"no_such_claim"}}); err == nil {
+		t.Fatal("a path that selects nothing was accepted")
+	}
+}
