@@ -162,7 +162,7 @@ func TestConfigDeferredInterval(t *testing.T) {
 		c := valid
 		c.DeferredInterval = tc.d
 		err := c.Validate()
-		if got := err == nil || !strings.Contains(err.Error(), "DeferredInterval"); got != tc.ok {
+		if tc.ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "DeferredInterval")) {
 			t.Errorf("DeferredInterval %s: %v", tc.d, err)
 		}
 	}

@@ -51,13 +51,13 @@ type responseParams struct {
 //     description;
 //   - for a vp_token, runs Verify with the request's nonce, client_id, DCQL query and desk
 //     policy, and records the Result (verified or rejected) together with the digest of
-//     every presentation whose signatures verified (the signed part of its KB-JWT or VP
-//     JWT; of the credential itself when it has no holder binding: see replayText) in one
-//     transaction. A digest already
-//     remembered from another response turns the Result into a rejection with
-//     CodePresentationReplayed (check CheckReplay). When the only failure is an unreachable
-//     status list, nothing is recorded and the answer is CodeUnavailable (503): the wallet
-//     may send the response again.
+//     every presentation whose replay text is genuine (see replayText and sdReplayable: the
+//     signed part of a KB-JWT whose signature and sd_hash verified, of a verified VP JWT,
+//     or of the credential itself when it has no holder binding) in one transaction. A
+//     digest already remembered from another response turns the Result into a rejection
+//     with CodePresentationReplayed (check CheckReplay). When the only failure is an
+//     unreachable status list, nothing is recorded and the answer is CodeUnavailable (503):
+//     the wallet may send the response again.
 //
 // When a webhook URL is configured, the result notification enters the outbox in the same
 // transaction. Same-device requests get a redirect_uri with a fresh response_code (256 bits;

@@ -326,7 +326,7 @@ func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce, requestURI stri
 	switch {
 	case walletNonce != "" && p.WalletNonce != walletNonce:
 		perr = errorf(CodeInvalidRequestObject, nil, "wallet_nonce not echoed")
-	case p.Exp != nil && !time.Unix(int64(*p.Exp), 0).After(now):
+	case p.Exp != nil && *p.Exp <= float64(now.Unix()): // numbers, like nbf and iat below
 		perr = errorf(CodeInvalidRequestObject, nil, "request object expired")
 	case p.Nbf != nil && *p.Nbf > float64(now.Add(clockSkew).Unix()): // compared as numbers: a huge one must not wrap
 		perr = errorf(CodeInvalidRequestObject, nil, "request object not yet valid")
