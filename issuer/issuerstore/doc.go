@@ -17,7 +17,7 @@
 // Schema in brief: issuer_graduates (tenant, id); issuer_offers (id; unique
 // pre_authorized_code); issuer_access_tokens (hash); issuer_token_usage (token hash,
 // configuration id), which makes a second issuance for the same pair a conflict;
-// issuer_status_lists (tenant, id: size, allocated, version, updated) and
+// issuer_status_lists (tenant, id: size, version, updated) and
 // issuer_status_entries (tenant, list id, index: status, issuance id);
 // issuer_issuances (tenant, id; unique tenant, list, index); issuer_deferred (transaction
 // id); issuer_audit (random id; tenant, at). Times are BIGINT unix milliseconds (NULL for
@@ -25,9 +25,11 @@
 //
 // Concurrency: RedeemOffer locks the offer row (SELECT ... FOR UPDATE on PostgreSQL; the
 // write transaction on SQLite), so concurrent redemptions of one code see each other's
-// changes. RecordIssuance locks the tenant's current status list the same way, so index
-// allocation in a tenant is serialised and no index is ever allocated twice; the entries'
-// primary key (tenant, list, index) backs this up.
+// changes. RecordIssuance allocates status-list indexes at random; the entries' primary key
+// (tenant, list, index) is what keeps an index from being allocated twice. It takes no lock
+// on the list while random draws succeed, so issuances in one tenant do not wait for each
+// other; a list that is missing, small or crowded is locked (SELECT ... FOR UPDATE), and
+// only then is the next list started.
 //
 // What this package does not do: it does not check expiry of offers, tokens or deferred
 // transactions (the issuer core compares times; Sweep deletes expired tokens and

@@ -52,20 +52,15 @@ func toStatus(v int) (statuslist.Status, error) {
 
 // RecordIssuance implements issuer.Store.RecordIssuance. In one transaction it:
 //
-//  1. inserts the (tokenHash, ConfigurationID) usage row, failing with sqldb.ErrConflict
-//     when the pair was used before;
+//  1. records uses and inserts the (tokenHash, ConfigurationID) usage row, failing with
+//     sqldb.ErrConflict when the pair was used before;
 //  2. deletes the tenant's deferred transaction deferredID when it is not empty
 //     (sqldb.ErrNotFound when there is none);
-//  3. locks the tenant's current status list (the one with the highest ID; PostgreSQL:
-//     SELECT ... FOR UPDATE, so allocations in one tenant are serialised), starting list 1,
-//     or the next list, of listSize entries when there is none or fewer than len(recs)
-//     indexes are free (a list keeps the size it was created with);
-//  4. allocates each record a distinct index drawn with crypto/rand: up to maxProbes random
-//     draws, each an INSERT ... ON CONFLICT DO NOTHING into the entries table (primary key
-//     tenant, list, index); then a uniform pick among the free indexes
-//     (statuslist.PickIndex over the allocated ones). New entries are Valid, so the list's
-//     Version is unchanged;
-//  5. inserts the records (Status Valid) and appends audit.
+//  3. allocates each record a distinct index drawn with crypto/rand in the tenant's newest
+//     status list (see allocate), starting list 1, or the next list, of listSize entries
+//     when there is none or it has fewer than len(recs) free indexes (a list keeps the size
+//     it was created with). New entries are Valid, so the list's Version is unchanged;
+//  4. inserts the records (Status Valid) and appends audit.
 //
 // After a commit it fills in StatusList and StatusIndex of recs (and UpdatedAt, when zero, with
 // IssuedAt). Nothing changes on any error. sqldb.ErrInvalid: no records or more than
@@ -73,6 +68,10 @@ func toStatus(v int) (statuslist.Status, error) {
 // ConfigurationID, a zero IssuedAt, a Status other than Valid, or records differing in
 // Tenant, OfferID, ConfigurationID or NotificationID. A record ID already used in the tenant
 // is sqldb.ErrConflict.
+//
+// Most issuances run one transaction that takes no lock on the list (its random draws cannot
+// collide for long in a list of at least minProbeListSize entries); one that finds the list
+// crowded, missing or small is rolled back and run again with the list locked.
 func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string, uses []issuer.SingleUse, now time.Time, recs []issuer.Issuance, listSize int, audit issuer.AuditEvent) error {
 	if err := checkIssuances(tokenHash, recs, listSize); err != nil {
 		return fmt.Errorf("issuerstore: record issuance: %w", err)
@@ -83,49 +82,55 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 	}
 	var listID int
 	var idxs []int
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		listID, idxs = 0, idxs[:0]
-		if err := remember(ctx, tx, uses, now); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO issuer_token_usage (token_hash, configuration_id, tenant, used_at) VALUES (?, ?, ?, ?)",
-			tokenHash, first.ConfigurationID, first.Tenant, sqldb.Millis(first.IssuedAt)); err != nil {
-			return fmt.Errorf("access token already used for %s: %w", first.ConfigurationID, err)
-		}
-		if deferredID != "" {
-			res, err := tx.ExecContext(ctx,
-				"DELETE FROM issuer_deferred WHERE transaction_id = ? AND tenant = ?", deferredID, first.Tenant)
-			if err != nil {
+	record := func(locked bool) func(tx *sqldb.Tx) error {
+		return func(tx *sqldb.Tx) error {
+			listID, idxs = 0, nil
+			if err := remember(ctx, tx, uses, now); err != nil {
 				return err
-			}
-			n, err := rowsAffected(res)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return notFound("deferred transaction")
-			}
-		}
-		var err error
-		listID, idxs, err = allocate(ctx, tx, recs, listSize)
-		if err != nil {
-			return err
-		}
-		for i, r := range recs {
-			updated := r.UpdatedAt
-			if updated.IsZero() {
-				updated = r.IssuedAt
 			}
 			if _, err := tx.ExecContext(ctx,
-				"INSERT INTO issuer_issuances ("+issuanceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				r.Tenant, r.ID, r.OfferID, r.GraduateID, r.ConfigurationID, listID, idxs[i], int(statuslist.Valid),
-				r.NotificationID, r.Event, r.HolderJKT, sqldb.Millis(r.IssuedAt), sqldb.Millis(updated)); err != nil {
-				return fmt.Errorf("issuance %d: %w", i, err)
+				"INSERT INTO issuer_token_usage (token_hash, configuration_id, tenant, used_at) VALUES (?, ?, ?, ?)",
+				tokenHash, first.ConfigurationID, first.Tenant, sqldb.Millis(first.IssuedAt)); err != nil {
+				return fmt.Errorf("access token already used for %s: %w", first.ConfigurationID, err)
 			}
+			if deferredID != "" {
+				res, err := tx.ExecContext(ctx,
+					"DELETE FROM issuer_deferred WHERE transaction_id = ? AND tenant = ?", deferredID, first.Tenant)
+				if err != nil {
+					return err
+				}
+				n, err := rowsAffected(res)
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					return notFound("deferred transaction")
+				}
+			}
+			var err error
+			listID, idxs, err = allocate(ctx, tx, recs, listSize, locked)
+			if err != nil {
+				return err
+			}
+			for i, r := range recs {
+				updated := r.UpdatedAt
+				if updated.IsZero() {
+					updated = r.IssuedAt
+				}
+				if _, err := tx.ExecContext(ctx,
+					"INSERT INTO issuer_issuances ("+issuanceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					r.Tenant, r.ID, r.OfferID, r.GraduateID, r.ConfigurationID, listID, idxs[i], int(statuslist.Valid),
+					r.NotificationID, r.Event, r.HolderJKT, sqldb.Millis(r.IssuedAt), sqldb.Millis(updated)); err != nil {
+					return fmt.Errorf("issuance %d: %w", i, err)
+				}
+			}
+			return appendAudit(ctx, tx, audit)
 		}
-		return appendAudit(ctx, tx, audit)
-	})
+	}
+	err := s.db.Tx(ctx, record(false))
+	if errors.Is(err, errCrowded) {
+		err = s.db.Tx(ctx, record(true))
+	}
 	if err != nil {
 		return fmt.Errorf("issuerstore: record issuance: %w", err)
 	}
@@ -166,81 +171,104 @@ func checkIssuances(tokenHash string, recs []issuer.Issuance, listSize int) erro
 	return nil
 }
 
-// allocate claims one index per record in the tenant's current status list (see
-// RecordIssuance) and returns the list's ID and the indexes, in the order of recs.
-func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSize int) (int, []int, error) {
+// errCrowded makes RecordIssuance run its transaction again with the status list locked: the
+// unlocked attempt found no list, a list smaller than minProbeListSize, or a record for which
+// maxProbes random draws all hit allocated indexes.
+var errCrowded = errors.New("status list crowded")
+
+// errListFull: the list has fewer free indexes than the records still to place.
+var errListFull = errors.New("status list full")
+
+// allocate claims one index per record in the tenant's newest status list and returns the
+// list's ID and the indexes, in the order of recs. Each index is inserted with ON CONFLICT DO
+// NOTHING into the entries table, whose primary key (tenant, list, index) is what keeps an
+// index from being allocated twice, locked or not.
+//
+// Unlocked, it reads the newest list and only draws (errCrowded when that does not place every
+// record). Locked, it takes the tenant's allocation lock (lockNewestList), reads the list's
+// allocated indexes and picks uniformly among the free ones (pickFree). A list without room
+// for all of recs is left as it was and the next list is started; only locked transactions
+// start lists, one at a time, so lists fill completely (up to the indexes of unlocked
+// allocations rolled back meanwhile), in order.
+func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSize int, locked bool) (int, []int, error) {
 	tenant, now := recs[0].Tenant, sqldb.Millis(recs[0].IssuedAt)
-	id, size, err := currentList(ctx, tx, tenant, len(recs), listSize, now)
+	if !locked {
+		id, size, err := newestList(ctx, tx, tenant)
+		switch {
+		case errors.Is(err, sqldb.ErrNotFound):
+			return 0, nil, errCrowded
+		case err != nil:
+			return 0, nil, err
+		case size < minProbeListSize:
+			return 0, nil, errCrowded
+		}
+		idxs, err := claimAll(ctx, tx, tenant, id, size, recs, false)
+		if errors.Is(err, errListFull) {
+			return 0, nil, errCrowded
+		}
+		return id, idxs, err
+	}
+	id, size, err := lockNewestList(ctx, tx, tenant, listSize, now)
 	if err != nil {
 		return 0, nil, err
 	}
-	idxs := make([]int, 0, len(recs))
-	var used map[int]bool // the list's allocated indexes, once probing gave up
-	for _, r := range recs {
-		idx, err := claim(ctx, tx, tenant, id, size, r.ID, &used)
-		if err != nil {
-			return 0, nil, err
-		}
-		idxs = append(idxs, idx)
+	idxs, err := claimAll(ctx, tx, tenant, id, size, recs, true)
+	if !errors.Is(err, errListFull) {
+		return id, idxs, err
 	}
-	if _, err := tx.ExecContext(ctx,
-		"UPDATE issuer_status_lists SET allocated = allocated + ? WHERE tenant = ? AND id = ?",
-		len(recs), tenant, id); err != nil {
+	// listSize >= len(recs) (checkIssuances), so the new list has room.
+	if err := createList(ctx, tx, tenant, id+1, listSize, now); err != nil {
 		return 0, nil, err
 	}
-	return id, idxs, nil
+	idxs, err = claimAll(ctx, tx, tenant, id+1, listSize, recs, true)
+	return id + 1, idxs, err
 }
 
-// currentList locks the tenant's list with the highest ID and returns its ID and size,
-// starting a new list when there is none or it has fewer than n free indexes.
-func currentList(ctx context.Context, tx *sqldb.Tx, tenant string, n, listSize int, now int64) (int, int, error) {
-	create := func(id int) error {
-		_, err := tx.ExecContext(ctx,
-			"INSERT INTO issuer_status_lists (tenant, id, size, allocated, version, updated) VALUES (?, ?, ?, 0, 1, ?) "+
-				"ON CONFLICT (tenant, id) DO NOTHING",
-			tenant, id, listSize, now)
-		return err
-	}
-	for range maxListRounds {
-		var id, size, allocated int
-		err := tx.QueryRowContext(ctx,
-			"SELECT id, size, allocated FROM issuer_status_lists WHERE tenant = ? ORDER BY id DESC LIMIT 1"+forUpdate(tx),
-			tenant).Scan(&id, &size, &allocated)
-		if errors.Is(err, sqldb.ErrNotFound) {
-			if err := create(1); err != nil {
-				return 0, 0, err
-			}
-			continue
-		}
-		if err != nil {
-			return 0, 0, err
-		}
-		if tx.Dialect() == sqldb.Postgres {
-			// Under READ COMMITTED the locked row may have stopped being the newest while
-			// we waited for its lock: another transaction started the next list.
-			var newest int
-			if err := tx.QueryRowContext(ctx,
-				"SELECT MAX(id) FROM issuer_status_lists WHERE tenant = ?", tenant).Scan(&newest); err != nil {
-				return 0, 0, err
-			}
-			if newest != id {
-				continue
-			}
-		}
-		if size-allocated >= n {
-			return id, size, nil
-		}
-		if err := create(id + 1); err != nil {
+// newestList returns the ID and size of the tenant's list with the highest ID.
+func newestList(ctx context.Context, tx *sqldb.Tx, tenant string) (int, int, error) {
+	var id, size int
+	err := tx.QueryRowContext(ctx,
+		"SELECT id, size FROM issuer_status_lists WHERE tenant = ? ORDER BY id DESC LIMIT 1", tenant).Scan(&id, &size)
+	return id, size, err
+}
+
+// lockNewestList takes the tenant's allocation lock, creates list 1 when the tenant has no
+// list, and returns the newest list's ID and size. On PostgreSQL the lock is a transaction
+// advisory lock on the tenant, not a row lock: unlocked allocations insert entries, whose
+// foreign key takes FOR KEY SHARE on the list row, and a FOR UPDATE waiting among them stalls
+// them until the deadlock detector reorders the queue (deadlock_timeout). On SQLite the
+// write transaction is the lock.
+func lockNewestList(ctx context.Context, tx *sqldb.Tx, tenant string, listSize int, now int64) (int, int, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		if _, err := tx.ExecContext(ctx,
+			"SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "hashi.issuer_status_lists:"+tenant); err != nil {
 			return 0, 0, err
 		}
 	}
-	return 0, 0, fmt.Errorf("%w: status list of tenant keeps changing", sqldb.ErrBusy)
+	id, size, err := newestList(ctx, tx, tenant)
+	if errors.Is(err, sqldb.ErrNotFound) {
+		if err := createList(ctx, tx, tenant, 1, listSize, now); err != nil {
+			return 0, 0, err
+		}
+		id, size, err = newestList(ctx, tx, tenant)
+	}
+	return id, size, err
 }
 
-// claim allocates one free index of list id for issuance: random draws first, then a pick
-// among the free indexes, read once into *used.
-func claim(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, issuance string, used *map[int]bool) (int, error) {
-	insert := func(idx int) (bool, error) {
+// createList starts list id of the tenant, unless it exists.
+func createList(ctx context.Context, tx *sqldb.Tx, tenant string, id, listSize int, now int64) error {
+	_, err := tx.ExecContext(ctx,
+		"INSERT INTO issuer_status_lists (tenant, id, size, version, updated) VALUES (?, ?, ?, 1, ?) "+
+			"ON CONFLICT (tenant, id) DO NOTHING",
+		tenant, id, listSize, now)
+	return err
+}
+
+// claimAll allocates one free index of list id per record (see allocate): unlocked by random
+// draws (errListFull when maxProbes draws all miss for one record), locked by a uniform pick
+// among the free indexes (errListFull, inserting nothing, when fewer are free than records).
+func claimAll(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, recs []issuer.Issuance, locked bool) ([]int, error) {
+	insert := func(idx int, issuance string) (bool, error) {
 		res, err := tx.ExecContext(ctx,
 			"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) VALUES (?, ?, ?, ?, ?) "+
 				"ON CONFLICT (tenant, list_id, idx) DO NOTHING",
@@ -251,43 +279,85 @@ func claim(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, issua
 		n, err := rowsAffected(res)
 		return n == 1, err
 	}
-	if *used == nil {
-		bound := big.NewInt(int64(size))
+	idxs := make([]int, 0, len(recs))
+	var used map[int]bool // locked: the list's allocated indexes
+	if locked {
+		m, err := allocatedIndexes(ctx, tx, tenant, id)
+		if err != nil {
+			return nil, err
+		}
+		if size-len(m) < len(recs) {
+			return nil, errListFull
+		}
+		used = m
+	}
+	bound := big.NewInt(int64(size))
+	for _, r := range recs {
+		if locked {
+			idx, err := pickFree(ctx, size, used, func(idx int) (bool, error) { return insert(idx, r.ID) })
+			if errors.Is(err, errListFull) {
+				return nil, errors.Join(err, unclaim(ctx, tx, tenant, id, idxs))
+			}
+			if err != nil {
+				return nil, err
+			}
+			idxs = append(idxs, idx)
+			continue
+		}
+		placed := false
 		for range maxProbes {
 			v, err := rand.Int(rand.Reader, bound)
 			if err != nil {
-				return 0, fmt.Errorf("random index: %w", err)
+				return nil, fmt.Errorf("random index: %w", err)
 			}
 			idx := int(v.Int64())
-			ok, err := insert(idx)
-			if err != nil {
-				return 0, err
+			if placed, err = insert(idx, r.ID); err != nil {
+				return nil, err
 			}
-			if ok {
-				return idx, nil
+			if placed {
+				idxs = append(idxs, idx)
+				break
 			}
 		}
-		m, err := allocatedIndexes(ctx, tx, tenant, id)
+		if !placed {
+			return nil, errListFull
+		}
+	}
+	return idxs, nil
+}
+
+// pickFree inserts a uniformly picked free index (statuslist.PickIndex over used) and returns
+// it; an index taken meanwhile by an unlocked allocation (used is a snapshot) is marked used
+// and another one picked. errListFull when none is left.
+func pickFree(ctx context.Context, size int, used map[int]bool, insert func(int) (bool, error)) (int, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		idx, err := statuslist.PickIndex(size, func(i int) bool { return used[i] }, rand.Reader)
+		if err != nil {
+			return 0, errListFull
+		}
+		ok, err := insert(idx)
 		if err != nil {
 			return 0, err
 		}
-		*used = m
+		used[idx] = true
+		if ok {
+			return idx, nil
+		}
 	}
-	idx, err := statuslist.PickIndex(size, func(i int) bool { return (*used)[i] }, rand.Reader)
-	if err != nil {
-		// currentList made sure there is room; a full list means the count is off.
-		return 0, fmt.Errorf("%w: pick index: %w", errInconsistent, err)
+}
+
+// unclaim deletes the entries this transaction inserted in a list that turned out too full.
+func unclaim(ctx context.Context, tx *sqldb.Tx, tenant string, id int, idxs []int) error {
+	for _, idx := range idxs {
+		if _, err := tx.ExecContext(ctx,
+			"DELETE FROM issuer_status_entries WHERE tenant = ? AND list_id = ? AND idx = ?", tenant, id, idx); err != nil {
+			return err
+		}
 	}
-	ok, err := insert(idx)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		// The list is locked, so nobody else allocates in it.
-		return 0, fmt.Errorf("%w: index %d of list %d taken under lock", errInconsistent, idx, id)
-	}
-	(*used)[idx] = true
-	return idx, nil
+	return nil
 }
 
 // allocatedIndexes reads the allocated indexes of one list.

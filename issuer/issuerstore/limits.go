@@ -14,13 +14,16 @@ const (
 	// holder key; OpenID4VCI batch sizes are small).
 	MaxBatch = 1000
 
-	// maxProbes is how many random indexes RecordIssuance tries for one record before it
-	// reads the list's allocated indexes and picks among the free ones: with a list at most
-	// half full, 16 misses in a row happen with probability below 2^-16.
+	// maxProbes is how many random indexes RecordIssuance draws for one record before it runs
+	// again with the list locked, reading its allocated indexes and picking among the free
+	// ones: with a list at most half full, 16 misses in a row happen with probability below
+	// 2^-16.
 	maxProbes = 16
 
-	// maxListRounds bounds how often RecordIssuance re-reads the current status list when
-	// another transaction starts a new one under it; past it the transaction is retried
-	// as busy.
-	maxListRounds = 8
+	// minProbeListSize is the smallest list RecordIssuance allocates in without locking it.
+	// Two unlocked transactions that each draw an index the other holds uncommitted wait for
+	// each other until PostgreSQL breaks the deadlock (deadlock_timeout, 1 s by default);
+	// with at least this many entries that takes two unlikely draws in a row. The issuer's
+	// own lists have at least 1024 entries (issuer.Config.StatusListSize).
+	minProbeListSize = 1024
 )

@@ -239,13 +239,59 @@ func testRecordIssuanceRollover(t *testing.T, s issuer.Store) {
 	wantErr(t, err, errNotFound)
 }
 
-// testRecordIssuanceConcurrent: 20 goroutines record batches into one tenant with small
-// lists; no index is allocated twice, and a token reused concurrently wins exactly once.
+// testRecordIssuanceRolloverLarge is testRecordIssuanceRollover with lists large enough to be
+// allocated in without a lock: a batch that does not fit in what is left of a list goes
+// whole to the next one, and the last free indexes of a list are found.
+func testRecordIssuanceRolloverLarge(t *testing.T, s issuer.Store) {
+	const size = 1024
+	tenant := Rand("t-")
+	o := NewOffer(tenant, T0)
+	batches := []struct {
+		n        int
+		wantList int
+	}{
+		{250, 1}, {250, 1}, {250, 1}, {250, 1}, // 24 free in list 1
+		{30, 2},  // does not fit: list 2
+		{24, 2},  // never back to list 1
+		{970, 2}, // list 2 full
+		{1, 3},
+	}
+	byList := map[int][]issuer.Issuance{}
+	for i, b := range batches {
+		recs := NewIssuances(o, fmt.Sprint("config-", i), b.n, at(i))
+		mustRecord(t, s, recs, size)
+		for _, r := range recs {
+			if r.StatusList != b.wantList {
+				t.Fatalf("batch %d (%d records): list %d; want %d", i, b.n, r.StatusList, b.wantList)
+			}
+		}
+		byList[b.wantList] = append(byList[b.wantList], recs...)
+	}
+	checkStatuses(t, s, tenant, 1, validAt(byList[1]))
+	if len(validAt(byList[1])) != 1000 {
+		t.Fatalf("list 1: %d distinct indexes; want 1000", len(validAt(byList[1])))
+	}
+	st := checkStatuses(t, s, tenant, 2, validAt(byList[2]))
+	if len(st.Statuses) != size {
+		t.Fatalf("list 2: %d entries; want all %d", len(st.Statuses), size)
+	}
+	checkStatuses(t, s, tenant, 3, validAt(byList[3]))
+}
+
+// testRecordIssuanceConcurrent: 20 goroutines record batches of 1 to 3 into one tenant; no
+// index is allocated twice, every list but the newest was filled up to fewer free indexes
+// than a batch, and a token reused concurrently wins exactly once. Lists of 8 are always
+// allocated in locked; lists of 1024 without a lock until they fill up.
 func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
+	for _, tc := range []struct{ size, rounds int }{{8, 5}, {1024, 26}} {
+		t.Run(fmt.Sprint("size=", tc.size), func(t *testing.T) { recordConcurrently(t, s, tc.size, tc.rounds) })
+	}
+}
+
+func recordConcurrently(t *testing.T, s issuer.Store, size, rounds int) {
 	const (
-		workers = 20
-		rounds  = 5
-		size    = 8
+		workers  = 20
+		maxBatch = 3
 	)
 	tenant := Rand("t-")
 	o := NewOffer(tenant, T0)
@@ -257,7 +303,7 @@ func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 		wg.Go(func() {
 			<-start
 			for r := range rounds {
-				recs := NewIssuances(o, "diploma_sd_jwt", 1+(w+r)%3, at(w*rounds+r))
+				recs := NewIssuances(o, "diploma_sd_jwt", 1+(w+r)%maxBatch, at(w*rounds+r))
 				err := s.RecordIssuance(t.Context(), Rand("hash-"), "", nil, T0, recs, size, audit(tenant, at(w), "credential_issued", o.ID))
 				if err != nil {
 					errs[w] = err
@@ -290,15 +336,21 @@ func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 	want := 0
 	for w := range workers {
 		for r := range rounds {
-			want += 1 + (w+r)%3
+			want += 1 + (w+r)%maxBatch
 		}
 	}
 	if total != want {
 		t.Fatalf("%d records; want %d", total, want)
 	}
+	if total > size && len(byList) < 2 {
+		t.Fatalf("%d records in lists of %d: %d list(s)", total, size, len(byList))
+	}
 	for id := 1; id <= len(byList); id++ {
 		if len(byList[id]) == 0 {
 			t.Fatalf("list %d unused while %d lists exist", id, len(byList))
+		}
+		if id < len(byList) && len(byList[id]) <= size-maxBatch {
+			t.Fatalf("list %d has %d of %d entries, yet list %d was started", id, len(byList[id]), size, id+1)
 		}
 		checkStatuses(t, s, tenant, id, validAt(byList[id]))
 	}
@@ -311,8 +363,8 @@ func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 		for w := range workers {
 			wg.Go(func() {
 				<-start
-				recs := NewIssuances(o, "diploma_jwt_vc", 2, at(500))
-				errs[w] = s.RecordIssuance(t.Context(), hash, "", nil, T0, recs, size, audit(tenant, at(500), "credential_issued", o.ID))
+				recs := NewIssuances(o, "diploma_jwt_vc", 2, at(5000))
+				errs[w] = s.RecordIssuance(t.Context(), hash, "", nil, T0, recs, size, audit(tenant, at(5000), "credential_issued", o.ID))
 			})
 		}
 		close(start)

@@ -33,6 +33,7 @@ func Run(t *testing.T, s issuer.Store) {
 	t.Run("RecordIssuance", func(t *testing.T) { testRecordIssuance(t, s) })
 	t.Run("RecordIssuanceDeferred", func(t *testing.T) { testRecordIssuanceDeferred(t, s) })
 	t.Run("RecordIssuanceRollover", func(t *testing.T) { testRecordIssuanceRollover(t, s) })
+	t.Run("RecordIssuanceRolloverLarge", func(t *testing.T) { testRecordIssuanceRolloverLarge(t, s) })
 	t.Run("RecordIssuanceConcurrent", func(t *testing.T) { testRecordIssuanceConcurrent(t, s) })
 	t.Run("ListIssuances", func(t *testing.T) { testListIssuances(t, s) })
 	t.Run("SetStatus", func(t *testing.T) { testSetStatus(t, s) })
