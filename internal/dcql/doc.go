@@ -44,10 +44,9 @@
 // VC vct inheritance (vct_values match exactly); it does not expand W3C types with JSON-LD
 // (the caller passes expanded types); it matches no mso_mdoc credential (mdoc queries
 // parse and validate, but no credential matches them), and no trusted_authorities type
-// other than aki and etsi_tl; it does not check that an etsi_tl value really is the list
-// the chain builds to (the caller says so in Credential.TrustedLists). values are matched
-// like any other constraint, but OpenID4VP 1.0 §6.3 makes them a privacy aid for the
-// wallet, never a security check for the verifier.
+// other than aki (etsi_tl and openid_federation parse, but nothing matches them). values
+// are matched like any other constraint, but OpenID4VP 1.0 §6.3 makes them a privacy aid
+// for the wallet, never a security check for the verifier.
 //
 // Specification: OpenID for Verifiable Presentations 1.0, §6 (DCQL), §7 (claims path
 // pointer), §8.1 (vp_token), Appendix B (format-specific meta):

@@ -37,9 +37,6 @@ type Credential struct {
 	// x509.Certificate.AuthorityKeyId) of the certificates of the credential's X.509 chain,
 	// for trusted_authorities of type "aki".
 	AuthorityKeyIDs [][]byte
-	// TrustedLists are identifiers (e.g. LOTL URLs) of ETSI Trusted Lists under which the
-	// credential's chain is trusted, for trusted_authorities of type "etsi_tl".
-	TrustedLists []string
 }
 
 // SelectedClaim is one claim a credential delivers for a claims query.
@@ -289,7 +286,8 @@ func (cq *CredentialQuery) match(c *Credential) (CandidateMatch, *Error) {
 }
 
 // trustedBy reports whether the credential matches one value of the trusted authorities
-// query. Types other than aki and etsi_tl never match.
+// query. Types other than aki (etsi_tl, openid_federation) never match: hashi's verifier
+// refuses them in requests and its wallet does not filter on them.
 func (c *Credential) trustedBy(ta TrustedAuthoritiesQuery) bool {
 	switch ta.Type {
 	case AuthorityAKI:
@@ -299,12 +297,6 @@ func (c *Credential) trustedBy(ta TrustedAuthoritiesQuery) bool {
 				continue
 			}
 			if slices.ContainsFunc(c.AuthorityKeyIDs, func(k []byte) bool { return bytes.Equal(k, want) }) {
-				return true
-			}
-		}
-	case AuthorityETSITrustedList:
-		for _, v := range ta.Values {
-			if slices.Contains(c.TrustedLists, v) {
 				return true
 			}
 		}

@@ -136,8 +136,7 @@ func TestMatchRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	dip := dcql.Credential{Format: dcql.FormatSDJWTVC, VCT: diploma.VCT, Claims: diploma.Claims, HolderBinding: true,
-		AuthorityKeyIDs: [][]byte{{0xb3, 0xdb, 0x48, 0xa4, 0xf9, 0xa1, 0xc5, 0xd8, 0xae, 0x36, 0x41, 0xcc, 0x11, 0x63, 0x69, 0x62, 0x29, 0xbc, 0x4b, 0xc6}},
-		TrustedLists:    []string{"https://lotl.example.eu"}}
+		AuthorityKeyIDs: [][]byte{{0xb3, 0xdb, 0x48, 0xa4, 0xf9, 0xa1, 0xc5, 0xd8, 0xae, 0x36, 0x41, 0xcc, 0x11, 0x63, 0x69, 0x62, 0x29, 0xbc, 0x4b, 0xc6}}}
 	// The same claims decoded from JSON: numbers are float64.
 	raw, err := json.Marshal(diploma.Claims)
 	if err != nil {
@@ -168,7 +167,8 @@ func TestMatchRules(t *testing.T) {
 		{"fail/aki other", `,"trusted_authorities":[{"type":"aki","values":["s9tIpPmhxdiuNkHMEWNpYim8S8A"]}]`, []dcql.Credential{dip}, `d:; satisfiable=false`},
 		{"fail/aki non-canonical base64url", `,"trusted_authorities":[{"type":"aki","values":["s9tIpPmhxdiuNkHMEWNpYim8S8Z"]}]`, []dcql.Credential{dip}, `d:; satisfiable=false`},
 		{"fail/aki padded base64", `,"trusted_authorities":[{"type":"aki","values":["s9tIpPmhxdiuNkHMEWNpYim8S8Y="]}]`, []dcql.Credential{dip}, `d:; satisfiable=false`},
-		{"ok/etsi_tl second entry", `,"trusted_authorities":[{"type":"aki","values":["AAAA"]},{"type":"etsi_tl","values":["https://lotl.example.eu"]}]`, []dcql.Credential{dip}, `d: 0/-1; satisfiable=true`},
+		{"ok/aki second entry", `,"trusted_authorities":[{"type":"aki","values":["AAAA"]},{"type":"aki","values":["s9tIpPmhxdiuNkHMEWNpYim8S8Y"]}]`, []dcql.Credential{dip}, `d: 0/-1; satisfiable=true`},
+		{"fail/etsi_tl unsupported", `,"trusted_authorities":[{"type":"etsi_tl","values":["https://lotl.example.eu"]}]`, []dcql.Credential{dip}, `d:; satisfiable=false`},
 		{"fail/openid_federation unsupported", `,"trusted_authorities":[{"type":"openid_federation","values":["https://lotl.example.eu"]}]`, []dcql.Credential{dip}, `d:; satisfiable=false`},
 		{"ok/diploma claims", `,"claims":[{"path":["given_name"]},{"path":["family_name"]},{"path":["degree","title"]},{"path":["degree","level","eqf"],"values":[6,7]}]`,
 			[]dcql.Credential{dip, dipJSON}, `d: 0/-1["given_name"]["family_name"]["degree","title"]["degree","level","eqf"] 1/-1["given_name"]["family_name"]["degree","title"]["degree","level","eqf"]; satisfiable=true`},
@@ -239,9 +239,9 @@ func TestMatchFail(t *testing.T) {
 
 func TestMatchRejected(t *testing.T) {
 	q := mustParse(t, `{"credentials":[{"id":"p","format":"dc+sd-jwt","meta":{"vct_values":["`+vctPID+`"]},
-		"trusted_authorities":[{"type":"etsi_tl","values":["https://lotl.example"]}],"claims":[{"path":["given_name"]}]}]}`)
+		"trusted_authorities":[{"type":"aki","values":["AQID"]}],"claims":[{"path":["given_name"]}]}]}`)
 	trusted := func(c dcql.Credential) dcql.Credential {
-		c.TrustedLists = []string{"https://lotl.example"}
+		c.AuthorityKeyIDs = [][]byte{{1, 2, 3}}
 		return c
 	}
 	unbound := trusted(pidFull)
