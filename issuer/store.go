@@ -60,8 +60,9 @@ type Store interface {
 	// sqldb.ErrConflict (changing nothing) when tokenHash has already been used for
 	// recs[0].ConfigurationID; allocates a distinct random unused index for each record in
 	// the tenant's current status list of listSize entries (starting the next list, ID+1,
-	// when fewer than len(recs) indexes are free; the first list has ID 1) with status
-	// Valid; inserts the records with their StatusList and StatusIndex filled in (also in
+	// when fewer than len(recs) indexes are free; the first list has ID 1; a call that read
+	// the current list just before another started the next may still allocate in it) with
+	// status Valid; inserts the records with their StatusList and StatusIndex filled in (also in
 	// recs); deletes the deferred transaction deferredID when it is not empty (not found:
 	// sqldb.ErrNotFound, nothing changes); records uses (a value still remembered: a
 	// *UsedError, nothing changes); and appends audit. All records share Tenant, OfferID,

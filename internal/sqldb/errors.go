@@ -42,6 +42,11 @@ var (
 
 	// ErrClosed means the database was closed while the transaction waited for its turn.
 	ErrClosed = errors.New("database closed")
+
+	// ErrLockTimeout means a statement waited longer for a lock than the transaction's
+	// PostgreSQL lock_timeout allows (55P03 lock_not_available); the transaction is aborted.
+	// Tx does not retry it: a transaction sets lock_timeout to give up waiting on purpose.
+	ErrLockTimeout = errors.New("lock wait timed out")
 )
 
 // SQLite result codes used below (https://www.sqlite.org/rescode.html). Busy and locked are
@@ -58,6 +63,7 @@ const (
 	pgUniqueViolation      = "23505"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
+	pgLockNotAvailable     = "55P03"
 )
 
 // errClass is what translate makes of a driver error.
@@ -68,6 +74,7 @@ const (
 	classNotFound
 	classConflict
 	classBusy
+	classLockTimeout
 )
 
 // classify looks through err's wrap chain for sql.ErrNoRows or a driver error and says which
@@ -92,13 +99,15 @@ func classify(err error) errClass {
 			return classConflict
 		case pgSerializationFailure, pgDeadlockDetected:
 			return classBusy
+		case pgLockNotAvailable:
+			return classLockTimeout
 		}
 	}
 	return classOther
 }
 
 // translate wraps a driver error with the matching sentinel (ErrNotFound, ErrConflict,
-// ErrBusy), keeping the original in the chain. Errors that already carry a sentinel, and
+// ErrBusy, ErrLockTimeout), keeping the original in the chain. Errors that already carry a sentinel, and
 // errors of no known class, are returned unchanged.
 func translate(err error) error {
 	if err == nil {
@@ -112,6 +121,8 @@ func translate(err error) error {
 		sentinel = ErrConflict
 	case classBusy:
 		sentinel = ErrBusy
+	case classLockTimeout:
+		sentinel = ErrLockTimeout
 	case classOther:
 	}
 	if sentinel == nil || errors.Is(err, sentinel) {

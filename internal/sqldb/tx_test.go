@@ -257,6 +257,60 @@ func TestTxRetriesDeadlock(t *testing.T) {
 	})
 }
 
+// TestTxLockTimeout: a PostgreSQL transaction that set lock_timeout and waits longer for a row
+// another transaction holds fails with ErrLockTimeout (55P03), once: Tx does not retry it.
+func TestTxLockTimeout(t *testing.T) {
+	t.Parallel()
+	sqldbtest.RunBoth(t, func(t *testing.T, db *sqldb.DB) {
+		if db.Dialect() != sqldb.Postgres {
+			t.Skip("lock_timeout is PostgreSQL's")
+		}
+		ctx := t.Context()
+		if _, err := db.ExecContext(ctx, "CREATE TABLE held (id TEXT PRIMARY KEY, n BIGINT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO held (id, n) VALUES ('a', 0)"); err != nil {
+			t.Fatal(err)
+		}
+		holding, release := make(chan struct{}), make(chan struct{})
+		holder := make(chan error, 1)
+		go func() {
+			holder <- db.Tx(ctx, func(tx *sqldb.Tx) error {
+				if _, err := tx.ExecContext(ctx, "UPDATE held SET n = n + 1 WHERE id = 'a'"); err != nil {
+					return err
+				}
+				close(holding)
+				<-release
+				return nil
+			})
+		}()
+		<-holding
+		attempts := 0
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			attempts++
+			if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '50ms'"); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "UPDATE held SET n = n + 10 WHERE id = 'a'")
+			return err
+		})
+		close(release)
+		if herr := <-holder; herr != nil {
+			t.Fatal(herr)
+		}
+		if !errors.Is(err, sqldb.ErrLockTimeout) || errors.Is(err, sqldb.ErrBusy) {
+			t.Fatalf("err = %v; want ErrLockTimeout, not ErrBusy", err)
+		}
+		if attempts != 1 {
+			t.Fatalf("%d attempts; want 1", attempts)
+		}
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT n FROM held WHERE id = 'a'").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("n = %d (%v); want 1", n, err)
+		}
+	})
+}
+
 // TestTxRetriesBusy holds SQLite's write lock on one connection for longer than the busy
 // timeout: Tx keeps retrying and succeeds once the lock is released, and with a small retry
 // budget it gives up with ErrBusy.

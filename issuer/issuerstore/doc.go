@@ -26,10 +26,11 @@
 // Concurrency: RedeemOffer locks the offer row (SELECT ... FOR UPDATE on PostgreSQL; the
 // write transaction on SQLite), so concurrent redemptions of one code see each other's
 // changes. RecordIssuance allocates status-list indexes at random; the entries' primary key
-// (tenant, list, index) is what keeps an index from being allocated twice. It takes no lock
-// on the list while random draws succeed, so issuances in one tenant do not wait for each
-// other; a list that is missing, small or crowded is locked (SELECT ... FOR UPDATE), and
-// only then is the next list started.
+// (tenant, list, index) is what keeps an index from being allocated twice. On PostgreSQL it
+// takes no lock on the list while random draws succeed, so issuances in one tenant do not
+// wait for each other; when the list is missing, small or crowded it runs again under a
+// per-tenant transaction advisory lock, and only then is the next list started. On SQLite
+// the write transaction is that lock.
 //
 // What this package does not do: it does not check expiry of offers, tokens or deferred
 // transactions (the issuer core compares times; Sweep deletes expired tokens and

@@ -69,9 +69,9 @@ func toStatus(v int) (statuslist.Status, error) {
 // Tenant, OfferID, ConfigurationID or NotificationID. A record ID already used in the tenant
 // is sqldb.ErrConflict.
 //
-// Most issuances run one transaction that takes no lock on the list (its random draws cannot
-// collide for long in a list of at least minProbeListSize entries); one that finds the list
-// crowded, missing or small is rolled back and run again with the list locked.
+// On PostgreSQL most issuances run one transaction that takes no lock on the list, so that
+// issuances in one tenant do not wait for each other; one that finds the list missing, small
+// or crowded is rolled back and run again holding the tenant's allocation lock (see allocate).
 func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string, uses []issuer.SingleUse, now time.Time, recs []issuer.Issuance, listSize int, audit issuer.AuditEvent) error {
 	if err := checkIssuances(tokenHash, recs, listSize); err != nil {
 		return fmt.Errorf("issuerstore: record issuance: %w", err)
@@ -82,7 +82,7 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 	}
 	var listID int
 	var idxs []int
-	record := func(locked bool) func(tx *sqldb.Tx) error {
+	record := func(exclusive bool) func(tx *sqldb.Tx) error {
 		return func(tx *sqldb.Tx) error {
 			listID, idxs = 0, nil
 			if err := remember(ctx, tx, uses, now); err != nil {
@@ -108,7 +108,7 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 				}
 			}
 			var err error
-			listID, idxs, err = allocate(ctx, tx, recs, listSize, locked)
+			listID, idxs, err = allocate(ctx, tx, recs, listSize, exclusive)
 			if err != nil {
 				return err
 			}
@@ -127,8 +127,10 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 			return appendAudit(ctx, tx, audit)
 		}
 	}
-	err := s.db.Tx(ctx, record(false))
-	if errors.Is(err, errCrowded) {
+	// SQLite has one writer at a time: its transactions are exclusive anyway.
+	exclusive := s.db.Dialect() == sqldb.SQLite || listSize < minProbeListSize
+	err := s.db.Tx(ctx, record(exclusive))
+	if !exclusive && errors.Is(err, errCrowded) {
 		err = s.db.Tx(ctx, record(true))
 	}
 	if err != nil {
@@ -171,9 +173,10 @@ func checkIssuances(tokenHash string, recs []issuer.Issuance, listSize int) erro
 	return nil
 }
 
-// errCrowded makes RecordIssuance run its transaction again with the status list locked: the
-// unlocked attempt found no list, a list smaller than minProbeListSize, or a record for which
-// maxProbes random draws all hit allocated indexes.
+// errCrowded makes RecordIssuance run its transaction again exclusively: the shared attempt
+// found no list, a list smaller than minProbeListSize, a record for which maxProbes random
+// draws all hit allocated indexes, or an index it drew held by another transaction for
+// longer than probeLockTimeout.
 var errCrowded = errors.New("status list crowded")
 
 // errListFull: the list has fewer free indexes than the records still to place.
@@ -182,18 +185,28 @@ var errListFull = errors.New("status list full")
 // allocate claims one index per record in the tenant's newest status list and returns the
 // list's ID and the indexes, in the order of recs. Each index is inserted with ON CONFLICT DO
 // NOTHING into the entries table, whose primary key (tenant, list, index) is what keeps an
-// index from being allocated twice, locked or not.
+// index from being allocated twice, whichever way it was chosen.
 //
-// Unlocked, it reads the newest list and only draws (errCrowded when that does not place every
-// record). Locked, it takes the tenant's allocation lock (lockNewestList), reads the list's
-// allocated indexes and picks uniformly among the free ones (pickFree). A list without room
-// for all of recs is left as it was and the next list is started; only locked transactions
-// start lists, one at a time, so lists fill completely (up to the indexes of unlocked
-// allocations rolled back meanwhile), in order.
-func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSize int, locked bool) (int, []int, error) {
+// Shared (PostgreSQL only), it takes no lock of its own: it reads the newest list, sets
+// lock_timeout to probeLockTimeout and only draws at random; anything else is errCrowded.
+// Two shared transactions that each drew an index the other holds uncommitted would wait for
+// each other until the deadlock detector ran (deadlock_timeout, 1 s); the lock timeout breaks
+// such a wait first.
+//
+// Exclusive, it holds the tenant's allocation lock (lockNewestList), draws at random, and when
+// draws keep missing reads the list's allocated indexes and picks uniformly among the free
+// ones (pickFree). A list without room for all of recs gets none of them: the next list is
+// started and they all go there. Only exclusive transactions start lists, one at a time, so a
+// list is full, but for the indexes of shared allocations rolled back meanwhile, before the
+// next one is started; a shared transaction that read the list before the next one was
+// committed may still add to it.
+func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSize int, exclusive bool) (int, []int, error) {
 	tenant, now := recs[0].Tenant, sqldb.Millis(recs[0].IssuedAt)
-	if !locked {
-		id, size, err := newestList(ctx, tx, tenant)
+	if !exclusive {
+		var id, size int
+		err := tx.QueryRowContext(ctx,
+			"SELECT id, size, set_config('lock_timeout', ?, true) FROM issuer_status_lists WHERE tenant = ? ORDER BY id DESC LIMIT 1",
+			probeLockTimeout, tenant).Scan(&id, &size, new(string))
 		switch {
 		case errors.Is(err, sqldb.ErrNotFound):
 			return 0, nil, errCrowded
@@ -203,7 +216,7 @@ func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSiz
 			return 0, nil, errCrowded
 		}
 		idxs, err := claimAll(ctx, tx, tenant, id, size, recs, false)
-		if errors.Is(err, errListFull) {
+		if errors.Is(err, errListFull) || errors.Is(err, sqldb.ErrLockTimeout) {
 			return 0, nil, errCrowded
 		}
 		return id, idxs, err
@@ -234,10 +247,9 @@ func newestList(ctx context.Context, tx *sqldb.Tx, tenant string) (int, int, err
 
 // lockNewestList takes the tenant's allocation lock, creates list 1 when the tenant has no
 // list, and returns the newest list's ID and size. On PostgreSQL the lock is a transaction
-// advisory lock on the tenant, not a row lock: unlocked allocations insert entries, whose
-// foreign key takes FOR KEY SHARE on the list row, and a FOR UPDATE waiting among them stalls
-// them until the deadlock detector reorders the queue (deadlock_timeout). On SQLite the
-// write transaction is the lock.
+// advisory lock on the tenant, not a row lock on the list: shared allocations insert entries,
+// whose foreign key takes FOR KEY SHARE on the list row, and a FOR UPDATE queued among them
+// would stall them. On SQLite the write transaction is the lock.
 func lockNewestList(ctx context.Context, tx *sqldb.Tx, tenant string, listSize int, now int64) (int, int, error) {
 	if tx.Dialect() == sqldb.Postgres {
 		if _, err := tx.ExecContext(ctx,
@@ -264,10 +276,11 @@ func createList(ctx context.Context, tx *sqldb.Tx, tenant string, id, listSize i
 	return err
 }
 
-// claimAll allocates one free index of list id per record (see allocate): unlocked by random
-// draws (errListFull when maxProbes draws all miss for one record), locked by a uniform pick
-// among the free indexes (errListFull, inserting nothing, when fewer are free than records).
-func claimAll(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, recs []issuer.Issuance, locked bool) ([]int, error) {
+// claimAll allocates one free index of list id per record (see allocate): up to maxProbes
+// random draws each; then, exclusive only, a uniform pick among the free indexes (shared:
+// errListFull). When the list has no room for every record, the entries it inserted are
+// deleted again and the error is errListFull.
+func claimAll(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, recs []issuer.Issuance, exclusive bool) ([]int, error) {
 	insert := func(idx int, issuance string) (bool, error) {
 		res, err := tx.ExecContext(ctx,
 			"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) VALUES (?, ?, ?, ?, ?) "+
@@ -280,32 +293,11 @@ func claimAll(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, re
 		return n == 1, err
 	}
 	idxs := make([]int, 0, len(recs))
-	var used map[int]bool // locked: the list's allocated indexes
-	if locked {
-		m, err := allocatedIndexes(ctx, tx, tenant, id)
-		if err != nil {
-			return nil, err
-		}
-		if size-len(m) < len(recs) {
-			return nil, errListFull
-		}
-		used = m
-	}
+	var used map[int]bool // the list's allocated indexes, once draws gave up (exclusive only)
 	bound := big.NewInt(int64(size))
 	for _, r := range recs {
-		if locked {
-			idx, err := pickFree(ctx, size, used, func(idx int) (bool, error) { return insert(idx, r.ID) })
-			if errors.Is(err, errListFull) {
-				return nil, errors.Join(err, unclaim(ctx, tx, tenant, id, idxs))
-			}
-			if err != nil {
-				return nil, err
-			}
-			idxs = append(idxs, idx)
-			continue
-		}
 		placed := false
-		for range maxProbes {
+		for i := 0; used == nil && i < maxProbes; i++ {
 			v, err := rand.Int(rand.Reader, bound)
 			if err != nil {
 				return nil, fmt.Errorf("random index: %w", err)
@@ -319,24 +311,48 @@ func claimAll(ctx context.Context, tx *sqldb.Tx, tenant string, id, size int, re
 				break
 			}
 		}
-		if !placed {
+		if placed {
+			continue
+		}
+		if !exclusive {
 			return nil, errListFull
 		}
+		if used == nil {
+			m, err := allocatedIndexes(ctx, tx, tenant, id)
+			if err != nil {
+				return nil, err
+			}
+			used = m
+		}
+		idx, err := pickFree(ctx, size, used, func(idx int) (bool, error) { return insert(idx, r.ID) })
+		if errors.Is(err, errListFull) {
+			if err := unclaim(ctx, tx, tenant, id, idxs); err != nil {
+				return nil, err
+			}
+			return nil, errListFull
+		}
+		if err != nil {
+			return nil, err
+		}
+		idxs = append(idxs, idx)
 	}
 	return idxs, nil
 }
 
 // pickFree inserts a uniformly picked free index (statuslist.PickIndex over used) and returns
-// it; an index taken meanwhile by an unlocked allocation (used is a snapshot) is marked used
-// and another one picked. errListFull when none is left.
+// it; an index that turns out taken (a shared allocation committed it after used was read) is
+// marked used and another one picked. errListFull when none is left.
 func pickFree(ctx context.Context, size int, used map[int]bool, insert func(int) (bool, error)) (int, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
 		idx, err := statuslist.PickIndex(size, func(i int) bool { return used[i] }, rand.Reader)
-		if err != nil {
+		if statuslist.CodeOf(err) == statuslist.CodeListFull {
 			return 0, errListFull
+		}
+		if err != nil {
+			return 0, fmt.Errorf("pick index: %w", err)
 		}
 		ok, err := insert(idx)
 		if err != nil {

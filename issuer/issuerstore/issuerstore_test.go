@@ -322,14 +322,15 @@ func TestSweep(t *testing.T) {
 	})
 }
 
-// TestRecordIssuanceDenseList fills a list almost completely, so that random probes miss
-// and allocation falls back to picking among the free indexes.
+// TestRecordIssuanceDenseList fills a list completely, so that random draws miss and
+// allocation falls back to picking among the free indexes (on PostgreSQL after the shared
+// attempt gave up).
 func TestRecordIssuanceDenseList(t *testing.T) {
 	t.Parallel()
 	sqldbtest.RunBoth(t, func(t *testing.T, db *sqldb.DB) {
 		s := newStore(t, db)
 		ctx := t.Context()
-		const size = 512
+		const size = 1024
 		tenant := issuerstoretest.Rand("t-")
 		o := issuerstoretest.NewOffer(tenant, t0)
 		ev := issuer.AuditEvent{At: t0, Actor: "system", Action: "x"}

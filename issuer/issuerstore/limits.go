@@ -14,16 +14,21 @@ const (
 	// holder key; OpenID4VCI batch sizes are small).
 	MaxBatch = 1000
 
-	// maxProbes is how many random indexes RecordIssuance draws for one record before it runs
-	// again with the list locked, reading its allocated indexes and picking among the free
-	// ones: with a list at most half full, 16 misses in a row happen with probability below
-	// 2^-16.
+	// maxProbes is how many random indexes RecordIssuance draws for one record before it
+	// gives up drawing: a shared allocation then runs again exclusively, and an exclusive
+	// one reads the list's allocated indexes and picks among the free ones. With a list at
+	// most half full, 16 misses in a row happen with probability below 2^-16.
 	maxProbes = 16
 
-	// minProbeListSize is the smallest list RecordIssuance allocates in without locking it.
-	// Two unlocked transactions that each draw an index the other holds uncommitted wait for
-	// each other until PostgreSQL breaks the deadlock (deadlock_timeout, 1 s by default);
-	// with at least this many entries that takes two unlikely draws in a row. The issuer's
-	// own lists have at least 1024 entries (issuer.Config.StatusListSize).
+	// minProbeListSize is the smallest list RecordIssuance allocates in without the tenant's
+	// allocation lock (PostgreSQL). In smaller lists draws keep hitting indexes other
+	// transactions hold; the issuer's own lists have at least 1024 entries
+	// (issuer.Config.StatusListSize).
 	minProbeListSize = 1024
+
+	// probeLockTimeout is PostgreSQL's lock_timeout for a shared allocation: waiting longer
+	// for an index another transaction holds uncommitted makes it run again exclusively,
+	// instead of waiting for the deadlock detector (deadlock_timeout, 1 s) when the other
+	// transaction waits for one of its own.
+	probeLockTimeout = "100ms"
 )

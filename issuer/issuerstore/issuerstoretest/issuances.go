@@ -278,21 +278,21 @@ func testRecordIssuanceRolloverLarge(t *testing.T, s issuer.Store) {
 	checkStatuses(t, s, tenant, 3, validAt(byList[3]))
 }
 
-// testRecordIssuanceConcurrent: 20 goroutines record batches of 1 to 3 into one tenant; no
-// index is allocated twice, every list but the newest was filled up to fewer free indexes
-// than a batch, and a token reused concurrently wins exactly once. Lists of 8 are always
-// allocated in locked; lists of 1024 without a lock until they fill up.
+// testRecordIssuanceConcurrent: 20 goroutines record batches of 1 to maxBatch into one
+// tenant, more records than one list holds; no index is allocated twice, every list but the
+// newest was filled up to fewer free indexes than a batch, and a token reused concurrently
+// wins exactly once. (On PostgreSQL, lists of 8 are allocated in under the tenant's lock,
+// lists of 1024 without it until they fill up.)
 func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
-	for _, tc := range []struct{ size, rounds int }{{8, 5}, {1024, 26}} {
-		t.Run(fmt.Sprint("size=", tc.size), func(t *testing.T) { recordConcurrently(t, s, tc.size, tc.rounds) })
+	for _, tc := range []struct{ size, rounds, maxBatch int }{{8, 5, 3}, {1024, 26, 3}, {1024, 6, 20}} {
+		t.Run(fmt.Sprintf("size=%d/batch<=%d", tc.size, tc.maxBatch), func(t *testing.T) {
+			recordConcurrently(t, s, tc.size, tc.rounds, tc.maxBatch)
+		})
 	}
 }
 
-func recordConcurrently(t *testing.T, s issuer.Store, size, rounds int) {
-	const (
-		workers  = 20
-		maxBatch = 3
-	)
+func recordConcurrently(t *testing.T, s issuer.Store, size, rounds, maxBatch int) {
+	const workers = 20
 	tenant := Rand("t-")
 	o := NewOffer(tenant, T0)
 	results := make([][]issuer.Issuance, workers)

@@ -1,7 +1,7 @@
 -- +goose Up
--- RecordIssuance no longer keeps a count of each list's entries: updating one counter row
--- serialised every issuance of a tenant on PostgreSQL. The entries' primary key is what keeps
--- an index from being allocated twice.
+-- RecordIssuance no longer counts each list's entries: updating one counter row serialised
+-- every issuance of a tenant. The entries' primary key is what keeps an index from being
+-- allocated twice. (The comment on allocated in 00001 describes the old schema.)
 ALTER TABLE issuer_status_lists DROP COLUMN allocated;
 
 -- +goose Down
