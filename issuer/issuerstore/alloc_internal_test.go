@@ -31,12 +31,29 @@ func onPostgres(t *testing.T, fn func(t *testing.T, s *Store)) {
 // record records n issuances of a new offer in tenant with lists of listSize.
 func record(t *testing.T, s *Store, tenant string, n, listSize int) []issuer.Issuance {
 	t.Helper()
-	recs := issuerstoretest.NewIssuances(issuerstoretest.NewOffer(tenant, issuerstoretest.T0), "c1", n, issuerstoretest.T0)
-	if err := s.RecordIssuance(t.Context(), issuerstoretest.Rand("h-"), "", nil, issuerstoretest.T0, recs, listSize,
-		issuer.AuditEvent{Tenant: tenant, At: issuerstoretest.T0, Actor: "system", Action: "credential_issued"}); err != nil {
+	recs, err := tryRecord(t.Context(), s, tenant, n, listSize)
+	if err != nil {
 		t.Fatalf("record issuance: %v", err)
 	}
 	return recs
+}
+
+// tryRecord is record for goroutines: it returns the error.
+func tryRecord(ctx context.Context, s *Store, tenant string, n, listSize int) ([]issuer.Issuance, error) {
+	recs := issuerstoretest.NewIssuances(issuerstoretest.NewOffer(tenant, issuerstoretest.T0), "c1", n, issuerstoretest.T0)
+	err := s.RecordIssuance(ctx, issuerstoretest.Rand("h-"), "", nil, issuerstoretest.T0, recs, listSize,
+		issuer.AuditEvent{Tenant: tenant, At: issuerstoretest.T0, Actor: "system", Action: "credential_issued"})
+	return recs, err
+}
+
+// inBackground runs tryRecord in a goroutine; the channel gets its error.
+func inBackground(t *testing.T, s *Store, tenant string, n, listSize int) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := tryRecord(t.Context(), s, tenant, n, listSize)
+		done <- err
+	}()
+	return done
 }
 
 // fill allocates every index of list 1 of tenant but those in free, directly in the table.
@@ -133,23 +150,59 @@ func TestRecordIssuanceSharedTakesNoLock(t *testing.T) {
 		tenant := issuerstoretest.Rand("t-")
 		record(t, s, tenant, 1, 1024)
 		release := holding(t, s, lockTenant(tenant))
-		shared := make(chan struct{})
-		go func() { record(t, s, tenant, 2, 1024); close(shared) }()
 		select {
-		case <-shared:
+		case err := <-inBackground(t, s, tenant, 2, 1024):
+			if err != nil {
+				release()
+				t.Fatal(err)
+			}
 		case <-time.After(30 * time.Second):
 			release()
 			t.Fatal("an issuance into a sparse list waited for the allocation lock")
 		}
-		exclusive := make(chan struct{})
-		go func() { record(t, s, tenant, 1, 16); close(exclusive) }()
+		exclusive := inBackground(t, s, tenant, 1, 16)
 		select {
-		case <-exclusive:
-			t.Fatal("an exclusive issuance did not wait for the allocation lock")
+		case err := <-exclusive:
+			release()
+			t.Fatalf("an exclusive issuance did not wait for the allocation lock (err %v)", err)
 		case <-time.After(300 * time.Millisecond):
 		}
 		release()
-		<-exclusive
+		if err := <-exclusive; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestAllocateSharedGivesUp: a shared allocation that draws indexes another transaction holds
+// uncommitted gives up after probeLockTimeout (errCrowded) instead of waiting for it.
+func TestAllocateSharedGivesUp(t *testing.T) {
+	onPostgres(t, func(t *testing.T, s *Store) {
+		tenant := issuerstoretest.Rand("t-")
+		record(t, s, tenant, 1, 1024)
+		release := holding(t, s, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(context.Background(),
+				"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) "+
+					"SELECT ?, 1, g, 0, 'held-' || g FROM generate_series(0, 1023) AS g ON CONFLICT DO NOTHING", tenant)
+			return err
+		})
+		defer release()
+		done := make(chan error, 1)
+		go func() {
+			recs := issuerstoretest.NewIssuances(issuerstoretest.NewOffer(tenant, issuerstoretest.T0), "c1", 1, issuerstoretest.T0)
+			done <- s.db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+				_, _, err := allocate(context.Background(), tx, recs, 1024, false)
+				return err
+			})
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, errCrowded) {
+				t.Fatalf("err = %v; want errCrowded", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("a shared allocation waited for another transaction's uncommitted entries")
+		}
 	})
 }
 
@@ -178,11 +231,22 @@ func TestRecordIssuanceFullMidBatch(t *testing.T) {
 				"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) VALUES (?, 1, ?, 0, 'other')", tenant, free[1])
 			return err
 		})
-		batch := make(chan []issuer.Issuance, 1)
-		go func() { batch <- record(t, s, tenant, 2, 1024) }()
+		type result struct {
+			recs []issuer.Issuance
+			err  error
+		}
+		batch := make(chan result, 1)
+		go func() {
+			recs, err := tryRecord(context.Background(), s, tenant, 2, 1024)
+			batch <- result{recs, err}
+		}()
 		time.Sleep(300 * time.Millisecond) // let the batch reach the uncommitted entry
 		release()
-		for _, r := range <-batch {
+		res := <-batch
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		for _, r := range res.recs {
 			if r.StatusList != 2 {
 				t.Fatalf("record in list %d; want 2", r.StatusList)
 			}

@@ -130,7 +130,9 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 	// SQLite has one writer at a time: its transactions are exclusive anyway.
 	exclusive := s.db.Dialect() == sqldb.SQLite || listSize < minProbeListSize
 	err := s.db.Tx(ctx, record(exclusive))
-	if !exclusive && errors.Is(err, errCrowded) {
+	// A lock timeout can also come from a statement after the allocation (the shared
+	// attempt's lock_timeout stays set until it ends): the exclusive attempt sets none.
+	if !exclusive && (errors.Is(err, errCrowded) || errors.Is(err, sqldb.ErrLockTimeout)) {
 		err = s.db.Tx(ctx, record(true))
 	}
 	if err != nil {

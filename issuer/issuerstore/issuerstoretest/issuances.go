@@ -281,8 +281,8 @@ func testRecordIssuanceRolloverLarge(t *testing.T, s issuer.Store) {
 // testRecordIssuanceConcurrent: 20 goroutines record batches of 1 to maxBatch into one
 // tenant, more records than one list holds; no index is allocated twice, every list but the
 // newest was filled up to fewer free indexes than a batch, and a token reused concurrently
-// wins exactly once. (On PostgreSQL, lists of 8 are allocated in under the tenant's lock,
-// lists of 1024 without it until they fill up.)
+// wins exactly once. (On PostgreSQL, lists of 8 are allocated under the tenant's lock, lists
+// of 1024 without it until they fill up.)
 func testRecordIssuanceConcurrent(t *testing.T, s issuer.Store) {
 	for _, tc := range []struct{ size, rounds, maxBatch int }{{8, 5, 3}, {1024, 26, 3}, {1024, 6, 20}} {
 		t.Run(fmt.Sprintf("size=%d/batch<=%d", tc.size, tc.maxBatch), func(t *testing.T) {
