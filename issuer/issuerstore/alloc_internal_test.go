@@ -175,7 +175,8 @@ func TestRecordIssuanceSharedTakesNoLock(t *testing.T) {
 }
 
 // TestAllocateSharedGivesUp: a shared allocation that draws indexes another transaction holds
-// uncommitted gives up after probeLockTimeout (errCrowded) instead of waiting for it.
+// uncommitted gives up after probeLockTimeout (sqldb.ErrLockTimeout, which makes
+// RecordIssuance run exclusively) instead of waiting for it.
 func TestAllocateSharedGivesUp(t *testing.T) {
 	onPostgres(t, func(t *testing.T, s *Store) {
 		tenant := issuerstoretest.Rand("t-")
@@ -197,8 +198,8 @@ func TestAllocateSharedGivesUp(t *testing.T) {
 		}()
 		select {
 		case err := <-done:
-			if !errors.Is(err, errCrowded) {
-				t.Fatalf("err = %v; want errCrowded", err)
+			if !errors.Is(err, sqldb.ErrLockTimeout) {
+				t.Fatalf("err = %v; want sqldb.ErrLockTimeout", err)
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("a shared allocation waited for another transaction's uncommitted entries")
@@ -257,6 +258,40 @@ func TestRecordIssuanceFullMidBatch(t *testing.T) {
 		}
 		if len(st.Statuses) != 1023 {
 			t.Fatalf("list 1 has %d entries; want 1023", len(st.Statuses))
+		}
+	})
+}
+
+// TestRecordIssuanceAfterLockTimeout: an issuance whose shared attempt gives up on indexes
+// another transaction holds is recorded by the exclusive attempt, which waits for them (here
+// the other transaction fills list 1, so the issuance goes to list 2).
+func TestRecordIssuanceAfterLockTimeout(t *testing.T) {
+	onPostgres(t, func(t *testing.T, s *Store) {
+		tenant := issuerstoretest.Rand("t-")
+		record(t, s, tenant, 1, 1024)
+		release := holding(t, s, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(context.Background(),
+				"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) "+
+					"SELECT ?, 1, g, 0, 'held-' || g FROM generate_series(0, 1023) AS g ON CONFLICT DO NOTHING", tenant)
+			return err
+		})
+		type result struct {
+			recs []issuer.Issuance
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			recs, err := tryRecord(context.Background(), s, tenant, 1, 1024)
+			done <- result{recs, err}
+		}()
+		time.Sleep(300 * time.Millisecond) // the shared attempt times out after probeLockTimeout
+		release()
+		res := <-done
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		if res.recs[0].StatusList != 2 {
+			t.Fatalf("record in list %d; want 2", res.recs[0].StatusList)
 		}
 	})
 }

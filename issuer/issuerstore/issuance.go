@@ -130,8 +130,9 @@ func (s *Store) RecordIssuance(ctx context.Context, tokenHash, deferredID string
 	// SQLite has one writer at a time: its transactions are exclusive anyway.
 	exclusive := s.db.Dialect() == sqldb.SQLite || listSize < minProbeListSize
 	err := s.db.Tx(ctx, record(exclusive))
-	// A lock timeout can also come from a statement after the allocation (the shared
-	// attempt's lock_timeout stays set until it ends): the exclusive attempt sets none.
+	// A lock timeout comes from the shared attempt's lock_timeout (set by allocate, in force
+	// until the transaction ends, so for the statements after it too); the exclusive attempt
+	// sets none.
 	if !exclusive && (errors.Is(err, errCrowded) || errors.Is(err, sqldb.ErrLockTimeout)) {
 		err = s.db.Tx(ctx, record(true))
 	}
@@ -176,9 +177,8 @@ func checkIssuances(tokenHash string, recs []issuer.Issuance, listSize int) erro
 }
 
 // errCrowded makes RecordIssuance run its transaction again exclusively: the shared attempt
-// found no list, a list smaller than minProbeListSize, a record for which maxProbes random
-// draws all hit allocated indexes, or an index it drew held by another transaction for
-// longer than probeLockTimeout.
+// found no list, a list smaller than minProbeListSize, or a record for which maxProbes random
+// draws all hit allocated indexes. (A lock timeout, sqldb.ErrLockTimeout, does the same.)
 var errCrowded = errors.New("status list crowded")
 
 // errListFull: the list has fewer free indexes than the records still to place.
@@ -190,7 +190,8 @@ var errListFull = errors.New("status list full")
 // index from being allocated twice, whichever way it was chosen.
 //
 // Shared (PostgreSQL only), it takes no lock of its own: it reads the newest list, sets
-// lock_timeout to probeLockTimeout and only draws at random; anything else is errCrowded.
+// lock_timeout to probeLockTimeout and only draws at random; anything else is errCrowded,
+// and a draw that waits too long for another transaction is sqldb.ErrLockTimeout.
 // Two shared transactions that each drew an index the other holds uncommitted would wait for
 // each other until the deadlock detector ran (deadlock_timeout, 1 s); the lock timeout breaks
 // such a wait first.
@@ -218,7 +219,7 @@ func allocate(ctx context.Context, tx *sqldb.Tx, recs []issuer.Issuance, listSiz
 			return 0, nil, errCrowded
 		}
 		idxs, err := claimAll(ctx, tx, tenant, id, size, recs, false)
-		if errors.Is(err, errListFull) || errors.Is(err, sqldb.ErrLockTimeout) {
+		if errors.Is(err, errListFull) {
 			return 0, nil, errCrowded
 		}
 		return id, idxs, err

@@ -192,23 +192,13 @@ func testRecordIssuanceDeferred(t *testing.T, s issuer.Store) {
 	wantErr(t, err, nil)
 }
 
-func testRecordIssuanceRollover(t *testing.T, s issuer.Store) {
-	const size = 8
-	tenant := Rand("t-")
-	o := NewOffer(tenant, T0)
-	batches := []struct {
-		n        int
-		wantList int
-	}{
-		{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, // list 1 full
-		{1, 2},    // list 2: 1 used
-		{7, 2},    // list 2 full
-		{3, 3},    // list 3: 3 used
-		{6, 4},    // only 5 free in list 3: list 4, 6 used
-		{2, 4},    // list 4 full; allocation never goes back to list 3
-		{size, 5}, // a whole list
-		{1, 6},
-	}
+// batch is n records that must be allocated in list wantList.
+type batch struct{ n, wantList int }
+
+// recordBatches records each batch of o's tenant (lists of size entries), one after another,
+// fails t unless it lands in its list, and returns the records by list.
+func recordBatches(t *testing.T, s issuer.Store, o issuer.Offer, size int, batches []batch) map[int][]issuer.Issuance {
+	t.Helper()
 	byList := map[int][]issuer.Issuance{}
 	for i, b := range batches {
 		recs := NewIssuances(o, fmt.Sprint("config-", i), b.n, at(i))
@@ -218,8 +208,26 @@ func testRecordIssuanceRollover(t *testing.T, s issuer.Store) {
 				t.Fatalf("batch %d (%d records): list %d; want %d", i, b.n, r.StatusList, b.wantList)
 			}
 		}
-		byList[recs[0].StatusList] = append(byList[recs[0].StatusList], recs...)
+		byList[b.wantList] = append(byList[b.wantList], recs...)
 	}
+	return byList
+}
+
+func testRecordIssuanceRollover(t *testing.T, s issuer.Store) {
+	const size = 8
+	tenant := Rand("t-")
+	o := NewOffer(tenant, T0)
+	batches := []batch{
+		{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, // list 1 full
+		{1, 2},    // list 2: 1 used
+		{7, 2},    // list 2 full
+		{3, 3},    // list 3: 3 used
+		{6, 4},    // only 5 free in list 3: list 4, 6 used
+		{2, 4},    // list 4 full; allocation never goes back to list 3
+		{size, 5}, // a whole list
+		{1, 6},
+	}
+	byList := recordBatches(t, s, o, size, batches)
 	for id, recs := range byList {
 		st := checkStatuses(t, s, tenant, id, validAt(recs))
 		if st.Size != size {
@@ -246,27 +254,14 @@ func testRecordIssuanceRolloverLarge(t *testing.T, s issuer.Store) {
 	const size = 1024
 	tenant := Rand("t-")
 	o := NewOffer(tenant, T0)
-	batches := []struct {
-		n        int
-		wantList int
-	}{
+	batches := []batch{
 		{250, 1}, {250, 1}, {250, 1}, {250, 1}, // 24 free in list 1
 		{30, 2},  // does not fit: list 2
 		{24, 2},  // never back to list 1
 		{970, 2}, // list 2 full
 		{1, 3},
 	}
-	byList := map[int][]issuer.Issuance{}
-	for i, b := range batches {
-		recs := NewIssuances(o, fmt.Sprint("config-", i), b.n, at(i))
-		mustRecord(t, s, recs, size)
-		for _, r := range recs {
-			if r.StatusList != b.wantList {
-				t.Fatalf("batch %d (%d records): list %d; want %d", i, b.n, r.StatusList, b.wantList)
-			}
-		}
-		byList[b.wantList] = append(byList[b.wantList], recs...)
-	}
+	byList := recordBatches(t, s, o, size, batches)
 	checkStatuses(t, s, tenant, 1, validAt(byList[1]))
 	if len(validAt(byList[1])) != 1000 {
 		t.Fatalf("list 1: %d distinct indexes; want 1000", len(validAt(byList[1])))
