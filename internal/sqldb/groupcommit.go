@@ -223,6 +223,11 @@ func (c *committer) submit(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("sqldb: tx: %w", ErrClosed)
 	default:
 	}
+	// A caller already gone does not enqueue: select would pick at random between sending
+	// the job and ctx.Done, and a job sent may run and commit (its statements ignore ctx).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	j := &txJob{fn: fn, res: make(chan txResult, 1)}
 	select {
 	case c.jobs <- j:
