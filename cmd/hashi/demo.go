@@ -476,28 +476,32 @@ func (d *demo) listSequence() uint64 {
 // from them, exactly as the serve commands would).
 func (d *demo) writeConfigs(statusTTL time.Duration) error {
 	hash := func(token string) string { s := sha256.Sum256([]byte(token)); return hex.EncodeToString(s[:]) }
-	pkiDir := filepath.Join(d.dir, "pki")
-	trust := fmt.Sprintf(`trust:
+	// Every path is relative to the file that names it (as `serve` reads it), so the files
+	// work from any working directory and the folder can be moved. up leads from a file's
+	// folder back to DIR.
+	trust := func(up string) string {
+		return fmt.Sprintf(`trust:
   lotl: {url: %q, signers: %q}
   lists: [{label: JP pilot LoTE, url: %q, format: lote, territory: JP, signers: %q}]
-`, d.info.Trust.Lists[0].URL, filepath.Join(pkiDir, "eu", "lotl-signer", "cert.pem"),
-		d.info.Trust.Lists[2].URL, filepath.Join(pkiDir, "jp", "tl-signer", "cert.pem"))
+`, d.info.Trust.Lists[0].URL, filepath.Join(up, "pki", "eu", "lotl-signer", "cert.pem"),
+			d.info.Trust.Lists[2].URL, filepath.Join(up, "pki", "jp", "tl-signer", "cert.pem"))
+	}
 
 	var tenants strings.Builder
 	for _, t := range d.info.Issuer.Tenants {
 		fmt.Fprintf(&tenants, "  - {id: %s, admin_token_sha256: %s}\n", t.ID, hash(t.AdminToken))
 	}
 	files := map[string]string{
-		"issuer.yaml": fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\npki_dir: pki\npage_key_file: page.key\nstatus_list_ttl: %s\ntenants:\n%s",
-			demoConfigComment, d.info.Issuer.URL, "sqlite:"+filepath.Join(d.dir, "issuer.db"), statusTTL, tenants.String()),
-		"wallet.yaml": fmt.Sprintf("%sbase_path: /wallet\ndatabase: %q\nkey_file: wallet.key\ninsecure_development: true\n%s",
-			demoConfigComment, "sqlite:"+filepath.Join(d.dir, "wallet.db"), trust),
+		"issuer.yaml": fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: sqlite:issuer.db\npki_dir: pki\npage_key_file: page.key\nstatus_list_ttl: %s\ntenants:\n%s",
+			demoConfigComment, d.info.Issuer.URL, statusTTL, tenants.String()),
+		"wallet.yaml": fmt.Sprintf("%sbase_path: /wallet\ndatabase: sqlite:wallet.db\nkey_file: wallet.key\ninsecure_development: true\n%s",
+			demoConfigComment, trust("")),
 	}
 	for i, desk := range demoDesks {
 		v := d.info.Verifiers[i]
-		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: %q\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
-			demoConfigComment, v.URL, "sqlite:"+filepath.Join(d.dir, desk.id, "verifier.db"), desk.country, pkiDir, desk.id, hash(v.APIToken),
-			filepath.Join(d.dir, "page.key"), d.info.Wallet.URL, trust)
+		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: sqlite:verifier.db\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
+			demoConfigComment, v.URL, desk.country, filepath.Join("..", "pki"), desk.id, hash(v.APIToken),
+			filepath.Join("..", "page.key"), d.info.Wallet.URL, trust(".."))
 	}
 	for name, body := range files {
 		path := filepath.Join(d.dir, name)

@@ -58,13 +58,19 @@ func (s *syncBuffer) String() string {
 }
 
 // startDemo runs `hashi demo --data dir --port port --ops-port opsPort` until the test ends
-// and waits until it is ready.
+// and waits until it is ready. An empty dir leaves --data out: the default, ./hashi-data.
 func startDemo(t *testing.T, dir string, port, opsPort int) *runningDemo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningDemo{stop: cancel, done: make(chan int, 1), out: &syncBuffer{}, stderr: &syncBuffer{}, ops: "127.0.0.1:" + strconv.Itoa(opsPort)}
+	args := []string{"demo", "--port", strconv.Itoa(port), "--ops-port", strconv.Itoa(opsPort)}
+	if dir == "" {
+		dir = "hashi-data"
+	} else {
+		args = append(args, "--data", dir)
+	}
 	go func() {
-		r.done <- run(ctx, []string{"demo", "--data", dir, "--port", strconv.Itoa(port), "--ops-port", strconv.Itoa(opsPort)}, strings.NewReader(""), r.out, r.stderr)
+		r.done <- run(ctx, args, strings.NewReader(""), r.out, r.stderr)
 	}()
 	t.Cleanup(func() { r.shutdown(t) })
 	deadline := time.Now().Add(30 * time.Second)
@@ -78,6 +84,8 @@ func startDemo(t *testing.T, dir string, port, opsPort int) *runningDemo {
 		}
 		select {
 		case code := <-r.done:
+			cancel()
+			r.stop = nil // nothing left to shut down
 			t.Fatalf("demo exited with %d before it was ready: %s", code, r.stderr.String())
 		default:
 		}
@@ -129,9 +137,12 @@ func httpGet(t *testing.T, u string) (int, http.Header, string) {
 // mode, the lists, metadata, OpenAPI documents, readiness and metrics), restarts it on the
 // same folder (secrets and data reused, lists re-signed) and refuses another port.
 func TestDemoServe(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
+	// As the README runs it: from a working directory, with the default, relative data folder
+	// (the configuration files the demo writes resolve their paths against their own folder).
+	t.Chdir(t.TempDir())
+	dir := "hashi-data"
 	port, opsPort := freePort(t), freePort(t)
-	d := startDemo(t, dir, port, opsPort)
+	d := startDemo(t, "", port, opsPort)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 
 	fi, err := os.Stat(filepath.Join(dir, demoInfoFile))
@@ -246,7 +257,7 @@ func TestDemoServe(t *testing.T) {
 
 	// A second start reuses the folder: same secrets, keys and signed lists, and what was
 	// issued is still there: the registrar lists it and it is accepted at the EU desk.
-	d2 := startDemo(t, dir, port, opsPort)
+	d2 := startDemo(t, "", port, opsPort)
 	if d2.info.Issuer.Tenants[0].AdminToken != d.info.Issuer.Tenants[0].AdminToken || d2.info.Wallet.Password != d.info.Wallet.Password {
 		t.Errorf("secrets changed on restart")
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/issuer"
 	"github.com/hashi-vc/hashi/issuer/issuerhttp"
 	"github.com/hashi-vc/hashi/issuer/issuerstore"
@@ -53,7 +52,7 @@ func issuerService(ctx context.Context, c *issuerFileConfig, logger *slog.Logger
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
+	db, err := c.openDB(ctx, c.Database, logger)
 	if err != nil {
 		return nil, nil, fmt.Errorf("database: %w", err)
 	}

@@ -23,8 +23,8 @@ type issuerFileConfig struct {
 	BaseURL string `yaml:"base_url"`
 	// InsecureHTTP allows an http base_url on a loopback address (development only).
 	InsecureHTTP bool `yaml:"insecure_http"`
-	// Database is a DSN: sqlite:/path/issuer.db (default: sqlite:issuer.db next to the
-	// config file) or postgres://...
+	// Database is a DSN: sqlite:PATH (relative to this file; default sqlite:issuer.db) or
+	// postgres://...
 	Database string `yaml:"database"`
 	// PKIDir is a `hashi pki init` folder; tenants' seals default to its seal entities.
 	PKIDir string `yaml:"pki_dir"`
@@ -79,7 +79,7 @@ func (c *issuerFileConfig) Validate() error {
 		return errors.New("base_url is required")
 	}
 	if c.Database == "" {
-		c.Database = "sqlite:" + c.rel("issuer.db")
+		c.Database = "sqlite:issuer.db"
 	}
 	if len(c.Tenants) == 0 {
 		return errors.New("at least one tenant is required")

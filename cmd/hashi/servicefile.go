@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/hashi-vc/hashi/internal/sqldb"
 )
 
 // ServiceFile is what the configuration file of every `serve` command has: the two
@@ -46,6 +48,12 @@ func (s *ServiceFile) rel(p string) string {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// openDB opens the database of dsn, a relative SQLite path being relative to the file's
+// folder like every other path in it.
+func (s *ServiceFile) openDB(ctx context.Context, dsn string, logger *slog.Logger) (*sqldb.DB, error) {
+	return sqldb.Open(ctx, dsn, sqldb.WithLogger(logger), sqldb.WithBaseDir(s.dir))
 }
 
 // checkListeners fills the listeners' defaults and checks them and the TLS pair.

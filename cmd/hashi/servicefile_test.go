@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +39,26 @@ func TestServiceFileChecks(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestServiceFileOpenDB: a relative SQLite path in a configuration file is relative to the
+// file's folder, like the file's other paths, whatever the working directory.
+func TestServiceFileOpenDB(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "conf")
+	t.Chdir(t.TempDir())
+	s := &ServiceFile{dir: conf}
+	db, err := s.openDB(t.Context(), "sqlite:data/x.db", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(conf, "data", "x.db")); err != nil {
+		t.Fatalf("database not next to the file: %v", err)
+	}
+	if _, err := os.Stat("data"); !os.IsNotExist(err) {
+		t.Fatalf("database folder made in the working directory: %v", err)
 	}
 }

@@ -137,7 +137,7 @@ func (c *verifierFileConfig) Validate() error {
 		return errors.New("give exactly one of api_token_sha256, api_token_file, api_token_env")
 	}
 	if c.Database == "" {
-		c.Database = "sqlite:" + c.rel("verifier.db")
+		c.Database = "sqlite:verifier.db"
 	}
 	if c.Trust.Refresh == 0 {
 		c.Trust.Refresh = time.Hour

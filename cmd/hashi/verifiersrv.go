@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
-	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/verifier"
 	"github.com/hashi-vc/hashi/verifier/verifierhttp"
@@ -89,7 +88,7 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	if c.ClientIDPrefix == "x509_san_dns" {
 		prefix = verifier.PrefixX509SANDNS
 	}
-	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
+	db, err := c.openDB(ctx, c.Database, logger)
 	if err != nil {
 		return nil, nil, fmt.Errorf("database: %w", err)
 	}

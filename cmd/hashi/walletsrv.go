@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hashi-vc/hashi/internal/safehttp"
-	"github.com/hashi-vc/hashi/internal/sqldb"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"
 	"github.com/hashi-vc/hashi/wallet/wallethttp"
@@ -49,7 +48,7 @@ func (c *walletFileConfig) Validate() error {
 		return err
 	}
 	if c.Database == "" {
-		c.Database = "sqlite:" + c.rel("wallet.db")
+		c.Database = "sqlite:wallet.db"
 	}
 	if (c.KeyFile == "") == (c.KeyEnv == "") {
 		return errors.New("give exactly one of key_file and key_env")
@@ -110,7 +109,7 @@ func walletService(ctx context.Context, c *walletFileConfig, logger *slog.Logger
 			wallet.WithIssuerTrust(refresher, trustlist.Policy{ServiceTypes: defaultServiceTypes, Grace: c.Trust.Grace}),
 			wallet.WithVerifierTrust(refresher, trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: jpAccessType}}, Grace: c.Trust.Grace}))
 	}
-	db, err := sqldb.Open(ctx, c.Database, sqldb.WithLogger(logger))
+	db, err := c.openDB(ctx, c.Database, logger)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("database: %w", err)
 	}

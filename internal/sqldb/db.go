@@ -38,6 +38,7 @@ type config struct {
 	busyTimeout  time.Duration
 	maxOpenConns int
 	maxAttempts  int
+	baseDir      string
 }
 
 // WithLogger sets the logger for migration progress. Default: a logger that discards.
@@ -89,12 +90,23 @@ func WithMaxAttempts(n int) Option {
 	}
 }
 
+// WithBaseDir resolves a relative SQLite path in the DSN against dir instead of the working
+// directory: a service passes the folder of its configuration file, whose other relative
+// paths are relative to that folder too. PostgreSQL DSNs are not affected.
+func WithBaseDir(dir string) Option {
+	return func(c *config) error {
+		c.baseDir = dir
+		return nil
+	}
+}
+
 // Open opens the database named by dsn and checks that it answers. The DSN decides the
 // database:
 //
 //	postgres://user@host:5432/db?sslmode=verify-full   PostgreSQL (pgx); postgresql:// also works
 //	sqlite:///var/lib/hashi/issuer.db                  SQLite, absolute path
 //	sqlite:data/issuer.db, file:data/issuer.db         SQLite, relative to the working directory
+//	                                                   (or to WithBaseDir)
 //	data/issuer.db                                     SQLite, a bare path ending .db/.sqlite/.sqlite3
 //
 // SQLite: the parent directory is created with mode 0700 and a new database file with mode
@@ -124,7 +136,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("sqldb: open: %w", err)
 		}
 	}
-	t, err := parseDSN(dsn)
+	t, err := parseDSN(dsn, cfg.baseDir)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open: %w", err)
 	}

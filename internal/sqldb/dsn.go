@@ -21,13 +21,14 @@ type target struct {
 //
 //	postgres://... | postgresql://...          PostgreSQL (passed to pgx as is)
 //	sqlite:///abs/path.db | file:///abs/path.db SQLite, absolute path
-//	sqlite:rel/path.db    | file:rel/path.db    SQLite, relative to the working directory
+//	sqlite:rel/path.db    | file:rel/path.db    SQLite, relative to baseDir (the working
+//	                                            directory when baseDir is empty)
 //	/abs/path.db | rel/path.db                  SQLite, a bare path ending .db, .sqlite or .sqlite3
 //
 // SQLite paths may be percent-encoded in the URL forms. SQLite DSNs take no query parameters
 // (this package sets every pragma itself) and in-memory databases are refused: each pooled
 // connection would see a different empty database.
-func parseDSN(dsn string) (target, error) {
+func parseDSN(dsn, baseDir string) (target, error) {
 	if dsn == "" {
 		return target{}, fmt.Errorf("%w: empty DSN", ErrInvalid)
 	}
@@ -42,20 +43,20 @@ func parseDSN(dsn string) (target, error) {
 	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
 		return target{dialect: Postgres, dsn: dsn}, nil
 	case strings.HasPrefix(lower, "sqlite:"):
-		return parseSQLitePath(dsn[len("sqlite:"):])
+		return parseSQLitePath(dsn[len("sqlite:"):], baseDir)
 	case strings.HasPrefix(lower, "file:"):
-		return parseSQLitePath(dsn[len("file:"):])
+		return parseSQLitePath(dsn[len("file:"):], baseDir)
 	}
 	ext := strings.ToLower(filepath.Ext(dsn))
 	if (ext == ".db" || ext == ".sqlite" || ext == ".sqlite3") && !strings.Contains(dsn, "://") &&
 		!strings.ContainsAny(dsn, "?#") {
-		return sqliteTarget(dsn)
+		return sqliteTarget(dsn, baseDir)
 	}
 	return target{}, fmt.Errorf("%w: DSN must start with postgres://, postgresql://, sqlite: or file:, or be a path ending .db", ErrInvalid)
 }
 
 // parseSQLitePath parses what follows "sqlite:" or "file:".
-func parseSQLitePath(rest string) (target, error) {
+func parseSQLitePath(rest, baseDir string) (target, error) {
 	if strings.HasPrefix(rest, "//") {
 		rest = rest[2:]
 		if !strings.HasPrefix(rest, "/") {
@@ -69,11 +70,12 @@ func parseSQLitePath(rest string) (target, error) {
 	if err != nil {
 		return target{}, fmt.Errorf("%w: SQLite DSN path: %w", ErrInvalid, err)
 	}
-	return sqliteTarget(p)
+	return sqliteTarget(p, baseDir)
 }
 
-// sqliteTarget checks and absolutises a SQLite file path.
-func sqliteTarget(p string) (target, error) {
+// sqliteTarget checks a SQLite file path and makes it absolute, a relative one against
+// baseDir (or the working directory).
+func sqliteTarget(p, baseDir string) (target, error) {
 	if p == "" {
 		return target{}, fmt.Errorf("%w: SQLite DSN has no path", ErrInvalid)
 	}
@@ -85,6 +87,9 @@ func sqliteTarget(p string) (target, error) {
 	}
 	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
 		return target{}, fmt.Errorf("%w: SQLite path names a directory", ErrInvalid)
+	}
+	if baseDir != "" && !filepath.IsAbs(p) {
+		p = filepath.Join(baseDir, p)
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {

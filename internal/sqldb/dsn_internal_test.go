@@ -16,6 +16,7 @@ func TestParseDSN(t *testing.T) {
 	tests := []struct {
 		name        string
 		dsn         string
+		base        string // WithBaseDir
 		wantDialect Dialect
 		wantPath    string
 	}{
@@ -32,6 +33,12 @@ func TestParseDSN(t *testing.T) {
 		{name: "ok/bare-abs", dsn: "/tmp/x/a.db", wantDialect: SQLite, wantPath: "/tmp/x/a.db"},
 		{name: "ok/bare-rel", dsn: "a.sqlite3", wantDialect: SQLite, wantPath: filepath.Join(wd, "a.sqlite3")},
 		{name: "ok/bare-cleaned", dsn: "x/../b.sqlite", wantDialect: SQLite, wantPath: filepath.Join(wd, "b.sqlite")},
+		{name: "ok/base-sqlite-rel", dsn: "sqlite:a.db", base: "/etc/hashi", wantDialect: SQLite, wantPath: "/etc/hashi/a.db"},
+		{name: "ok/base-file-rel", dsn: "file:../data/a.db", base: "/etc/hashi", wantDialect: SQLite, wantPath: "/etc/data/a.db"},
+		{name: "ok/base-bare-rel", dsn: "a.db", base: "/etc/hashi", wantDialect: SQLite, wantPath: "/etc/hashi/a.db"},
+		{name: "ok/base-relative", dsn: "sqlite:a.db", base: "conf", wantDialect: SQLite, wantPath: filepath.Join(wd, "conf/a.db")},
+		{name: "ok/base-abs-unaffected", dsn: "sqlite:///var/a.db", base: "/etc/hashi", wantDialect: SQLite, wantPath: "/var/a.db"},
+		{name: "ok/base-postgres-unaffected", dsn: "postgres://u@h/db", base: "/etc/hashi", wantDialect: Postgres},
 		{name: "fail/empty", dsn: ""},
 		{name: "fail/mysql", dsn: "mysql://u@h/db"},
 		{name: "fail/bare-no-extension", dsn: "/tmp/a"},
@@ -50,7 +57,7 @@ func TestParseDSN(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseDSN(tt.dsn)
+			got, err := parseDSN(tt.dsn, tt.base)
 			if tt.wantDialect == 0 {
 				if !errors.Is(err, ErrInvalid) {
 					t.Fatalf("parseDSN(%q) = %+v, %v; want ErrInvalid", tt.dsn, got, err)
@@ -78,7 +85,7 @@ func FuzzParseDSN(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, dsn string) {
-		got, err := parseDSN(dsn)
+		got, err := parseDSN(dsn, "")
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("error %v does not wrap ErrInvalid", err)
