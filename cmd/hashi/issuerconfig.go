@@ -1,12 +1,9 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/pki"
@@ -85,14 +82,8 @@ func (c *issuerFileConfig) Validate() error {
 		return errors.New("at least one tenant is required")
 	}
 	for i, t := range c.Tenants {
-		n := 0
-		for _, s := range []string{t.AdminTokenSHA256, t.AdminTokenFile, t.AdminTokenEnv} {
-			if s != "" {
-				n++
-			}
-		}
-		if n != 1 {
-			return fmt.Errorf("tenants[%d] %q: give exactly one of admin_token_sha256, admin_token_file, admin_token_env", i, t.ID)
+		if err := t.token().check(); err != nil {
+			return fmt.Errorf("tenants[%d] %q: %w", i, t.ID, err)
 		}
 		if (t.SealChain == "") != (t.SealKey == "") {
 			return fmt.Errorf("tenants[%d] %q: seal_chain and seal_key go together", i, t.ID)
@@ -138,7 +129,7 @@ func (c *issuerFileConfig) issuerConfig(now func() time.Time) (issuer.Config, er
 			}
 			t.Seal, t.Chain = e.Signer(), e.Chain
 		}
-		sum, err := c.tokenHash(tc)
+		sum, err := c.tokenHash(tc.token())
 		if err != nil {
 			return cfg, fmt.Errorf("tenant %q: %w", tc.ID, err)
 		}
@@ -196,30 +187,7 @@ func readPageKey(file string) ([]byte, error) {
 	return b, nil
 }
 
-func (c *issuerFileConfig) tokenHash(tc tenantFileConfig) ([sha256.Size]byte, error) {
-	var out [sha256.Size]byte
-	switch {
-	case tc.AdminTokenSHA256 != "":
-		b, err := hex.DecodeString(tc.AdminTokenSHA256)
-		if err != nil || len(b) != sha256.Size {
-			return out, errors.New("admin_token_sha256 must be 64 hex digits")
-		}
-		copy(out[:], b)
-		return out, nil
-	case tc.AdminTokenFile != "":
-		b, err := os.ReadFile(c.rel(tc.AdminTokenFile))
-		if err != nil {
-			return out, err
-		}
-		return tokenSum(strings.TrimSpace(string(b)))
-	default:
-		return tokenSum(os.Getenv(tc.AdminTokenEnv))
-	}
-}
-
-func tokenSum(token string) ([sha256.Size]byte, error) {
-	if len(token) < 16 {
-		return [sha256.Size]byte{}, errors.New("the registrar token must have at least 16 characters")
-	}
-	return sha256.Sum256([]byte(token)), nil
+// token is the tenant's registrar token.
+func (t tenantFileConfig) token() tokenRef {
+	return tokenRef{key: "admin_token", sum: t.AdminTokenSHA256, file: t.AdminTokenFile, env: t.AdminTokenEnv}
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 
@@ -55,6 +58,58 @@ func (s *ServiceFile) rel(p string) string {
 func (s *ServiceFile) openDB(ctx context.Context, dsn string, logger *slog.Logger) (*sqldb.DB, error) {
 	return sqldb.Open(ctx, dsn, sqldb.WithLogger(logger), sqldb.WithBaseDir(s.dir))
 }
+
+// tokenRef is a bearer token as a serve file gives it, in exactly one of three ways: its
+// SHA-256 in hex (<key>_sha256), a file holding the token (<key>_file) or an environment
+// variable holding it (<key>_env). The service keeps only the hash.
+type tokenRef struct {
+	key            string // the keys' stem: "admin_token", "api_token"
+	sum, file, env string
+}
+
+// check says whether exactly one way is given.
+func (r tokenRef) check() error {
+	n := 0
+	for _, s := range []string{r.sum, r.file, r.env} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("give exactly one of %[1]s_sha256, %[1]s_file, %[1]s_env", r.key)
+	}
+	return nil
+}
+
+// tokenHash returns the SHA-256 of the token r names; a token file is relative to s's folder.
+func (s *ServiceFile) tokenHash(r tokenRef) ([sha256.Size]byte, error) {
+	var out [sha256.Size]byte
+	var token string
+	switch {
+	case r.sum != "":
+		b, err := hex.DecodeString(r.sum)
+		if err != nil || len(b) != sha256.Size {
+			return out, fmt.Errorf("%s_sha256 must be 64 hex digits", r.key)
+		}
+		copy(out[:], b)
+		return out, nil
+	case r.file != "":
+		b, err := os.ReadFile(s.rel(r.file))
+		if err != nil {
+			return out, fmt.Errorf("%s_file: %w", r.key, err)
+		}
+		token = strings.TrimSpace(string(b))
+	default:
+		token = os.Getenv(r.env)
+	}
+	if len(token) < minTokenLen {
+		return out, fmt.Errorf("%s: the token must have at least %d characters", r.key, minTokenLen)
+	}
+	return sha256.Sum256([]byte(token)), nil
+}
+
+// minTokenLen is the shortest bearer token a serve file accepts.
+const minTokenLen = 16
 
 // checkListeners fills the listeners' defaults and checks them and the TLS pair.
 func (s *ServiceFile) checkListeners(listen, ops string) error {

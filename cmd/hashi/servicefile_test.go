@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -60,5 +62,52 @@ func TestServiceFileOpenDB(t *testing.T) {
 	}
 	if _, err := os.Stat("data"); !os.IsNotExist(err) {
 		t.Fatalf("database folder made in the working directory: %v", err)
+	}
+}
+
+// TestTokenRef: a bearer token is given in exactly one of three ways; a token file is
+// relative to the configuration file; errors name the key they are about.
+func TestTokenRef(t *testing.T) {
+	dir := t.TempDir()
+	token := "a-registrar-token-of-some-length"
+	if err := os.WriteFile(filepath.Join(dir, "token.txt"), []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HASHI_TEST_TOKEN", token)
+	t.Setenv("HASHI_TEST_SHORT", "short")
+	want := sha256.Sum256([]byte(token))
+	s := &ServiceFile{dir: dir}
+	tests := []struct {
+		name    string
+		ref     tokenRef
+		wantErr string
+	}{
+		{name: "ok/sha256", ref: tokenRef{key: "api_token", sum: hex.EncodeToString(want[:])}},
+		{name: "ok/file", ref: tokenRef{key: "api_token", file: "token.txt"}},
+		{name: "ok/env", ref: tokenRef{key: "api_token", env: "HASHI_TEST_TOKEN"}},
+		{name: "fail/none", ref: tokenRef{key: "api_token"}, wantErr: "give exactly one of api_token_sha256, api_token_file, api_token_env"},
+		{name: "fail/two", ref: tokenRef{key: "admin_token", file: "token.txt", env: "HASHI_TEST_TOKEN"}, wantErr: "give exactly one of admin_token_sha256"},
+		{name: "fail/bad hex", ref: tokenRef{key: "admin_token", sum: "abc"}, wantErr: "admin_token_sha256 must be 64 hex digits"},
+		{name: "fail/missing file", ref: tokenRef{key: "api_token", file: "nope.txt"}, wantErr: "api_token_file: open"},
+		{name: "fail/short", ref: tokenRef{key: "api_token", env: "HASHI_TEST_SHORT"}, wantErr: "api_token: the token must have at least 16 characters"},
+		{name: "fail/unset env", ref: tokenRef{key: "admin_token", env: "HASHI_TEST_UNSET"}, wantErr: "admin_token: the token must have at least 16"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.ref.check()
+			var got [sha256.Size]byte
+			if err == nil {
+				got, err = s.tokenHash(tc.ref)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != want {
+				t.Fatalf("tokenHash = %x, %v; want %x", got, err, want)
+			}
+		})
 	}
 }

@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
@@ -127,14 +123,8 @@ func (c *verifierFileConfig) Validate() error {
 	case c.Trust.LOTL == nil && len(c.Trust.Lists) == 0:
 		return errors.New("trust needs a lotl or at least one list")
 	}
-	n := 0
-	for _, s := range []string{c.APITokenSHA256, c.APITokenFile, c.APITokenEnv} {
-		if s != "" {
-			n++
-		}
-	}
-	if n != 1 {
-		return errors.New("give exactly one of api_token_sha256, api_token_file, api_token_env")
+	if err := c.apiToken().check(); err != nil {
+		return err
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:verifier.db"
@@ -151,25 +141,9 @@ func (c *verifierFileConfig) Validate() error {
 	return nil
 }
 
-func (c *verifierFileConfig) apiTokenHash() ([sha256.Size]byte, error) {
-	var out [sha256.Size]byte
-	switch {
-	case c.APITokenSHA256 != "":
-		b, err := hex.DecodeString(c.APITokenSHA256)
-		if err != nil || len(b) != sha256.Size {
-			return out, errors.New("api_token_sha256 must be 64 hex digits")
-		}
-		copy(out[:], b)
-		return out, nil
-	case c.APITokenFile != "":
-		b, err := os.ReadFile(c.rel(c.APITokenFile))
-		if err != nil {
-			return out, err
-		}
-		return tokenSum(strings.TrimSpace(string(b)))
-	default:
-		return tokenSum(os.Getenv(c.APITokenEnv))
-	}
+// apiToken is the desk's API token.
+func (c *verifierFileConfig) apiToken() tokenRef {
+	return tokenRef{key: "api_token", sum: c.APITokenSHA256, file: c.APITokenFile, env: c.APITokenEnv}
 }
 
 // jpIssuanceService is the EU–JP PoC's direct-trust issuance service type; pilot JP seals

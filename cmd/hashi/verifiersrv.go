@@ -69,7 +69,7 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	tokenSum, err := c.apiTokenHash()
+	tokenSum, err := c.tokenHash(c.apiToken())
 	if err != nil {
 		return nil, nil, err
 	}
