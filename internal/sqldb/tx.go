@@ -166,6 +166,33 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return rows, translate(err)
 }
 
+// Scanner is what a row is read from: *sql.Rows, *sql.Row or *Row.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// QueryAll runs query in tx and returns what scan reads from each row, in order (nil for no
+// rows). It stops at the first error.
+func QueryAll[T any](ctx context.Context, tx *Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryRowContext runs a query expected to return at most one row in the transaction.
 // Row.Scan returns an error wrapping ErrNotFound when there is no row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {

@@ -418,3 +418,52 @@ func TestTxContextCancelled(t *testing.T) {
 		}
 	})
 }
+
+// TestQueryAll: every row in order, nil for none, and the first scan error stops it.
+func TestQueryAll(t *testing.T) {
+	t.Parallel()
+	sqldbtest.RunBoth(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := t.Context()
+		if _, err := db.ExecContext(ctx, "CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO items (id, name) VALUES (3, 'c'), (1, 'a'), (2, 'b')"); err != nil {
+			t.Fatal(err)
+		}
+		name := func(sc sqldb.Scanner) (string, error) {
+			var id int64
+			var n string
+			err := sc.Scan(&id, &n)
+			return n, err
+		}
+		err := db.TxWith(ctx, sqldb.TxOptions{ReadOnly: true}, func(tx *sqldb.Tx) error {
+			got, err := sqldb.QueryAll(ctx, tx, name, "SELECT id, name FROM items WHERE id > ? ORDER BY id", 0)
+			if err != nil || len(got) != 3 || got[0] != "a" || got[1] != "b" || got[2] != "c" {
+				t.Errorf("QueryAll = %q, %v; want [a b c]", got, err)
+			}
+			none, err := sqldb.QueryAll(ctx, tx, name, "SELECT id, name FROM items WHERE id > ?", 9)
+			if err != nil || none != nil {
+				t.Errorf("QueryAll of no rows = %#v, %v; want nil, nil", none, err)
+			}
+			calls := 0
+			_, err = sqldb.QueryAll(ctx, tx, func(sc sqldb.Scanner) (string, error) {
+				calls++
+				return "", errBoom
+			}, "SELECT id, name FROM items")
+			if !errors.Is(err, errBoom) || calls != 1 {
+				t.Errorf("QueryAll with a failing scan = %v after %d calls; want errBoom after 1", err, calls)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.TxWith(ctx, sqldb.TxOptions{ReadOnly: true}, func(tx *sqldb.Tx) error {
+			_, err := sqldb.QueryAll(ctx, tx, name, "SELECT nope FROM items")
+			return err
+		})
+		if err == nil {
+			t.Error("QueryAll of a bad query: no error")
+		}
+	})
+}

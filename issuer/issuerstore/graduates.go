@@ -11,7 +11,7 @@ import (
 
 const graduateColumns = "tenant, id, name, record, approved, created_at, updated_at"
 
-func scanGraduate(sc interface{ Scan(...any) error }) (issuer.Graduate, error) {
+func scanGraduate(sc sqldb.Scanner) (issuer.Graduate, error) {
 	var g issuer.Graduate
 	var created, updated int64
 	if err := sc.Scan(&g.Tenant, &g.ID, &g.Name, &g.Record, &g.Approved, &created, &updated); err != nil {
@@ -102,22 +102,10 @@ func (s *Store) ListGraduates(ctx context.Context, tenant, after string, limit i
 	}
 	var out []issuer.Graduate
 	err = s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx,
-			"SELECT "+graduateColumns+" FROM issuer_graduates WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanGraduate, "SELECT "+graduateColumns+" FROM issuer_graduates WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
 			tenant, after, n)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			g, err := scanGraduate(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("issuerstore: list graduates: %w", err)

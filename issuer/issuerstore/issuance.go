@@ -18,7 +18,7 @@ import (
 const issuanceColumns = "tenant, id, offer_id, graduate_id, configuration_id, status_list, status_index, status, " +
 	"notification_id, event, holder_jkt, issued_at, updated_at"
 
-func scanIssuance(sc interface{ Scan(...any) error }) (issuer.Issuance, error) {
+func scanIssuance(sc sqldb.Scanner) (issuer.Issuance, error) {
 	var r issuer.Issuance
 	var status int
 	var issued, updated int64
@@ -435,20 +435,9 @@ func (s *Store) ListIssuances(ctx context.Context, tenant, offerID string, befor
 	args = append(args, n)
 	var out []issuer.Issuance
 	err = s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			r, err := scanIssuance(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanIssuance, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("issuerstore: list issuances: %w", err)

@@ -14,7 +14,7 @@ import (
 const offerColumns = "id, tenant, configuration_ids, graduate_id, record, approved, pre_authorized_code, " +
 	"tx_code, tx_code_attempts, state, created_at, expires_at, redeemed_at"
 
-func scanOffer(sc interface{ Scan(...any) error }) (issuer.Offer, error) {
+func scanOffer(sc sqldb.Scanner) (issuer.Offer, error) {
 	var o issuer.Offer
 	var configs, state string
 	var created int64
@@ -115,20 +115,9 @@ func (s *Store) ListOffers(ctx context.Context, tenant string, before time.Time,
 	args = append(args, n)
 	var out []issuer.Offer
 	err = s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			o, err := scanOffer(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return rows.Err()
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanOffer, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("issuerstore: list offers: %w", err)

@@ -211,27 +211,22 @@ func (s *Store) AuditLog(ctx context.Context, tenant string, before time.Time, l
 	args = append(args, n)
 	var out []issuer.AuditEvent
 	err = s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			var a issuer.AuditEvent
-			var at int64
-			if err := rows.Scan(&a.Tenant, &at, &a.Actor, &a.Action, &a.Object, &a.Detail); err != nil {
-				return err
-			}
-			a.At = sqldb.FromMillis(at)
-			out = append(out, a)
-		}
-		return rows.Err()
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanAuditEvent, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("issuerstore: audit log: %w", err)
 	}
 	return out, nil
+}
+
+func scanAuditEvent(sc sqldb.Scanner) (issuer.AuditEvent, error) {
+	var a issuer.AuditEvent
+	var at int64
+	err := sc.Scan(&a.Tenant, &at, &a.Actor, &a.Action, &a.Object, &a.Detail)
+	a.At = sqldb.FromMillis(at)
+	return a, err
 }
 
 // remember records uses inside tx (sqldb.RememberTx on the sqldb.SingleUse table); a value

@@ -52,7 +52,7 @@ const requestColumns = "id, state, nonce, client_id, response_mode, request_uri_
 	"encryption_key, encryption_kid, status, created_at, expires_at, completed_at, result, wallet_error, " +
 	"wallet_error_description, response_code_hash"
 
-func scanRequest(sc interface{ Scan(...any) error }) (*verifier.Request, error) {
+func scanRequest(sc sqldb.Scanner) (*verifier.Request, error) {
 	var r verifier.Request
 	var status string
 	var kid sql.NullString
@@ -209,29 +209,17 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now time.Time, lease time.Dur
 	limit = min(limit, MaxPageSize)
 	var out []verifier.Webhook
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
 		lock := ""
 		if tx.Dialect() == sqldb.Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT "+webhookColumns+` FROM verifier_webhooks
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanWebhook, "SELECT "+webhookColumns+` FROM verifier_webhooks
 			WHERE delivered_at IS NULL AND gave_up = ? AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, created_at, id LIMIT ?`+lock, false, sqldb.Millis(now), limit)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			w, err := scanWebhook(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_ = rows.Close()
 		until := now.Add(lease)
 		for i := range out {
 			if _, err := tx.ExecContext(ctx, "UPDATE verifier_webhooks SET next_attempt_at = ? WHERE id = ?", sqldb.Millis(until), out[i].ID); err != nil {
@@ -247,7 +235,7 @@ func (s *Store) ClaimWebhooks(ctx context.Context, now time.Time, lease time.Dur
 	return out, nil
 }
 
-func scanWebhook(sc interface{ Scan(...any) error }) (verifier.Webhook, error) {
+func scanWebhook(sc sqldb.Scanner) (verifier.Webhook, error) {
 	var w verifier.Webhook
 	var created, next int64
 	var delivered sql.NullInt64

@@ -128,7 +128,7 @@ func (s *Store) saveCredentials(ctx context.Context, owner string, creds []walle
 }
 
 // scanCredential reads one row of credentialCols and opens its secrets.
-func (s *Store) scanCredential(sc interface{ Scan(...any) error }) (*wallet.Credential, error) {
+func (s *Store) scanCredential(sc sqldb.Scanner) (wallet.Credential, error) {
 	var (
 		c                     wallet.Credential
 		types, display, trust string
@@ -139,21 +139,21 @@ func (s *Store) scanCredential(sc interface{ Scan(...any) error }) (*wallet.Cred
 	)
 	if err := sc.Scan(&c.Owner, &c.ID, &c.Format, &c.Issuer, &c.ConfigurationID, &c.VCT, &types, &c.BatchID,
 		&raw, &key, &received, &issued, &expires, &status, &display, &trust); err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if err := decodeJSON(types, &c.Types); err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if err := decodeJSON(display, &c.Display); err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if err := decodeJSON(trust, &c.Trust); err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if status.Valid {
 		c.Status = new(wallet.StatusReference)
 		if err := decodeJSON(status.String, c.Status); err != nil {
-			return nil, err
+			return wallet.Credential{}, err
 		}
 	}
 	c.ReceivedAt = sqldb.FromMillis(received)
@@ -161,24 +161,24 @@ func (s *Store) scanCredential(sc interface{ Scan(...any) error }) (*wallet.Cred
 	c.ExpiresAt = fromNullMillis(expires)
 	pt, err := s.seal.open(raw, place{tableCredentials, c.Owner, c.ID, "raw"})
 	if err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if pt == nil {
-		return nil, fmt.Errorf("credential without raw: %w", errStoredInconsistent)
+		return wallet.Credential{}, fmt.Errorf("credential without raw: %w", errStoredInconsistent)
 	}
 	c.Raw = pt
 	if pt, err = s.seal.open(key, place{tableCredentials, c.Owner, c.ID, "holder_key"}); err != nil {
-		return nil, err
+		return wallet.Credential{}, err
 	}
 	if pt != nil {
 		c.HolderKey = pt
 	}
-	return &c, nil
+	return c, nil
 }
 
 // Credential implements wallet.Store.
 func (s *Store) Credential(ctx context.Context, owner, id string) (*wallet.Credential, error) {
-	var out *wallet.Credential
+	var out wallet.Credential
 	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = s.scanCredential(tx.QueryRowContext(ctx,
@@ -188,7 +188,7 @@ func (s *Store) Credential(ctx context.Context, owner, id string) (*wallet.Crede
 	if err != nil {
 		return nil, fmt.Errorf("walletstore: credential %s: %w", id, err)
 	}
-	return out, nil
+	return &out, nil
 }
 
 // Credentials implements wallet.Store: oldest first by ReceivedAt, then by position in the
@@ -196,21 +196,9 @@ func (s *Store) Credential(ctx context.Context, owner, id string) (*wallet.Crede
 func (s *Store) Credentials(ctx context.Context, owner string) ([]wallet.Credential, error) {
 	var out []wallet.Credential
 	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx,
-			"SELECT "+credentialCols+" FROM wallet_credentials WHERE owner = ? ORDER BY received_at, ord, id", owner)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			c, err := s.scanCredential(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *c)
-		}
-		return rows.Err()
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, s.scanCredential, "SELECT "+credentialCols+" FROM wallet_credentials WHERE owner = ? ORDER BY received_at, ord, id", owner)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walletstore: credentials: %w", err)

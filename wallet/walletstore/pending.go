@@ -89,7 +89,7 @@ func (s *Store) putPending(ctx context.Context, p *wallet.PendingIssuance) error
 }
 
 // scanPending reads one row of pendingCols and opens its secrets.
-func (s *Store) scanPending(sc interface{ Scan(...any) error }) (*wallet.PendingIssuance, error) {
+func (s *Store) scanPending(sc sqldb.Scanner) (wallet.PendingIssuance, error) {
 	var (
 		p                 wallet.PendingIssuance
 		types, display    string
@@ -99,13 +99,13 @@ func (s *Store) scanPending(sc interface{ Scan(...any) error }) (*wallet.Pending
 	)
 	if err := sc.Scan(&p.Owner, &p.ID, &p.Issuer, &p.ConfigurationID, &p.Format, &p.VCT, &types, &p.TransactionID,
 		&p.DeferredEndpoint, &p.NotificationEndpoint, &token, &p.TokenType, &dpop, &keys, &interval, &next, &created, &display); err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	if err := decodeJSON(types, &p.Types); err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	if err := decodeJSON(display, &p.Display); err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	p.Interval = time.Duration(interval)
 	p.NextPollAt = fromNullMillis(next)
@@ -113,36 +113,36 @@ func (s *Store) scanPending(sc interface{ Scan(...any) error }) (*wallet.Pending
 	at := func(col string) place { return place{tablePending, p.Owner, p.ID, col} }
 	pt, err := s.seal.open(token, at("access_token"))
 	if err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	if pt != nil {
 		p.AccessToken = pt
 	}
 	if pt, err = s.seal.open(dpop, at("dpop_key")); err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	if pt != nil {
 		p.DPoPKey = pt
 	}
 	if pt, err = s.seal.open(keys, at("holder_keys")); err != nil {
-		return nil, err
+		return wallet.PendingIssuance{}, err
 	}
 	if pt != nil {
 		var raw [][]byte
 		if err := json.Unmarshal(pt, &raw); err != nil {
-			return nil, fmt.Errorf("decode holder keys: %w", errStoredInconsistent)
+			return wallet.PendingIssuance{}, fmt.Errorf("decode holder keys: %w", errStoredInconsistent)
 		}
 		p.HolderKeys = make([]wallet.Secret, len(raw))
 		for i, k := range raw {
 			p.HolderKeys[i] = k
 		}
 	}
-	return &p, nil
+	return p, nil
 }
 
 // Pending implements wallet.Store.
 func (s *Store) Pending(ctx context.Context, owner, id string) (*wallet.PendingIssuance, error) {
-	var out *wallet.PendingIssuance
+	var out wallet.PendingIssuance
 	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = s.scanPending(tx.QueryRowContext(ctx,
@@ -152,28 +152,16 @@ func (s *Store) Pending(ctx context.Context, owner, id string) (*wallet.PendingI
 	if err != nil {
 		return nil, fmt.Errorf("walletstore: pending %s: %w", id, err)
 	}
-	return out, nil
+	return &out, nil
 }
 
 // PendingIssuances implements wallet.Store: oldest first by CreatedAt, then by id.
 func (s *Store) PendingIssuances(ctx context.Context, owner string) ([]wallet.PendingIssuance, error) {
 	var out []wallet.PendingIssuance
 	err := s.readTx(ctx, func(tx *sqldb.Tx) error {
-		out = nil
-		rows, err := tx.QueryContext(ctx,
-			"SELECT "+pendingCols+" FROM wallet_pending WHERE owner = ? ORDER BY created_at, id", owner)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			p, err := s.scanPending(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *p)
-		}
-		return rows.Err()
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, s.scanPending, "SELECT "+pendingCols+" FROM wallet_pending WHERE owner = ? ORDER BY created_at, id", owner)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walletstore: pending issuances: %w", err)
