@@ -38,8 +38,8 @@ func TestDetailsAndLifecycle(t *testing.T) {
 		t.Fatalf("expired details = %+v, %v", d, err)
 	}
 
-	e.ver.responseMode = wallet.ResponseModeDirectPost
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	e.ver.ResponseMode = wallet.ResponseModeDirectPost
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestDetailsAndLifecycle(t *testing.T) {
 func TestVerifierRootsOnly(t *testing.T) {
 	e := newEnv(t)
 	w := e.newWallet(wallet.WithVerifierRoots(rootsOf(t)))
-	req, err := w.ParseRequest(t.Context(), e.ver.link(""))
+	req, err := w.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,9 +50,9 @@ func FuzzParseRequestLink(f *testing.F) {
 
 func FuzzVerifyRequestObject(f *testing.F) {
 	e := newEnv(f)
-	f.Add(e.ver.requestObject(""), e.ver.clientID)
-	e.ver.tamper = true
-	f.Add(e.ver.requestObject(""), e.ver.clientID)
+	f.Add(e.ver.RequestObject(""), e.ver.ClientID)
+	e.ver.Tamper = true
+	f.Add(e.ver.RequestObject(""), e.ver.ClientID)
 	f.Add("eyJhbGciOiJub25lIn0.e30.", "x509_hash:abc")
 	f.Fuzz(func(t *testing.T, jwt, clientID string) {
 		r, err := e.wallet.VerifyRequestObject(jwt, clientID, "")

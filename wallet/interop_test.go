@@ -3,14 +3,12 @@ package wallet_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +20,8 @@ import (
 	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
-	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/internal/wallettest"
 	"github.com/hashi-vc/hashi/wallet/walletstore"
 )
 
@@ -225,7 +223,7 @@ func newNpmFixture(t *testing.T) *npmFixture {
 		t.Fatal(err)
 	}
 	f := &npmFixture{iss: iss, pki: p, credentialIssuer: hello.Base + "/sakuragaoka"}
-	f.seal = pkiEntity(t, p, pki.RoleSeal, "sakuragaoka")
+	f.seal = wallettest.Entity(t, p, pki.RoleSeal, "sakuragaoka")
 	if len(f.seal.Certificate.URIs) != 1 || f.seal.Certificate.URIs[0].String() != f.credentialIssuer {
 		t.Fatalf("seal certificate URIs %v, want %s", f.seal.Certificate.URIs, f.credentialIssuer)
 	}
@@ -249,36 +247,17 @@ func (f *npmFixture) newWallet(t *testing.T, opts ...wallet.Option) *wallet.Wall
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := safehttp.New(safehttp.WithLoopbackInsecure(),
-		safehttp.WithResolver(func(_ context.Context, host string) ([]netip.Addr, error) {
-			if safehttp.IsLoopbackHost(host) {
-				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-			}
-			return nil, fmt.Errorf("unknown host %s", host)
-		}))
+	client, err := safehttp.New(safehttp.WithLoopbackInsecure(), safehttp.WithResolver(wallettest.LoopbackResolver))
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := []wallet.Option{
-		wallet.WithIssuerTrust(fakeTrust{anchors: []*x509.Certificate{pkiEntity(t, f.pki, pki.RoleSealCA, "jp").Certificate}, label: "JP pilot list", provider: "Sakura Trust"},
-			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}}),
-		wallet.WithVerifierTrust(fakeTrust{anchors: []*x509.Certificate{pkiEntity(t, f.pki, pki.RoleAccessCA, "jp").Certificate}, label: "JP pilot list", provider: "Sakura Trust"},
-			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: wrpacService}}}),
-	}
+	base := wallettest.TrustOptions([]*x509.Certificate{wallettest.Entity(t, f.pki, pki.RoleSealCA, "jp").Certificate},
+		[]*x509.Certificate{wallettest.Entity(t, f.pki, pki.RoleAccessCA, "jp").Certificate})
 	w, err := wallet.New(st, client, time.Now, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
-}
-
-func pkiEntity(t *testing.T, p *pki.PKI, role pki.Role, id string) *pki.Entity {
-	t.Helper()
-	e, err := p.Entity(role, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
 }
 
 // entityKeyAndChain returns e's private key as PKCS#8 PEM and its chain as x5c values.
@@ -573,7 +552,7 @@ func TestInteropPresentToNpmVerifier(t *testing.T) {
 		Port int `json:"port"`
 	}
 	ver.read(&hello)
-	access := pkiEntity(t, f.pki, pki.RoleAccess, "jp-desk")
+	access := wallettest.Entity(t, f.pki, pki.RoleAccess, "jp-desk")
 	const host = "jp-desk.localhost"
 	if len(access.Certificate.DNSNames) != 1 || access.Certificate.DNSNames[0] != host {
 		t.Fatalf("access certificate DNS names %v", access.Certificate.DNSNames)
@@ -583,7 +562,7 @@ func TestInteropPresentToNpmVerifier(t *testing.T) {
 		Ready bool `json:"ready"`
 	}
 	ver.call(map[string]any{"host": host, "keyPem": keyPEM, "x5c": x5c,
-		"issuerCa": base64.StdEncoding.EncodeToString(pkiEntity(t, f.pki, pki.RoleSealCA, "jp").Certificate.Raw)}, &ready)
+		"issuerCa": base64.StdEncoding.EncodeToString(wallettest.Entity(t, f.pki, pki.RoleSealCA, "jp").Certificate.Raw)}, &ready)
 	if !ready.Ready {
 		t.Fatal("npm verifier not ready")
 	}

@@ -6,15 +6,16 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/internal/wallettest"
 )
 
 func TestReject(t *testing.T) {
 	t.Run("ok/authenticated request with a bad query is told", func(t *testing.T) {
 		e := newEnv(t)
-		e.ver.mutate = func(p map[string]any) {
+		e.ver.Mutate = func(p map[string]any) {
 			p["dcql_query"] = map[string]any{"credentials": []any{map[string]any{"id": "bad id!"}}}
 		}
-		_, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+		_, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 		if wallet.CodeOf(err) != wallet.CodeInvalidRequest {
 			t.Fatalf("err = %v", err)
 		}
@@ -23,9 +24,9 @@ func TestReject(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got map[string]string
-		if len(e.ver.decrypted) != 1 || json.Unmarshal(e.ver.decrypted[0], &got) != nil ||
+		if len(e.ver.Decrypted) != 1 || json.Unmarshal(e.ver.Decrypted[0], &got) != nil ||
 			len(got) != 2 || got["error"] != "invalid_request" || got["state"] != "state-1" {
-			t.Fatalf("posted %v / %s", e.ver.posts, e.ver.decrypted)
+			t.Fatalf("posted %v / %s", e.ver.Posts, e.ver.Decrypted)
 		}
 		if res.Record.Outcome != wallet.OutcomeError || res.Record.Error != "invalid_request" {
 			t.Fatalf("record = %+v", res.Record)
@@ -33,31 +34,31 @@ func TestReject(t *testing.T) {
 	})
 	t.Run("ok/transaction_data is refused with invalid_transaction_data", func(t *testing.T) {
 		e := newEnv(t)
-		e.ver.responseMode = wallet.ResponseModeDirectPost
-		e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"e30"} }
-		_, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+		e.ver.ResponseMode = wallet.ResponseModeDirectPost
+		e.ver.Mutate = func(p map[string]any) { p["transaction_data"] = []string{"e30"} }
+		_, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 		if _, err := e.wallet.Reject(t.Context(), owner, err); err != nil {
 			t.Fatal(err)
 		}
-		if f := e.ver.posts[0]; len(f) != 2 || f.Get("error") != "invalid_transaction_data" || f.Get("state") != "state-1" {
+		if f := e.ver.Posts[0]; len(f) != 2 || f.Get("error") != "invalid_transaction_data" || f.Get("state") != "state-1" {
 			t.Fatalf("posted %v", f)
 		}
 	})
 	for name, setup := range map[string]func(e *env){
-		"fail/tampered request is never answered":  func(e *env) { e.ver.tamper = true },
-		"fail/mismatched client is never answered": func(e *env) { e.ver.clientID = "x509_san_dns:eu-desk.localhost" },
+		"fail/tampered request is never answered":  func(e *env) { e.ver.Tamper = true },
+		"fail/mismatched client is never answered": func(e *env) { e.ver.ClientID = "x509_san_dns:eu-desk.localhost" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
 			setup(e)
-			_, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+			_, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 			if err == nil {
 				t.Fatal("accepted")
 			}
 			if _, rerr := e.wallet.Reject(t.Context(), owner, err); wallet.CodeOf(rerr) != wallet.CodeInvalidRequest {
 				t.Fatalf("Reject = %v", rerr)
 			}
-			if len(e.ver.posts) != 0 {
+			if len(e.ver.Posts) != 0 {
 				t.Fatal("answered an unauthenticated request")
 			}
 		})
@@ -68,13 +69,13 @@ func TestReject(t *testing.T) {
 // them between pages.
 func TestJSONRoundTrip(t *testing.T) {
 	e := newEnv(t)
-	e.iss.txCode = "1234"
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.TxCode = "1234"
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var o2 wallet.Offer
-	if err := json.Unmarshal([]byte(mustJSON(o)), &o2); err != nil {
+	if err := json.Unmarshal([]byte(wallettest.MustJSON(o)), &o2); err != nil {
 		t.Fatal(err)
 	}
 	if o2.TxCode() == nil || o2.TxCode().Length != 4 || o2.Credentials[0].Display.Name["en"] != "Diploma" {
@@ -84,12 +85,12 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err != nil || len(r.Credentials) != 1 {
 		t.Fatalf("receive = %+v, %v", r, err)
 	}
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var req2 wallet.Request
-	if err := json.Unmarshal([]byte(mustJSON(req)), &req2); err != nil {
+	if err := json.Unmarshal([]byte(wallettest.MustJSON(req)), &req2); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.wallet.Present(t.Context(), owner, &req2, wallet.Choice{"diploma": {r.Credentials[0].ID}}); err != nil {
@@ -143,8 +144,8 @@ func TestPresentQueries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			sdCred, jwtCred := receive(t, e, "diploma"), receive(t, e, "diploma_jwt")
-			e.ver.query, e.ver.responseMode = tt.query, wallet.ResponseModeDirectPost
-			req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+			e.ver.Query, e.ver.ResponseMode = tt.query, wallet.ResponseModeDirectPost
+			req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,13 +21,14 @@ import (
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/vcjwt"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/internal/wallettest"
 )
 
 // receive stores one credential of configuration configID and returns it.
 func receive(t *testing.T, e *env, configID string) wallet.Credential {
 	t.Helper()
-	e.iss.configID = configID
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.ConfigID = configID
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,21 +47,21 @@ func TestPresent(t *testing.T) {
 		check  func(t *testing.T, e *env, vpToken map[string][]string)
 	}{
 		{name: "ok/x509_hash, request_uri post, direct_post.jwt", method: "post", check: func(t *testing.T, e *env, _ map[string][]string) {
-			if len(e.ver.walletNonces) != 1 || e.ver.walletNonces[0] == "" {
-				t.Errorf("wallet_nonce = %v", e.ver.walletNonces)
+			if len(e.ver.WalletNonces) != 1 || e.ver.WalletNonces[0] == "" {
+				t.Errorf("wallet_nonce = %v", e.ver.WalletNonces)
 			}
 			var md map[string]any
-			if err := json.Unmarshal([]byte(e.ver.walletMeta[0]), &md); err != nil || md["vp_formats_supported"] == nil {
-				t.Errorf("wallet_metadata = %s", e.ver.walletMeta[0])
+			if err := json.Unmarshal([]byte(e.ver.WalletMeta[0]), &md); err != nil || md["vp_formats_supported"] == nil {
+				t.Errorf("wallet_metadata = %s", e.ver.WalletMeta[0])
 			}
-			if h := e.ver.jweHeaders[0]; h.Alg != "ECDH-ES" || h.Enc != "A256GCM" || h.Kid != "ac" {
+			if h := e.ver.JWEHeaders[0]; h.Alg != "ECDH-ES" || h.Enc != "A256GCM" || h.Kid != "ac" {
 				t.Errorf("JWE header = %+v", h)
 			}
 		}},
 		{name: "ok/x509_san_dns, request_uri get, direct_post", setup: func(e *env) {
-			e.ver.clientID, e.ver.responseMode = "x509_san_dns:jp-desk.localhost", wallet.ResponseModeDirectPost
+			e.ver.ClientID, e.ver.ResponseMode = "x509_san_dns:jp-desk.localhost", wallet.ResponseModeDirectPost
 		}},
-		{name: "ok/request by value", setup: func(e *env) { e.ver.responseMode = wallet.ResponseModeDirectPost }},
+		{name: "ok/request by value", setup: func(e *env) { e.ver.ResponseMode = wallet.ResponseModeDirectPost }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,15 +70,15 @@ func TestPresent(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e)
 			}
-			link := e.ver.link(tt.method)
+			link := e.ver.Link(tt.method)
 			if strings.Contains(tt.name, "by value") {
-				link = "openid4vp://?client_id=" + e.ver.clientID + "&request=" + e.ver.requestObject("")
+				link = "openid4vp://?client_id=" + e.ver.ClientID + "&request=" + e.ver.RequestObject("")
 			}
 			req, err := e.wallet.ParseRequest(t.Context(), link)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !req.Signed || req.ClientID != e.ver.clientID || req.Verifier.Name.In("en") == "" || !req.Verifier.Trust.Trusted ||
+			if !req.Signed || req.ClientID != e.ver.ClientID || req.Verifier.Name.In("en") == "" || !req.Verifier.Trust.Trusted ||
 				!strings.Contains(req.Verifier.Trust.Message("en"), "Sakura Trust") {
 				t.Fatalf("request = %+v", req)
 			}
@@ -106,7 +107,7 @@ func TestPresent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.RedirectURI != e.ver.base+"/done#response_code=rc-1" {
+			if res.RedirectURI != e.ver.Base+"/done#response_code=rc-1" {
 				t.Errorf("redirect = %q", res.RedirectURI)
 			}
 			vpToken := receivedVPToken(t, e)
@@ -141,21 +142,21 @@ func TestPresent(t *testing.T) {
 // that the decrypted payload is exactly {vp_token, state}.
 func receivedVPToken(t *testing.T, e *env) map[string][]string {
 	t.Helper()
-	if len(e.ver.posts) != 1 {
-		t.Fatalf("%d posts", len(e.ver.posts))
+	if len(e.ver.Posts) != 1 {
+		t.Fatalf("%d posts", len(e.ver.Posts))
 	}
-	form := e.ver.posts[0]
+	form := e.ver.Posts[0]
 	var raw string
-	if len(e.ver.decrypted) == 1 {
+	if len(e.ver.Decrypted) == 1 {
 		if len(form) != 1 || form.Get("response") == "" {
 			t.Fatalf("direct_post.jwt form = %v", form)
 		}
 		var payload map[string]json.RawMessage
-		if err := json.Unmarshal(e.ver.decrypted[0], &payload); err != nil {
+		if err := json.Unmarshal(e.ver.Decrypted[0], &payload); err != nil {
 			t.Fatal(err)
 		}
 		if len(payload) != 2 || string(payload["state"]) != `"state-1"` {
-			t.Fatalf("payload = %s", e.ver.decrypted[0])
+			t.Fatalf("payload = %s", e.ver.Decrypted[0])
 		}
 		raw = string(payload["vp_token"])
 	} else {
@@ -178,13 +179,13 @@ func verifyPresentation(t *testing.T, pres, aud string) *sdjwt.Credential {
 		t.Fatal(err)
 	}
 	vc, err := u.VerifyVC(t.Context(), sdjwt.VCPolicy{
-		Policy:     sdjwt.Policy{Algorithms: []jose.Algorithm{jose.ES256}, Nonce: testNonce, Audience: aud, Now: testNow},
+		Policy:     sdjwt.Policy{Algorithms: []jose.Algorithm{jose.ES256}, Nonce: wallettest.Nonce, Audience: aud, Now: testNow},
 		KeySources: []sdjwt.KeySource{sdjwt.KeySourceX5C},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vc.KeyBinding == nil || vc.KeyBinding.Audience != aud || vc.KeyBinding.Nonce != testNonce {
+	if vc.KeyBinding == nil || vc.KeyBinding.Audience != aud || vc.KeyBinding.Nonce != wallettest.Nonce {
 		t.Fatalf("kb = %+v", vc.KeyBinding)
 	}
 	return vc
@@ -193,10 +194,10 @@ func verifyPresentation(t *testing.T, pres, aud string) *sdjwt.Credential {
 func TestPresentJWTVC(t *testing.T) {
 	e := newEnv(t)
 	cred := receive(t, e, "diploma_jwt")
-	e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "degree", "format": "jwt_vc_json",
+	e.ver.Query = map[string]any{"credentials": []any{map[string]any{"id": "degree", "format": "jwt_vc_json",
 		"meta":   map[string]any{"type_values": []any{[]any{"UniversityDegreeCredential"}}},
 		"claims": []any{map[string]any{"path": []any{"credentialSubject", "degree", "type"}}}}}}
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestPresentJWTVC(t *testing.T) {
 	vp := receivedVPToken(t, e)["degree"]
 	sealCA := x509.NewCertPool()
 	sealCA.AddCert(entity(t, pki.RoleSealCA, "jp").Certificate)
-	r, err := vcjwt.VerifyPresentation(vp[0], vcjwt.PresentationPolicy{Now: testNow, Audience: req.ClientID, Nonce: testNonce,
+	r, err := vcjwt.VerifyPresentation(vp[0], vcjwt.PresentationPolicy{Now: testNow, Audience: req.ClientID, Nonce: wallettest.Nonce,
 		Algorithms: []jose.Algorithm{jose.ES256}, Credential: vcjwt.Policy{Algorithms: []jose.Algorithm{jose.ES256}, AllowX5C: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -228,16 +229,16 @@ func TestPresentJWTVC(t *testing.T) {
 // presentation only.
 func TestPresentUnboundJWTVC(t *testing.T) {
 	e := newEnv(t)
-	e.iss.configID = "diploma_jwt"
-	raw := e.iss.issue(nil)
+	e.iss.ConfigID = "diploma_jwt"
+	raw := e.iss.Issue(nil)
 	if err := e.store.SaveCredentials(t.Context(), owner, []wallet.Credential{{ID: "unbound", Owner: owner, Format: wallet.FormatJWTVCJSON,
-		Issuer: e.iss.id, ConfigurationID: "diploma_jwt", Types: []string{"VerifiableCredential", "UniversityDegreeCredential"},
+		Issuer: e.iss.ID, ConfigurationID: "diploma_jwt", Types: []string{"VerifiableCredential", "UniversityDegreeCredential"},
 		Raw: wallet.Secret(raw), ReceivedAt: testNow}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "degree", "format": "jwt_vc_json", "require_cryptographic_holder_binding": false,
+	e.ver.Query = map[string]any{"credentials": []any{map[string]any{"id": "degree", "format": "jwt_vc_json", "require_cryptographic_holder_binding": false,
 		"meta": map[string]any{"type_values": []any{[]any{"UniversityDegreeCredential"}}}}}}
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +249,7 @@ func TestPresentUnboundJWTVC(t *testing.T) {
 		t.Fatal(err)
 	}
 	vp := receivedVPToken(t, e)["degree"]
-	r, err := vcjwt.VerifyPresentation(vp[0], vcjwt.PresentationPolicy{Now: testNow, Audience: req.ClientID, Nonce: testNonce,
+	r, err := vcjwt.VerifyPresentation(vp[0], vcjwt.PresentationPolicy{Now: testNow, Audience: req.ClientID, Nonce: wallettest.Nonce,
 		Algorithms: []jose.Algorithm{jose.ES256}, Credential: vcjwt.Policy{Algorithms: []jose.Algorithm{jose.ES256}, AllowX5C: true},
 		SkipHolderBindingUnsafe: true})
 	if err != nil || len(r.Credentials) != 1 || r.Credentials[0].Raw != raw {
@@ -269,104 +270,104 @@ func TestParseRequestChecks(t *testing.T) {
 		wantCode wallet.Code
 		wantHTTP safehttp.Code
 	}{
-		{name: "fail/tampered request object", setup: func(e *env) { e.ver.tamper = true }, wantCode: wallet.CodeInvalidRequestObject},
-		{name: "fail/wrong typ", setup: func(e *env) { e.ver.typ = "JWT" }, wantCode: wallet.CodeInvalidRequestObject},
+		{name: "fail/tampered request object", setup: func(e *env) { e.ver.Tamper = true }, wantCode: wallet.CodeInvalidRequestObject},
+		{name: "fail/wrong typ", setup: func(e *env) { e.ver.Typ = "JWT" }, wantCode: wallet.CodeInvalidRequestObject},
 		{name: "fail/x509_hash of another certificate", wantCode: wallet.CodeClientIDMismatch,
-			setup: func(e *env) { e.ver.clientID = "x509_hash:" + entity(t, pki.RoleAccess, "eu-desk").Info.X509Hash }},
+			setup: func(e *env) { e.ver.ClientID = "x509_hash:" + entity(t, pki.RoleAccess, "eu-desk").Info.X509Hash }},
 		{name: "fail/x509_san_dns not in the certificate", wantCode: wallet.CodeClientIDMismatch,
-			setup: func(e *env) { e.ver.clientID = "x509_san_dns:eu-desk.localhost" }},
+			setup: func(e *env) { e.ver.ClientID = "x509_san_dns:eu-desk.localhost" }},
 		{name: "fail/x509_san_dns with response_uri elsewhere", wantCode: wallet.CodeClientIDMismatch, setup: func(e *env) {
-			e.ver.clientID = "x509_san_dns:jp-desk.localhost"
-			e.ver.mutate = func(p map[string]any) {
-				p["response_uri"] = strings.Replace(e.ver.base, "jp-desk", "eu-desk", 1) + "/post"
+			e.ver.ClientID = "x509_san_dns:jp-desk.localhost"
+			e.ver.Mutate = func(p map[string]any) {
+				p["response_uri"] = strings.Replace(e.ver.Base, "jp-desk", "eu-desk", 1) + "/post"
 			}
 		}},
 		{name: "fail/no state with a credential asked without holder binding", wantCode: wallet.CodeInvalidRequest, setup: func(e *env) {
-			e.ver.mutate = func(p map[string]any) {
+			e.ver.Mutate = func(p map[string]any) {
 				delete(p, "state")
-				q := diplomaQuery()
+				q := wallettest.DiplomaQuery()
 				q["credentials"].([]any)[0].(map[string]any)["require_cryptographic_holder_binding"] = false
 				p["dcql_query"] = q
 			}
 		}},
 		{name: "fail/client_id claim differs from the link", wantCode: wallet.CodeClientIDMismatch, setup: func(e *env) {
-			e.ver.mutate = func(p map[string]any) { p["client_id"] = "x509_san_dns:jp-desk.localhost" }
+			e.ver.Mutate = func(p map[string]any) { p["client_id"] = "x509_san_dns:jp-desk.localhost" }
 		}},
 		{name: "fail/unsupported prefix", wantCode: wallet.CodeUnsupportedClientID, setup: func(e *env) {
-			e.ver.clientID = "decentralized_identifier:did:example:123"
+			e.ver.ClientID = "decentralized_identifier:did:example:123"
 		}},
 		// A self-signed access certificate without the CA flag (crypto/x509's
 		// CheckSignatureFrom does not see those), even one the wallet's roots contain.
 		{name: "fail/self-signed end-entity access certificate", wantCode: wallet.CodeUntrustedVerifier,
 			opts: []wallet.Option{wallet.WithVerifierRoots(selfSignedPool)}, setup: func(e *env) {
-				e.ver.signer, e.ver.chain = selfSignedKey, []*x509.Certificate{selfSignedCert}
-				e.ver.clientID = "x509_san_dns:" + selfSignedCert.DNSNames[0]
+				e.ver.Signer, e.ver.Chain = selfSignedKey, []*x509.Certificate{selfSignedCert}
+				e.ver.ClientID = "x509_san_dns:" + selfSignedCert.DNSNames[0]
 			}},
 		{name: "fail/untrusted chain", wantCode: wallet.CodeUntrustedVerifier,
-			opts: []wallet.Option{wallet.WithVerifierTrust(fakeTrust{label: "x"}, accessPolicy())}},
-		{name: "fail/wallet_nonce not echoed", link: func(e *env) string { return e.ver.link("post") },
-			setup: func(e *env) { e.ver.dropWalletNonce = true }, wantCode: wallet.CodeInvalidRequestObject},
-		{name: "fail/bad request_uri_method", link: func(e *env) string { return e.ver.link("put") }, wantCode: wallet.CodeInvalidRequestURIMethod},
-		{name: "fail/request_uri redirects", setup: func(e *env) { e.ver.redirect = true }, wantCode: wallet.CodeUnreachable, wantHTTP: safehttp.CodeRedirectRefused},
+			opts: []wallet.Option{wallet.WithVerifierTrust(wallettest.FakeTrust{Label: "x"}, accessPolicy())}},
+		{name: "fail/wallet_nonce not echoed", link: func(e *env) string { return e.ver.Link("post") },
+			setup: func(e *env) { e.ver.DropWalletNonce = true }, wantCode: wallet.CodeInvalidRequestObject},
+		{name: "fail/bad request_uri_method", link: func(e *env) string { return e.ver.Link("put") }, wantCode: wallet.CodeInvalidRequestURIMethod},
+		{name: "fail/request_uri redirects", setup: func(e *env) { e.ver.Redirect = true }, wantCode: wallet.CodeUnreachable, wantHTTP: safehttp.CodeRedirectRefused},
 		{name: "fail/request_uri on a private address", wantCode: wallet.CodeBlockedURL, wantHTTP: safehttp.CodeBlockedAddress,
 			link: func(*env) string {
 				return "openid4vp://?client_id=x509_hash:abc&request_uri=https%3A%2F%2F192.168.0.5%2Freq"
 			}},
 		{name: "fail/response_uri on a private address", wantCode: wallet.CodeBlockedURL, setup: func(e *env) {
-			e.ver.mutate = func(p map[string]any) { p["response_uri"] = "https://172.16.0.1/post" }
+			e.ver.Mutate = func(p map[string]any) { p["response_uri"] = "https://172.16.0.1/post" }
 		}},
 		{name: "fail/redirect_uri prefix with request_uri", wantCode: wallet.CodeInvalidRequest,
 			link: func(e *env) string {
-				return "openid4vp://?client_id=redirect_uri:x&request_uri=" + e.ver.base + "/req/1"
+				return "openid4vp://?client_id=redirect_uri:x&request_uri=" + e.ver.Base + "/req/1"
 			}},
 		{name: "fail/unsigned request with x509_hash prefix", wantCode: wallet.CodeInvalidRequest, link: func(e *env) string {
-			return "openid4vp://?client_id=x509_hash:abc&response_type=vp_token&response_mode=direct_post&response_uri=" + e.ver.base +
-				"/post&nonce=n&state=s&dcql_query=" + url.QueryEscape(mustJSON(diplomaQuery()))
+			return "openid4vp://?client_id=x509_hash:abc&response_type=vp_token&response_mode=direct_post&response_uri=" + e.ver.Base +
+				"/post&nonce=n&state=s&dcql_query=" + url.QueryEscape(wallettest.MustJSON(wallettest.DiplomaQuery()))
 		}},
 		{name: "fail/unsigned request with response_uri not the client id", wantCode: wallet.CodeInvalidRequest, link: func(e *env) string {
-			return "openid4vp://?client_id=redirect_uri:" + e.ver.base + "/other&response_type=vp_token&response_mode=direct_post&response_uri=" + e.ver.base +
-				"/post&nonce=n&state=s&dcql_query=" + url.QueryEscape(mustJSON(diplomaQuery()))
+			return "openid4vp://?client_id=redirect_uri:" + e.ver.Base + "/other&response_type=vp_token&response_mode=direct_post&response_uri=" + e.ver.Base +
+				"/post&nonce=n&state=s&dcql_query=" + url.QueryEscape(wallettest.MustJSON(wallettest.DiplomaQuery()))
 		}},
 		{name: "fail/fragment response mode", wantCode: wallet.CodeUnsupportedResponseMode,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["response_mode"] = "fragment" } }},
-		{name: "fail/no nonce", wantCode: wallet.CodeInvalidRequest, setup: func(e *env) { e.ver.mutate = func(p map[string]any) { delete(p, "nonce") } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["response_mode"] = "fragment" } }},
+		{name: "fail/no nonce", wantCode: wallet.CodeInvalidRequest, setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { delete(p, "nonce") } }},
 		{name: "fail/invalid dcql", wantCode: wallet.CodeInvalidRequest,
 			setup: func(e *env) {
-				e.ver.mutate = func(p map[string]any) { p["dcql_query"] = map[string]any{"credentials": []any{}} }
+				e.ver.Mutate = func(p map[string]any) { p["dcql_query"] = map[string]any{"credentials": []any{}} }
 			}},
 		{name: "fail/transaction_data", wantCode: wallet.CodeUnsupportedTransactionData,
 			setup: func(e *env) {
-				e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"eyJ0eXBlIjoieCJ9"} }
+				e.ver.Mutate = func(p map[string]any) { p["transaction_data"] = []string{"eyJ0eXBlIjoieCJ9"} }
 			}},
 		{name: "fail/no encryption key for direct_post.jwt", wantCode: wallet.CodeInvalidRequest, setup: func(e *env) {
-			e.ver.mutate = func(p map[string]any) { p["client_metadata"] = map[string]any{"jwks": map[string]any{"keys": []any{}}} }
+			e.ver.Mutate = func(p map[string]any) { p["client_metadata"] = map[string]any{"jwks": map[string]any{"keys": []any{}}} }
 		}},
 		{name: "fail/expired request object", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["exp"] = testNow.Unix() } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["exp"] = testNow.Unix() } }},
 		{name: "fail/request object valid only in a far future", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["nbf"] = 1e300 } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["nbf"] = 1e300 } }},
 		{name: "fail/request object not yet valid", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["nbf"] = testNow.Add(time.Hour).Unix() } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["nbf"] = testNow.Add(time.Hour).Unix() } }},
 		{name: "fail/request object issued in the future", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(time.Hour).Unix() } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["iat"] = testNow.Add(time.Hour).Unix() } }},
 		{name: "ok/request object issued within the clock skew",
 			setup: func(e *env) {
-				e.ver.mutate = func(p map[string]any) { p["iat"] = testNow.Add(30 * time.Second).Unix() }
+				e.ver.Mutate = func(p map[string]any) { p["iat"] = testNow.Add(30 * time.Second).Unix() }
 			}},
 		{name: "fail/request object for another wallet", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = "https://other-wallet.example" } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["aud"] = "https://other-wallet.example" } }},
 		{name: "fail/request object aud not a string", wantCode: wallet.CodeInvalidRequestObject,
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = 7 } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["aud"] = 7 } }},
 		{name: "ok/request object without aud (RFC 9101 does not require it)",
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { delete(p, "aud") } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { delete(p, "aud") } }},
 		{name: "ok/request object aud as an array",
 			setup: func(e *env) {
-				e.ver.mutate = func(p map[string]any) { p["aud"] = []string{"https://other.example", wallet.RequestObjectAudience} }
+				e.ver.Mutate = func(p map[string]any) { p["aud"] = []string{"https://other.example", wallet.RequestObjectAudience} }
 			}},
 		{name: "ok/request object whose aud is its own request_uri (as @openid4vc/openid4vp sets it)",
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = e.ver.base + "/req/1" } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["aud"] = e.ver.Base + "/req/1" } }},
 		{name: "ok/request object for the wallet's own issuer", opts: []wallet.Option{wallet.WithWalletIssuer("https://wallet.example")},
-			setup: func(e *env) { e.ver.mutate = func(p map[string]any) { p["aud"] = "https://wallet.example" } }},
+			setup: func(e *env) { e.ver.Mutate = func(p map[string]any) { p["aud"] = "https://wallet.example" } }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -374,7 +375,7 @@ func TestParseRequestChecks(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e)
 			}
-			link := e.ver.link("")
+			link := e.ver.Link("")
 			if tt.link != nil {
 				link = tt.link(e)
 			}
@@ -385,7 +386,7 @@ func TestParseRequestChecks(t *testing.T) {
 			if tt.wantHTTP != "" && safehttp.CodeOf(err) != tt.wantHTTP {
 				t.Fatalf("safehttp code = %q", safehttp.CodeOf(err))
 			}
-			if len(e.ver.posts) != 0 {
+			if len(e.ver.Posts) != 0 {
 				t.Fatal("something was posted to the verifier")
 			}
 		})
@@ -395,13 +396,13 @@ func TestParseRequestChecks(t *testing.T) {
 func TestUnsignedRedirectURIRequest(t *testing.T) {
 	e := newEnv(t)
 	receive(t, e, "diploma")
-	link := "openid4vp://?client_id=redirect_uri:" + e.ver.base + "/post&response_type=vp_token&response_mode=direct_post&nonce=" + testNonce +
-		"&state=state-1&dcql_query=" + url.QueryEscape(mustJSON(diplomaQuery()))
+	link := "openid4vp://?client_id=redirect_uri:" + e.ver.Base + "/post&response_type=vp_token&response_mode=direct_post&nonce=" + wallettest.Nonce +
+		"&state=state-1&dcql_query=" + url.QueryEscape(wallettest.MustJSON(wallettest.DiplomaQuery()))
 	req, err := e.wallet.ParseRequest(t.Context(), link)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if req.Signed || req.ResponseURI != e.ver.base+"/post" || req.Verifier.Trust.Checked {
+	if req.Signed || req.ResponseURI != e.ver.Base+"/post" || req.Verifier.Trust.Checked {
 		t.Fatalf("request = %+v", req)
 	}
 	consent, err := e.wallet.Match(t.Context(), owner, req)
@@ -419,10 +420,10 @@ func TestUnsatisfiableDeclines(t *testing.T) {
 		t.Run("ok/"+mode, func(t *testing.T) {
 			e := newEnv(t)
 			receive(t, e, "diploma")
-			e.ver.responseMode = mode
-			e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "pid", "format": "dc+sd-jwt",
+			e.ver.ResponseMode = mode
+			e.ver.Query = map[string]any{"credentials": []any{map[string]any{"id": "pid", "format": "dc+sd-jwt",
 				"meta": map[string]any{"vct_values": []string{"urn:eudi:pid:1"}}}}}
-			req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+			req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -441,12 +442,12 @@ func TestUnsatisfiableDeclines(t *testing.T) {
 			}
 			got := map[string]string{}
 			if mode == wallet.ResponseModeDirectPostJWT {
-				if err := json.Unmarshal(e.ver.decrypted[0], &got); err != nil {
+				if err := json.Unmarshal(e.ver.Decrypted[0], &got); err != nil {
 					t.Fatal(err)
 				}
 			} else {
-				for k := range e.ver.posts[0] {
-					got[k] = e.ver.posts[0].Get(k)
+				for k := range e.ver.Posts[0] {
+					got[k] = e.ver.Posts[0].Get(k)
 				}
 			}
 			if len(got) != 2 || got["error"] != "access_denied" || got["state"] != "state-1" {
@@ -463,8 +464,8 @@ func TestPresentChoice(t *testing.T) {
 	e := newEnv(t)
 	cred := receive(t, e, "diploma")
 	jwtCred := receive(t, e, "diploma_jwt")
-	e.ver.responseMode = wallet.ResponseModeDirectPost
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	e.ver.ResponseMode = wallet.ResponseModeDirectPost
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,11 +482,11 @@ func TestPresentChoice(t *testing.T) {
 			}
 		})
 	}
-	if len(e.ver.posts) != 0 {
+	if len(e.ver.Posts) != 0 {
 		t.Fatal("posted despite invalid choices")
 	}
 	t.Run("fail/verifier rejects", func(t *testing.T) {
-		e.ver.replyStatus = 400
+		e.ver.ReplyStatus = 400
 		_, err := e.wallet.Present(t.Context(), owner, req, wallet.Choice{"diploma": {cred.ID}})
 		if wallet.CodeOf(err) != wallet.CodeResponseRejected {
 			t.Fatalf("err = %v", err)
@@ -503,12 +504,12 @@ func TestPresentChoice(t *testing.T) {
 func TestUndeliveredDecline(t *testing.T) {
 	t.Run("fail/decline refused", func(t *testing.T) {
 		e := newEnv(t)
-		e.ver.responseMode = wallet.ResponseModeDirectPost
-		req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+		e.ver.ResponseMode = wallet.ResponseModeDirectPost
+		req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.ver.replyStatus = 400
+		e.ver.ReplyStatus = 400
 		if _, err := e.wallet.Decline(t.Context(), owner, req); wallet.CodeOf(err) != wallet.CodeResponseRejected {
 			t.Fatalf("err = %v", err)
 		}
@@ -519,10 +520,10 @@ func TestUndeliveredDecline(t *testing.T) {
 	})
 	t.Run("fail/error reply refused", func(t *testing.T) {
 		e := newEnv(t)
-		e.ver.responseMode = wallet.ResponseModeDirectPost
-		e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"e30"} }
-		_, perr := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
-		e.ver.replyStatus = 400
+		e.ver.ResponseMode = wallet.ResponseModeDirectPost
+		e.ver.Mutate = func(p map[string]any) { p["transaction_data"] = []string{"e30"} }
+		_, perr := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
+		e.ver.ReplyStatus = 400
 		if _, err := e.wallet.Reject(t.Context(), owner, perr); wallet.CodeOf(err) != wallet.CodeResponseRejected {
 			t.Fatalf("err = %v", err)
 		}
@@ -533,16 +534,18 @@ func TestUndeliveredDecline(t *testing.T) {
 	})
 }
 
-func accessPolicy() trustPolicy { return trustPolicy{ServiceTypes: []trustRule{{URI: wrpacService}}} }
+func accessPolicy() trustPolicy {
+	return trustPolicy{ServiceTypes: []trustRule{{URI: wallettest.WRPACService}}}
+}
 
 // TestConsentShowsWholeDisclosures: when the issuer disclosed an object as one (here
 // "degree"), asking for one of its members shares all of them; the consent page and the
 // history list every claim the verifier will see, not only the one asked for.
 func TestConsentShowsWholeDisclosures(t *testing.T) {
 	e := newEnv(t)
-	e.iss.wholeDegree = true
+	e.iss.WholeDegree = true
 	receive(t, e, "diploma")
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,9 +577,9 @@ func TestConsentShowsWholeDisclosures(t *testing.T) {
 func TestRequestWithoutState(t *testing.T) {
 	e := newEnv(t)
 	receive(t, e, "diploma")
-	e.ver.responseMode = wallet.ResponseModeDirectPost
-	e.ver.mutate = func(p map[string]any) { delete(p, "state") }
-	req, err := e.wallet.ParseRequest(t.Context(), e.ver.link(""))
+	e.ver.ResponseMode = wallet.ResponseModeDirectPost
+	e.ver.Mutate = func(p map[string]any) { delete(p, "state") }
+	req, err := e.wallet.ParseRequest(t.Context(), e.ver.Link(""))
 	if err != nil {
 		t.Fatalf("request without state: %v", err)
 	}
@@ -587,8 +590,8 @@ func TestRequestWithoutState(t *testing.T) {
 	if _, err := e.wallet.Present(t.Context(), owner, req, consent.Default); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.ver.posts) != 1 || e.ver.posts[0].Has("state") || e.ver.posts[0].Get("vp_token") == "" {
-		t.Fatalf("response %v", e.ver.posts)
+	if len(e.ver.Posts) != 1 || e.ver.Posts[0].Has("state") || e.ver.Posts[0].Get("vp_token") == "" {
+		t.Fatalf("response %v", e.ver.Posts)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/internal/wallettest"
 )
 
 const owner = "local"
@@ -35,13 +36,13 @@ func TestReceive(t *testing.T) {
 		check     func(t *testing.T, e *env, r *wallet.Receipt)
 	}{
 		{name: "ok/by reference with tx_code and DPoP nonce retry", txCode: "493536", wantN: 1,
-			setup: func(e *env) { e.iss.txCode, e.iss.requireDPoPNonce = "493536", true },
+			setup: func(e *env) { e.iss.TxCode, e.iss.RequireDPoPNonce = "493536", true },
 			check: func(t *testing.T, e *env, r *wallet.Receipt) {
-				if e.iss.tokenCalls != 2 {
-					t.Errorf("token calls = %d, want 2 (use_dpop_nonce retry)", e.iss.tokenCalls)
+				if e.iss.TokenCalls != 2 {
+					t.Errorf("token calls = %d, want 2 (use_dpop_nonce retry)", e.iss.TokenCalls)
 				}
 				c := r.Credentials[0]
-				if c.Format != wallet.FormatSDJWTVC || c.Issuer != e.iss.id || c.ConfigurationID != "diploma" || c.VCT == "" {
+				if c.Format != wallet.FormatSDJWTVC || c.Issuer != e.iss.ID || c.ConfigurationID != "diploma" || c.VCT == "" {
 					t.Errorf("credential = %+v", c)
 				}
 				if c.Display.Name["ja"] != "学位証明書" || c.Display.IssuerName["ja"] != "桜ヶ丘大学" {
@@ -50,37 +51,37 @@ func TestReceive(t *testing.T) {
 				if !c.Trust.Trusted || c.Trust.ListLabel != "JP pilot list" || !strings.Contains(c.Trust.Message("en"), "Listed by JP pilot list as Sakura Trust") {
 					t.Errorf("trust = %+v %q", c.Trust, c.Trust.Message("en"))
 				}
-				assertBound(t, c, e.iss.issuedKeys[0])
-				if len(e.iss.notifications) != 1 || e.iss.notifications[0]["event"] != "credential_accepted" || e.iss.notifications[0]["notification_id"] != "notif-1" {
-					t.Errorf("notifications = %v", e.iss.notifications)
+				assertBound(t, c, e.iss.IssuedKeys[0])
+				if len(e.iss.Notifications) != 1 || e.iss.Notifications[0]["event"] != "credential_accepted" || e.iss.Notifications[0]["notification_id"] != "notif-1" {
+					t.Errorf("notifications = %v", e.iss.Notifications)
 				}
 			}},
 		{name: "ok/by value", wantN: 1, wantEvent: "credential_accepted", link: func(e *env) string {
-			return "openid-credential-offer://?credential_offer=" + url.QueryEscape(mustJSON(e.iss.offer()))
+			return "openid-credential-offer://?credential_offer=" + url.QueryEscape(wallettest.MustJSON(e.iss.Offer()))
 		}},
 		{name: "ok/batch with one key per credential", wantN: 3, opts: []wallet.Option{wallet.WithBatchSize(3)},
-			setup: func(e *env) { e.iss.batchSize = 5 },
+			setup: func(e *env) { e.iss.BatchSize = 5 },
 			check: func(t *testing.T, e *env, r *wallet.Receipt) {
 				seen := map[string]bool{}
 				for i, c := range r.Credentials {
 					if c.BatchID == "" || c.BatchID != r.Credentials[0].BatchID {
 						t.Errorf("batch ids differ: %+v", c)
 					}
-					assertBound(t, c, e.iss.issuedKeys[i])
+					assertBound(t, c, e.iss.IssuedKeys[i])
 					seen[string(c.HolderKey)] = true
 				}
 				if len(seen) != 3 {
 					t.Errorf("%d distinct holder keys, want 3", len(seen))
 				}
 			}},
-		{name: "ok/jwt_vc_json", wantN: 1, setup: func(e *env) { e.iss.configID = "diploma_jwt" },
+		{name: "ok/jwt_vc_json", wantN: 1, setup: func(e *env) { e.iss.ConfigID = "diploma_jwt" },
 			check: func(t *testing.T, _ *env, r *wallet.Receipt) {
 				if c := r.Credentials[0]; c.Format != wallet.FormatJWTVCJSON || len(c.Types) != 2 {
 					t.Errorf("credential = %+v", c)
 				}
 			}},
 		{name: "ok/issuer not listed is stored with a warning", wantN: 1,
-			opts: []wallet.Option{wallet.WithIssuerTrust(fakeTrust{label: "JP pilot list"}, trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}})},
+			opts: []wallet.Option{wallet.WithIssuerTrust(wallettest.FakeTrust{Label: "JP pilot list"}, trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}})},
 			check: func(t *testing.T, _ *env, r *wallet.Receipt) {
 				tr := r.Credentials[0].Trust
 				if tr.Trusted || !tr.Checked || tr.Reason != string(trustlist.ReasonNoAnchor) ||
@@ -88,23 +89,23 @@ func TestReceive(t *testing.T) {
 					t.Errorf("trust = %+v", tr)
 				}
 			}},
-		{name: "fail/tx_code missing", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeTxCodeRequired},
-		{name: "fail/tx_code of the wrong form", txCode: "12ab56", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeInvalidTxCode},
-		{name: "fail/wrong tx_code", txCode: "000000", setup: func(e *env) { e.iss.txCode = "493536" }, wantCode: wallet.CodeTokenRejected},
-		{name: "fail/credential bound to another key", setup: func(e *env) { e.iss.wrongKey = true }, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
-		{name: "ok/authorization server chosen by its grant types", wantN: 1, setup: func(e *env) { e.iss.codeOnlyAS = true }},
+		{name: "fail/tx_code missing", setup: func(e *env) { e.iss.TxCode = "493536" }, wantCode: wallet.CodeTxCodeRequired},
+		{name: "fail/tx_code of the wrong form", txCode: "12ab56", setup: func(e *env) { e.iss.TxCode = "493536" }, wantCode: wallet.CodeInvalidTxCode},
+		{name: "fail/wrong tx_code", txCode: "000000", setup: func(e *env) { e.iss.TxCode = "493536" }, wantCode: wallet.CodeTokenRejected},
+		{name: "fail/credential bound to another key", setup: func(e *env) { e.iss.WrongKey = true }, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
+		{name: "ok/authorization server chosen by its grant types", wantN: 1, setup: func(e *env) { e.iss.CodeOnlyAS = true }},
 		// A certificate from the listed CA, but naming another issuer: refused, whatever the
 		// metadata says the issuer is called.
 		{name: "fail/certificate names another issuer", setup: func(e *env) {
 			seal := entity(t, pki.RoleSeal, "sakuragaoka")
-			e.iss.signer, e.iss.chain = seal.Signer(), seal.Chain
+			e.iss.Signer, e.iss.Chain = seal.Signer(), seal.Chain
 		}, wantCode: wallet.CodeInvalidCredential, wantEvent: "credential_failure"},
 		{name: "fail/batch with one credential bound to another key", opts: []wallet.Option{wallet.WithBatchSize(2)},
-			setup: func(e *env) { e.iss.batchSize, e.iss.wrongKey = 2, true }, wantCode: wallet.CodeInvalidCredential},
-		{name: "fail/tampered credential", setup: func(e *env) { e.iss.tamper = true }, wantCode: wallet.CodeInvalidCredential},
-		{name: "fail/metadata names another issuer", setup: func(e *env) { e.iss.metadataIssuer = e.iss.id + "/" }, wantCode: wallet.CodeInvalidIssuerMetadata},
-		{name: "fail/unsupported format", setup: func(e *env) { e.iss.configID = "mdl" }, wantCode: wallet.CodeUnsupportedOffer},
-		{name: "fail/offer uri redirects", setup: func(e *env) { e.iss.offerRedirect = true }, wantCode: wallet.CodeUnreachable},
+			setup: func(e *env) { e.iss.BatchSize, e.iss.WrongKey = 2, true }, wantCode: wallet.CodeInvalidCredential},
+		{name: "fail/tampered credential", setup: func(e *env) { e.iss.Tamper = true }, wantCode: wallet.CodeInvalidCredential},
+		{name: "fail/metadata names another issuer", setup: func(e *env) { e.iss.MetadataIssuer = e.iss.ID + "/" }, wantCode: wallet.CodeInvalidIssuerMetadata},
+		{name: "fail/unsupported format", setup: func(e *env) { e.iss.ConfigID = "mdl" }, wantCode: wallet.CodeUnsupportedOffer},
+		{name: "fail/offer uri redirects", setup: func(e *env) { e.iss.OfferRedirect = true }, wantCode: wallet.CodeUnreachable},
 		{name: "fail/offer uri on a private address", wantCode: wallet.CodeBlockedURL,
 			link: func(*env) string {
 				return "openid-credential-offer://?credential_offer_uri=https%3A%2F%2F10.0.0.7%2Foffer"
@@ -120,7 +121,7 @@ func TestReceive(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e)
 			}
-			link := e.iss.offerLink()
+			link := e.iss.OfferLink()
 			if tt.link != nil {
 				link = tt.link(e)
 			}
@@ -129,14 +130,14 @@ func TestReceive(t *testing.T) {
 				if err != nil {
 					return nil, err
 				}
-				if (o.TxCode() != nil) != (e.iss.txCode != "") {
+				if (o.TxCode() != nil) != (e.iss.TxCode != "") {
 					t.Errorf("TxCode() = %+v", o.TxCode())
 				}
 				return e.wallet.Receive(t.Context(), owner, o, tt.txCode)
 			}()
 			stored, _ := e.store.Credentials(t.Context(), owner)
-			if tt.wantEvent != "" && (len(e.iss.notifications) != 1 || e.iss.notifications[0]["event"] != tt.wantEvent) {
-				t.Errorf("notifications = %v, want %s", e.iss.notifications, tt.wantEvent)
+			if tt.wantEvent != "" && (len(e.iss.Notifications) != 1 || e.iss.Notifications[0]["event"] != tt.wantEvent) {
+				t.Errorf("notifications = %v, want %s", e.iss.Notifications, tt.wantEvent)
 			}
 			if tt.wantCode != "" {
 				if got := wallet.CodeOf(err); got != tt.wantCode {
@@ -162,8 +163,8 @@ func TestReceive(t *testing.T) {
 
 func TestReceiveErrorsCarrySafehttpCodes(t *testing.T) {
 	e := newEnv(t)
-	e.iss.offerRedirect = true
-	_, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.OfferRedirect = true
+	_, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if !errors.Is(err, wallet.ErrUnreachable) || safehttp.CodeOf(err) != safehttp.CodeRedirectRefused {
 		t.Fatalf("err = %v", err)
 	}
@@ -174,8 +175,8 @@ func TestReceiveErrorsCarrySafehttpCodes(t *testing.T) {
 
 func TestDeferred(t *testing.T) {
 	e := newEnv(t)
-	e.iss.deferred = true
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.Deferred = true
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestDeferred(t *testing.T) {
 		t.Fatalf("poll by another owner: %v", err)
 	}
 
-	e.iss.ready = true
+	e.iss.Ready = true
 	r, err = e.wallet.PollDeferred(t.Context(), owner, p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -211,15 +212,15 @@ func TestDeferred(t *testing.T) {
 	if len(r.Credentials) != 1 {
 		t.Fatalf("receipt = %+v", r)
 	}
-	assertBound(t, r.Credentials[0], e.iss.issuedKeys[0])
+	assertBound(t, r.Credentials[0], e.iss.IssuedKeys[0])
 	if ps, _ := e.store.PendingIssuances(t.Context(), owner); len(ps) != 0 {
 		t.Errorf("pending left: %d", len(ps))
 	}
 	if _, err := e.wallet.PollDeferred(t.Context(), owner, p.ID); wallet.CodeOf(err) != wallet.CodeNotFound {
 		t.Fatalf("second poll: %v", err)
 	}
-	if len(e.iss.notifications) != 1 {
-		t.Errorf("notifications = %v", e.iss.notifications)
+	if len(e.iss.Notifications) != 1 {
+		t.Errorf("notifications = %v", e.iss.Notifications)
 	}
 }
 
@@ -257,12 +258,12 @@ func assertBound(t *testing.T, c wallet.Credential, issuedTo any) {
 // acknowledged all the same.
 func TestReceiveSurvivesClosedTab(t *testing.T) {
 	e := newEnv(t)
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	e.iss.onCredential = cancel
+	e.iss.OnCredential = cancel
 	r, err := e.wallet.Receive(ctx, owner, o, "")
 	if err != nil {
 		t.Fatalf("receive after the request's context ended: %v", err)
@@ -271,8 +272,8 @@ func TestReceiveSurvivesClosedTab(t *testing.T) {
 	if len(r.Credentials) != 1 || len(stored) != 1 {
 		t.Fatalf("received %d, stored %d; want 1", len(r.Credentials), len(stored))
 	}
-	if len(e.iss.notifications) != 1 || e.iss.notifications[0]["event"] != "credential_accepted" {
-		t.Fatalf("notifications %v", e.iss.notifications)
+	if len(e.iss.Notifications) != 1 || e.iss.Notifications[0]["event"] != "credential_accepted" {
+		t.Fatalf("notifications %v", e.iss.Notifications)
 	}
 }
 
@@ -282,8 +283,8 @@ func TestReceiveSurvivesClosedTab(t *testing.T) {
 // is about to store.
 func TestDeferredPollsOneAtATime(t *testing.T) {
 	e := newEnv(t)
-	e.iss.deferred = true
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.Deferred = true
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,10 +293,10 @@ func TestDeferredPollsOneAtATime(t *testing.T) {
 		t.Fatalf("receive: %+v %v", r, err)
 	}
 	id := r.Pending[0].ID
-	e.iss.ready = true
+	e.iss.Ready = true
 	var requests atomic.Int32
 	second := make(chan error, 1)
-	e.iss.onDeferred = func() {
+	e.iss.OnDeferred = func() {
 		if requests.Add(1) != 1 {
 			return
 		}
@@ -325,8 +326,8 @@ func TestDeferredPollsOneAtATime(t *testing.T) {
 // the same holder keys, so an issuer that recorded the credential can hand it over again.
 func TestReceiveAsksAgainWithTheSameKeys(t *testing.T) {
 	e := newEnv(t)
-	e.iss.failCredentials = 1
-	o, err := e.wallet.ParseOffer(t.Context(), e.iss.offerLink())
+	e.iss.FailCredentials = 1
+	o, err := e.wallet.ParseOffer(t.Context(), e.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,18 +335,18 @@ func TestReceiveAsksAgainWithTheSameKeys(t *testing.T) {
 	if err != nil || len(r.Credentials) != 1 {
 		t.Fatalf("receive: %+v %v", r, err)
 	}
-	if len(e.iss.failedKeys) != 1 || len(e.iss.issuedKeys) != 1 {
-		t.Fatalf("keys: failed %d, issued %d", len(e.iss.failedKeys), len(e.iss.issuedKeys))
+	if len(e.iss.FailedKeys) != 1 || len(e.iss.IssuedKeys) != 1 {
+		t.Fatalf("keys: failed %d, issued %d", len(e.iss.FailedKeys), len(e.iss.IssuedKeys))
 	}
-	if k, ok := e.iss.failedKeys[0].(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(e.iss.issuedKeys[0]) {
+	if k, ok := e.iss.FailedKeys[0].(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(e.iss.IssuedKeys[0]) {
 		t.Fatal("the second request proved another key")
 	}
-	assertBound(t, r.Credentials[0], e.iss.issuedKeys[0])
+	assertBound(t, r.Credentials[0], e.iss.IssuedKeys[0])
 
 	// Twice without an answer: the student is told, nothing is stored.
 	e2 := newEnv(t)
-	e2.iss.failCredentials = 2
-	o2, err := e2.wallet.ParseOffer(t.Context(), e2.iss.offerLink())
+	e2.iss.FailCredentials = 2
+	o2, err := e2.wallet.ParseOffer(t.Context(), e2.iss.OfferLink())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,9 @@ func TestBrowser(t *testing.T) {
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			e := newEnv(t)
-			e.iss.txCode = "4711"
-			e.ver.query = optionalQuery()
-			e.ver.noRedirect = true
+			e.iss.TxCode = "4711"
+			e.ver.Query = optionalQuery()
+			e.ver.NoRedirect = true
 			b := webuitest.Browser(t)
 			b.SetAcceptLanguage(tc.accept)
 			site := e.srv.URL + "/wallet"
@@ -69,7 +69,7 @@ func TestBrowser(t *testing.T) {
 				t.Fatalf("the QR field does not ask for the camera: capture=%q", got)
 			}
 			picture := filepath.Join(t.TempDir(), "offer-qr.png")
-			if err := os.WriteFile(picture, wallethttp.QRPNG(t, e.iss.offerLink()), 0o600); err != nil {
+			if err := os.WriteFile(picture, wallethttp.QRPNG(t, e.iss.OfferLink()), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			b.Do("choose the picture", chromedp.SetUploadFiles(chromedp.CSS("#qr"), []string{picture}))
@@ -95,7 +95,7 @@ func TestBrowser(t *testing.T) {
 			}
 
 			// The request opened as a link (the wallet's same-device URL).
-			u, _ := url.Parse(e.ver.link(""))
+			u, _ := url.Parse(e.ver.Link(""))
 			if st := b.Navigate(site + "/present?" + u.RawQuery); st != http.StatusOK {
 				t.Fatalf("consent = %d", st)
 			}

@@ -3,7 +3,6 @@ package wallethttp_test
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -25,15 +23,30 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/internal/pki"
-	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
 	"github.com/hashi-vc/hashi/internal/webui"
-	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/wallet"
+	"github.com/hashi-vc/hashi/wallet/internal/wallettest"
 	"github.com/hashi-vc/hashi/wallet/wallethttp"
 	"github.com/hashi-vc/hashi/wallet/walletstore"
 	"golang.org/x/crypto/argon2"
 )
+
+var (
+	// testPilot is the pilot PKI of the test binary, made by TestMain.
+	testPilot *wallettest.Pilot
+	// testNow is testPilot.Now, the fixed wallet and counterpart time.
+	testNow time.Time
+)
+
+func TestMain(m *testing.M) {
+	wallettest.Main(m, func(p *wallettest.Pilot) { testPilot, testNow = p, p.Now })
+}
+
+func entity(t testing.TB, role pki.Role, id string) *pki.Entity {
+	t.Helper()
+	return testPilot.Entity(t, role, id)
+}
 
 // clock is the pages' and the wallet core's clock (sessions, rate limits, validity).
 type clock struct {
@@ -59,11 +72,9 @@ func cheapHash(pw string) (string, error) {
 
 type env struct {
 	t      testing.TB
-	cp     *httptest.Server // counterparts over TLS
-	base   string
 	vbase  string
-	iss    *fakeIssuer
-	ver    *fakeVerifier
+	iss    *wallettest.FakeIssuer
+	ver    *wallettest.FakeVerifier
 	store  *walletstore.Store
 	h      *wallethttp.Handler
 	srv    *httptest.Server // the wallet pages over plain http on loopback
@@ -76,29 +87,8 @@ func newEnv(t testing.TB) *env { t.Helper(); return newEnvTrust(t, true) }
 // newEnvTrust is newEnv whose issuer trust lists list the issuer or (listed false) nobody.
 func newEnvTrust(t testing.TB, listed bool) *env {
 	t.Helper()
-	mux := http.NewServeMux()
-	cp := httptest.NewUnstartedServer(mux)
-	cp.TLS = &tls.Config{Certificates: []tls.Certificate{entity(t, pki.RoleTLS, "localhost").TLSCertificate()}, MinVersion: tls.VersionTLS12}
-	cp.StartTLS()
-	t.Cleanup(cp.Close)
-	port := cp.URL[strings.LastIndex(cp.URL, ":")+1:]
-	e := &env{t: t, cp: cp, base: "https://localhost:" + port, vbase: "https://jp-desk.localhost:" + port, clock: &clock{t: testNow}}
-	roots := x509.NewCertPool()
-	roots.AddCert(entity(t, pki.RoleTLSCA, pki.TLSCAID).Certificate)
-	client, err := safehttp.New(safehttp.WithLoopbackInsecure(), safehttp.WithRootCAs(roots),
-		safehttp.WithResolver(func(_ context.Context, host string) ([]netip.Addr, error) {
-			if safehttp.IsLoopbackHost(host) {
-				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-			}
-			return nil, fmt.Errorf("unknown host %s", host)
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.iss = newFakeIssuer(t, e.base)
-	e.iss.register(mux)
-	e.ver = newFakeVerifier(t, e.vbase)
-	e.ver.register(mux)
+	cp := wallettest.NewCounterparts(t, testPilot)
+	e := &env{t: t, vbase: cp.VBase, iss: cp.Issuer, ver: cp.Verifier, clock: &clock{t: testNow}}
 
 	var issuerAnchors []*x509.Certificate
 	if listed {
@@ -106,15 +96,13 @@ func newEnvTrust(t testing.TB, listed bool) *env {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
+	var err error
 	e.store, err = walletstore.New(t.Context(), sqldbtest.Open(t, sqldbtest.SQLiteDSN(t)), key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.wallet, err = wallet.New(e.store, client, e.clock.Now,
-		wallet.WithIssuerTrust(fakeTrust{anchors: issuerAnchors, label: "JP pilot list", provider: "Sakura Trust"},
-			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: trustlist.ServiceTypeEAAQ}}}),
-		wallet.WithVerifierTrust(fakeTrust{anchors: []*x509.Certificate{entity(t, pki.RoleAccessCA, "jp").Certificate}, label: "JP pilot list", provider: "Sakura Trust"},
-			trustlist.Policy{ServiceTypes: []trustlist.ServiceTypeRule{{URI: wrpacService}}}))
+	e.wallet, err = wallet.New(e.store, cp.Client, e.clock.Now,
+		wallettest.TrustOptions(issuerAnchors, []*x509.Certificate{entity(t, pki.RoleAccessCA, "jp").Certificate})...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +223,7 @@ func hidden(t testing.TB, p page) string {
 // receive pastes the issuer's offer link and enters pin.
 func (b *browserish) receive(pin string) page {
 	b.e.t.Helper()
-	p := b.post("/wallet/receive", url.Values{"link": {b.e.iss.offerLink()}})
+	p := b.post("/wallet/receive", url.Values{"link": {b.e.iss.OfferLink()}})
 	if p.status != http.StatusOK {
 		b.e.t.Fatalf("offer page %d:\n%s", p.status, p.body)
 	}
@@ -246,15 +234,15 @@ func (b *browserish) receive(pin string) page {
 // got last, per query id.
 func (e *env) disclosed() map[string][]string {
 	e.t.Helper()
-	e.ver.mu.Lock()
-	defer e.ver.mu.Unlock()
-	if len(e.ver.decrypted) == 0 {
+	e.ver.Mu.Lock()
+	defer e.ver.Mu.Unlock()
+	if len(e.ver.Decrypted) == 0 {
 		e.t.Fatal("the verifier got nothing")
 	}
 	var resp struct {
 		VPToken map[string][]string `json:"vp_token"`
 	}
-	if err := json.Unmarshal(e.ver.decrypted[len(e.ver.decrypted)-1], &resp); err != nil {
+	if err := json.Unmarshal(e.ver.Decrypted[len(e.ver.Decrypted)-1], &resp); err != nil {
 		e.t.Fatal(err)
 	}
 	out := map[string][]string{}
@@ -285,13 +273,13 @@ func (e *env) disclosed() map[string][]string {
 // lastResponse returns the last decrypted response the verifier got.
 func (e *env) lastResponse() map[string]any {
 	e.t.Helper()
-	e.ver.mu.Lock()
-	defer e.ver.mu.Unlock()
-	if len(e.ver.decrypted) == 0 {
+	e.ver.Mu.Lock()
+	defer e.ver.Mu.Unlock()
+	if len(e.ver.Decrypted) == 0 {
 		e.t.Fatal("the verifier got nothing")
 	}
 	var m map[string]any
-	if err := json.Unmarshal(e.ver.decrypted[len(e.ver.decrypted)-1], &m); err != nil {
+	if err := json.Unmarshal(e.ver.Decrypted[len(e.ver.Decrypted)-1], &m); err != nil {
 		e.t.Fatal(err)
 	}
 	return m

@@ -172,7 +172,7 @@ func TestCSRF(t *testing.T) {
 		{"fail/sign-in without token", "/wallet/sign-in", url.Values{webui.CSRFField: {""}, "username": {"csrf-user"}, "password": {"correct horse battery"}}},
 		{"fail/sign-up with a wrong token", "/wallet/sign-up", url.Values{webui.CSRFField: {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, "username": {"x-user"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}}},
 		{"fail/delete account without token", "/wallet/account/delete", url.Values{webui.CSRFField: {""}, "confirm": {"yes"}, "password": {"correct horse battery"}}},
-		{"fail/receive without token", "/wallet/receive", url.Values{webui.CSRFField: {""}, "link": {e.iss.offerLink()}}},
+		{"fail/receive without token", "/wallet/receive", url.Values{webui.CSRFField: {""}, "link": {e.iss.OfferLink()}}},
 		{"fail/sign-out without token", "/wallet/sign-out", url.Values{webui.CSRFField: {""}}},
 	}
 	for _, tt := range tests {
@@ -188,11 +188,11 @@ func TestCSRF(t *testing.T) {
 
 func TestReceiveWithPIN(t *testing.T) {
 	e := newEnv(t)
-	e.iss.txCode = "493817"
+	e.iss.TxCode = "493817"
 	b := e.browser("ja")
 	b.signUp("hanako")
 
-	p := b.post("/wallet/receive", url.Values{"link": {e.iss.offerLink()}})
+	p := b.post("/wallet/receive", url.Values{"link": {e.iss.OfferLink()}})
 	wantStatus(t, "offer", p, 200)
 	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "PINは6文字です。", `id="tx_code"`, `maxlength="6"`)
 	id := hidden(t, p)
@@ -246,11 +246,11 @@ func TestReceiveWithPIN(t *testing.T) {
 
 func TestReceiveByLinkAndDeferred(t *testing.T) {
 	e := newEnv(t)
-	e.iss.deferred = true
+	e.iss.Deferred = true
 	b := e.browser("en")
 	b.signUp("deferred")
 	// The offer opened as a link: the same-device offer URL with credential_offer_uri.
-	u, _ := url.Parse(e.iss.offerLink())
+	u, _ := url.Parse(e.iss.OfferLink())
 	p := b.get("/wallet/receive?" + u.RawQuery)
 	wantStatus(t, "offer by URL", p, 200)
 	wantBody(t, "offer by URL", p, "Sakuragaoka University")
@@ -265,9 +265,9 @@ func TestReceiveByLinkAndDeferred(t *testing.T) {
 	}
 	p = b.post("/wallet/pending/"+ps[0].ID+"/poll", nil)
 	wantBody(t, "not yet", p, "Not ready yet")
-	e.iss.mu.Lock()
-	e.iss.ready = true
-	e.iss.mu.Unlock()
+	e.iss.Mu.Lock()
+	e.iss.Ready = true
+	e.iss.Mu.Unlock()
 	p = b.post("/wallet/pending/"+ps[0].ID+"/poll", nil)
 	wantStatus(t, "ready", p, 200)
 	wantBody(t, "ready", p, "Listed by JP pilot list as Sakura Trust (JP).")
@@ -308,7 +308,7 @@ func optionalQuery() map[string]any {
 
 func TestConsentOptionalAndHistory(t *testing.T) {
 	e := newEnv(t)
-	e.ver.query = optionalQuery()
+	e.ver.Query = optionalQuery()
 	b := e.browser("en")
 	b.signUp("sharer")
 	wantStatus(t, "receive", b.receive(""), 200)
@@ -317,9 +317,9 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 		return cs[0].ID
 	}()
 
-	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "consent", p, 200)
-	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", "Listed by JP pilot list as Sakura Trust (JP).", e.ver.clientID,
+	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", "Listed by JP pilot list as Sakura Trust (JP).", e.ver.ClientID,
 		`name="include" value="birth">`, "Optional: you decide",
 		// What every presentation carries, in words rather than claim names.
 		"Always included: a key that proves it is yours, degree, when it expires, when it was issued, who issued it, its type")
@@ -348,7 +348,7 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 	wantStatus(t, "used", b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"diploma"}, "cred.diploma": {credID}}), http.StatusGone)
 
 	// Again, ticking the optional query: the birthdate goes too.
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("post")}})
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("post")}})
 	id = hidden(t, p)
 	p = b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"diploma", "birth"}, "cred.diploma": {credID}, "cred.birth": {credID}})
 	wantStatus(t, "share with optional", p, http.StatusSeeOther)
@@ -357,19 +357,19 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 	}
 
 	// Leaving out the required query is refused in the page, nothing is sent.
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	id = hidden(t, p)
-	e.ver.mu.Lock()
-	posts := len(e.ver.posts)
-	e.ver.mu.Unlock()
+	e.ver.Mu.Lock()
+	posts := len(e.ver.Posts)
+	e.ver.Mu.Unlock()
 	p = b.post("/wallet/present/share", url.Values{"id": {id}, "include": {"birth"}, "cred.birth": {credID}})
 	wantStatus(t, "required left out", p, http.StatusUnprocessableEntity)
 	wantBody(t, "required left out", p, wallet.Message(wallet.CodeInvalidChoice, "en"))
-	e.ver.mu.Lock()
-	if len(e.ver.posts) != posts {
+	e.ver.Mu.Lock()
+	if len(e.ver.Posts) != posts {
 		t.Fatal("something was sent for an invalid choice")
 	}
-	e.ver.mu.Unlock()
+	e.ver.Mu.Unlock()
 
 	// Decline sends access_denied.
 	p = b.post("/wallet/present/decline", url.Values{"id": {id}})
@@ -431,7 +431,7 @@ func TestSameDeviceRequestAfterSignIn(t *testing.T) {
 	b.signUp("mobile")
 	b.receive("")
 	b.post("/wallet/sign-out", nil)
-	u, _ := url.Parse(e.ver.link(""))
+	u, _ := url.Parse(e.ver.Link(""))
 	p := b.get("/wallet/present?" + u.RawQuery)
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/wallet/sign-in?next=") {
 		t.Fatalf("not sent to sign in: %d %s", p.status, p.location())
@@ -445,16 +445,16 @@ func TestSameDeviceRequestAfterSignIn(t *testing.T) {
 	wantStatus(t, "consent", p, 200)
 	wantBody(t, "consent", p, "Pilot Recruitment Desk JP", `id="share"`)
 	// An unsatisfiable request (no such credential) can only be declined.
-	e.ver.query = map[string]any{"credentials": []any{map[string]any{"id": "x", "format": "dc+sd-jwt", "meta": map[string]any{"vct_values": []string{"urn:other"}}}}}
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	e.ver.Query = map[string]any{"credentials": []any{map[string]any{"id": "x", "format": "dc+sd-jwt", "meta": map[string]any{"vct_values": []string{"urn:other"}}}}}
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "unsatisfiable", p, 200)
 	wantBody(t, "unsatisfiable", p, `id="unsatisfiable"`, `id="decline"`)
 	if strings.Contains(p.body, `id="share"`) {
 		t.Fatal("share offered for an unsatisfiable request")
 	}
 	// A tampered request object is refused with the wallet's message.
-	e.ver.tamper = true
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	e.ver.Tamper = true
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "tampered", p, http.StatusUnprocessableEntity)
 	wantBody(t, "tampered", p, wallet.Message(wallet.CodeInvalidRequestObject, "en"))
 }
@@ -478,13 +478,13 @@ func TestOwnerIsolation(t *testing.T) {
 	wantStatus(t, "bob deletes alice's card", b.post("/wallet/credentials/"+cs[0].ID+"/delete", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
 
 	// Alice's held offer and request are not Bob's.
-	p = a.post("/wallet/receive", url.Values{"link": {e.iss.offerLink()}})
+	p = a.post("/wallet/receive", url.Values{"link": {e.iss.OfferLink()}})
 	wantStatus(t, "bob uses alice's offer", b.post("/wallet/receive/accept", url.Values{"id": {hidden(t, p)}}), http.StatusGone)
-	p = a.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p = a.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	id := hidden(t, p)
 	wantStatus(t, "bob shares alice's request", b.post("/wallet/present/share", url.Values{"id": {id}, "cred.diploma": {cs[0].ID}}), http.StatusGone)
 	// Bob has nothing to answer with.
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantBody(t, "bob's consent", p, `id="unsatisfiable"`)
 	wantBody(t, "bob's history", b.get("/wallet/history"), `id="no-history"`)
 }
@@ -495,10 +495,10 @@ func TestDeleteAccount(t *testing.T) {
 	b.signUp("leaving")
 	owner := ownerOf(t, e, "leaving")
 	b.receive("")
-	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	cs, _ := e.store.Credentials(t.Context(), owner)
 	wantStatus(t, "share", b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}}), http.StatusSeeOther)
-	e.iss.deferred = true
+	e.iss.Deferred = true
 	b.receive("")
 	if ps, _ := e.store.PendingIssuances(t.Context(), owner); len(ps) != 1 {
 		t.Fatalf("pending %d", len(ps))
@@ -536,8 +536,8 @@ func TestRejectAndRefusedResponse(t *testing.T) {
 	b.signUp("rejecter")
 	b.receive("")
 	// An authenticated request with transaction_data: the student may tell the verifier.
-	e.ver.mutate = func(p map[string]any) { p["transaction_data"] = []string{"eyJ0eXBlIjoieCJ9"} }
-	p := b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	e.ver.Mutate = func(p map[string]any) { p["transaction_data"] = []string{"eyJ0eXBlIjoieCJ9"} }
+	p := b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "unservable", p, http.StatusUnprocessableEntity)
 	wantBody(t, "unservable", p, wallet.Message(wallet.CodeUnsupportedTransactionData, "en"), `id="reject"`, "Pilot Recruitment Desk JP")
 	p = b.post("/wallet/present/reject", url.Values{"id": {hidden(t, p)}})
@@ -546,20 +546,20 @@ func TestRejectAndRefusedResponse(t *testing.T) {
 		t.Fatalf("reject sent %v", r)
 	}
 	// An unauthenticated problem (tampered signature) offers no answer.
-	e.ver.mutate, e.ver.tamper = nil, true
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	e.ver.Mutate, e.ver.Tamper = nil, true
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	if strings.Contains(p.body, `id="reject"`) {
 		t.Fatal("reject offered for an unauthenticated request")
 	}
 	// The verifier refuses the response: the outcome says so and the history records it.
-	e.ver.tamper, e.ver.replyStatus = false, 400
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	e.ver.Tamper, e.ver.ReplyStatus = false, 400
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "rejecter"))
 	p = b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}})
 	wantStatus(t, "refused", p, http.StatusBadGateway)
 	wantBody(t, "refused", p, "<h1 id=\"title\">Not accepted</h1>", "did not accept the answer")
 	// A decline the verifier refuses is still a decline: nothing was shared.
-	p = b.post("/wallet/present", url.Values{"link": {e.ver.link("")}})
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	p = b.post("/wallet/present/decline", url.Values{"id": {hidden(t, p)}})
 	wantStatus(t, "refused decline", p, http.StatusBadGateway)
 	wantBody(t, "refused decline", p, "<h1 id=\"title\">Declined</h1>", "You declined: nothing was shared. Pilot Recruitment Desk JP could not be told.")

@@ -52,7 +52,7 @@ func TestScanPages(t *testing.T) {
 	wantStatus(t, "unsigned present", b.postPicture("/wallet/present/scan", nil), http.StatusSeeOther)
 	b.signUp("kenji")
 
-	p := b.postPicture("/wallet/receive/scan", wallethttp.QRPNG(t, e.iss.offerLink()))
+	p := b.postPicture("/wallet/receive/scan", wallethttp.QRPNG(t, e.iss.OfferLink()))
 	wantStatus(t, "scanned offer", p, http.StatusOK)
 	wantBody(t, "scanned offer", p, "Sakuragaoka University", `id="accept-offer"`)
 
