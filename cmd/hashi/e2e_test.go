@@ -187,10 +187,63 @@ func (pl *pilot) call(t testing.TB, method, url, token string, body any) (int, m
 // holder runs `hashi wallet` with the pilot's TLS CA and trust lists.
 func (pl *pilot) holder(t *testing.T, store string, args ...string) (int, string, string) {
 	t.Helper()
+	return pl.holderStdin(t, store, "", args...)
+}
+
+// holderStdin is holder with stdin as the student's typing.
+func (pl *pilot) holderStdin(t *testing.T, store, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	base := []string{"wallet", "--store", store, "--tls-ca", pl.tlsCA,
 		"--lotl", pl.listsURL + "/eu-lotl.xml", "--lotl-signers", filepath.Join(pl.pkiDir, "eu", "lotl-signer", "cert.pem"),
 		"--list", pl.listsURL + "/jp-lote.jwt=" + filepath.Join(pl.pkiDir, "jp", "tl-signer", "cert.pem")}
-	return runHashi(t, "", append(base, args...)...)
+	return runHashi(t, stdin, append(base, args...)...)
+}
+
+// TestWalletCLIPresentChosen: with two diplomas stored, `present --credential` shows the
+// chosen diploma's claims before asking, and that diploma is the one the desk receives.
+func TestWalletCLIPresentChosen(t *testing.T) {
+	pl := startPilot(t, "eu-desk", "NL", "")
+	store := filepath.Join(pl.dir, "student")
+	var ids []string
+	for _, record := range []string{"jp-master-engineering.json", "jp-medical-bachelor.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "academic", "testdata", "registrar", record))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, offer := pl.call(t, "POST", pl.issuerBase+"/sakuragaoka/admin/offers", testRegistrarToken,
+			map[string]any{"credential_configuration_id": "hashi_diploma_sd_jwt", "claims": json.RawMessage(b), "tx_code": false})
+		if code != http.StatusCreated {
+			t.Fatalf("offer: %d %v", code, offer)
+		}
+		exit, out, stderr := pl.holder(t, store, "receive", offer["offer"].(string))
+		var got struct {
+			Credentials []credentialSummary `json:"credentials"`
+		}
+		if exit != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got.Credentials) != 1 {
+			t.Fatalf("receive %s: %d %s %s", record, exit, out, stderr)
+		}
+		ids = append(ids, got.Credentials[0].ID)
+	}
+	// The first stored diploma is the default; the student picks the second (Hanako YAMADA).
+	_, created := pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
+	exit, out, stderr := pl.holderStdin(t, store, "y\n", "present", "--credential", ids[1], created["request"].(string))
+	if exit != 0 {
+		t.Fatalf("present: %d %s\n%s", exit, stderr, out)
+	}
+	shown := stderr[:strings.Index(stderr, "Share these claims?")]
+	if !strings.Contains(shown, "YAMADA") || strings.Contains(shown, "SATO") {
+		t.Fatalf("the consent shown is not the chosen diploma's:\n%s", shown)
+	}
+	_, report := pl.call(t, "GET", pl.deskBase+"/api/requests/"+created["id"].(string), pilotDeskToken, nil)
+	b, _ := json.Marshal(report)
+	if report["status"] != "verified" || !strings.Contains(string(b), "YAMADA") || strings.Contains(string(b), "SATO") {
+		t.Fatalf("the desk did not receive the chosen diploma: %s", b)
+	}
+	// A credential that does not answer is refused before anything is shown or sent.
+	_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
+	if exit, _, stderr := pl.holder(t, store, "present", "--yes", "--credential", "no-such-id", created["request"].(string)); exit != 2 || !strings.Contains(stderr, "does not answer") {
+		t.Fatalf("present --credential no-such-id: %d %s", exit, stderr)
+	}
 }
 
 // TestCrossBorderEndToEnd is the pilot's story over real HTTPS between real servers: a

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,7 +177,14 @@ JSON. With --decline it answers access_denied.`,
 			if err != nil {
 				return h.fail(err)
 			}
-			printConsent(cmd.ErrOrStderr(), consent, o.lang)
+			// What is shown is what will be sent: the choice is made before asking.
+			choice := consent.Default
+			if credID != "" && consent.Satisfiable {
+				if choice, err = chooseCredential(consent, credID); err != nil {
+					return err
+				}
+			}
+			printConsent(cmd.ErrOrStderr(), consent, choice, o.lang)
 			if !consent.Satisfiable {
 				res, err := h.w.Decline(cmd.Context(), cliOwner, req)
 				if err != nil {
@@ -193,12 +201,6 @@ JSON. With --decline it answers access_denied.`,
 				_ = writeJSON(cmd.OutOrStdout(), res)
 				return exitError{code: 1, msg: "declined"}
 			}
-			choice := consent.Default
-			if credID != "" {
-				if choice, err = chooseCredential(consent, credID); err != nil {
-					return err
-				}
-			}
 			res, err := h.w.Present(cmd.Context(), cliOwner, req, choice)
 			if err != nil {
 				return h.fail(err)
@@ -208,7 +210,7 @@ JSON. With --decline it answers access_denied.`,
 	}
 	present.Flags().BoolVar(&yes, "yes", false, "send without asking")
 	present.Flags().BoolVar(&decline, "decline", false, "answer access_denied")
-	present.Flags().StringVar(&credID, "credential", "", "present this stored credential (an id from `list`) where it answers, instead of the first match")
+	present.Flags().StringVar(&credID, "credential", "", "present the stored credential `ID` (as 'hashi wallet list' prints it) where it answers, instead of the first match")
 	present.MarkFlagsMutuallyExclusive("yes", "decline")
 	cmd.AddCommand(receive, list, show, present, del, newWalletServeCmd())
 	return cmd
@@ -416,12 +418,21 @@ func pick(n wallet.Names, lang string) string {
 	return ""
 }
 
-func printConsent(w io.Writer, c *wallet.Consent, lang string) {
+// printConsent says who asks and, query by query, exactly what choice would send.
+func printConsent(w io.Writer, c *wallet.Consent, choice wallet.Choice, lang string) {
 	fmt.Fprintf(w, "Request from %s\n  %s\n", orDash(pick(c.Verifier.Name, lang)), c.Verifier.Trust.Message(lang))
 	for _, q := range c.Queries {
-		chosen := c.Default[q.ID]
+		chosen := choice[q.ID]
+		switch {
+		case len(q.Candidates) == 0 && !q.Optional:
+			fmt.Fprintf(w, "  %s: no stored credential answers it\n", q.ID)
+			continue
+		case len(chosen) == 0:
+			fmt.Fprintf(w, "  %s: nothing is shared\n", q.ID)
+			continue
+		}
 		for _, cand := range q.Candidates {
-			if len(chosen) > 0 && !containsString(chosen, cand.CredentialID) {
+			if !slices.Contains(chosen, cand.CredentialID) {
 				continue
 			}
 			fmt.Fprintf(w, "  %s: %s from %s\n", q.ID, orDash(pick(cand.Name, lang)), orDash(pick(cand.IssuerName, lang)))
@@ -436,19 +447,7 @@ func printConsent(w io.Writer, c *wallet.Consent, lang string) {
 				fmt.Fprintf(w, "    - %s: %v\n", label, cl.Value)
 			}
 		}
-		if len(q.Candidates) == 0 && !q.Optional {
-			fmt.Fprintf(w, "  %s: no stored credential answers it\n", q.ID)
-		}
 	}
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // confirm asks on the terminal; anything but y/yes declines.
