@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,28 @@ func (s *ServiceFile) rel(p string) string {
 // folder like every other path in it.
 func (s *ServiceFile) openDB(ctx context.Context, dsn string, logger *slog.Logger) (*sqldb.DB, error) {
 	return sqldb.Open(ctx, dsn, sqldb.WithLogger(logger), sqldb.WithBaseDir(s.dir))
+}
+
+// checkURL checks a URL key of a serve file before the service's own constructor does, so
+// that the error names the key: an absolute http(s) URL without query, fragment or user
+// info; http only on a loopback host and only when insecure (the file's insecure_http) is set.
+func checkURL(key, s string, insecure bool) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%s %q must be an absolute URL without query, fragment or user info", key, s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if !insecure || !(host == "localhost" || strings.HasSuffix(host, ".localhost") || (ip != nil && ip.IsLoopback())) {
+			return fmt.Errorf("%s %q: http is allowed only on a loopback address, with insecure_http: true", key, s)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s %q must be an https URL", key, s)
 }
 
 // tokenRef is a bearer token as a serve file gives it, in exactly one of three ways: its

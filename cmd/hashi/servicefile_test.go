@@ -111,3 +111,28 @@ func TestTokenRef(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckURL: URL keys are checked with the key's name in the error.
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		url      string
+		insecure bool
+		want     string // "" for accepted
+	}{
+		{url: "https://uni.example/issuer"},
+		{url: "http://127.0.0.1:8080/issuer", insecure: true},
+		{url: "http://desk.localhost:8080", insecure: true},
+		{url: "http://127.0.0.1:8080/issuer", want: "http is allowed only on a loopback address, with insecure_http: true"},
+		{url: "http://uni.example/issuer", insecure: true, want: "http is allowed only on a loopback address"},
+		{url: "ftp://uni.example", want: "must be an https URL"},
+		{url: "/issuer", want: "must be an absolute URL"},
+		{url: "https://uni.example/?a=b", want: "without query"},
+		{url: "https://user@uni.example", want: "user info"},
+	}
+	for _, tc := range tests {
+		err := checkURL("some_url", tc.url, tc.insecure)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "some_url")) {
+			t.Errorf("checkURL(%q, %v) = %v, want %q", tc.url, tc.insecure, err, tc.want)
+		}
+	}
+}

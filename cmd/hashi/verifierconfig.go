@@ -123,6 +123,14 @@ func (c *verifierFileConfig) Validate() error {
 	case c.Trust.LOTL == nil && len(c.Trust.Lists) == 0:
 		return errors.New("trust needs a lotl or at least one list")
 	}
+	if err := checkURL("base_url", c.BaseURL, c.InsecureHTTP); err != nil {
+		return err
+	}
+	if c.WebhookURL != "" {
+		if err := checkURL("webhook_url", c.WebhookURL, false); err != nil {
+			return err
+		}
+	}
 	if err := c.apiToken().check(); err != nil {
 		return err
 	}

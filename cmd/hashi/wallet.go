@@ -54,14 +54,18 @@ func newWalletCmd() *cobra.Command {
 	var o holderOptions
 	cmd := &cobra.Command{
 		Use:   "wallet",
-		Short: "The CLI holder: receive, list, show, present and delete credentials",
+		Short: "The CLI holder: receive, list, collect, show, present and delete credentials",
 		Long: `A command-line wallet on the same core as the hosted student wallet. Credentials and their
 keys live in a local store (--store, default ./hashi-wallet): an SQLite file with every secret
 sealed with AES-256-GCM under a key file created there on first use (mode 0600).
 
 Plain http is allowed to loopback addresses only (so it works against "hashi demo"); every
 other URL must be https. Trust summaries of issuers and verifiers come from the trust lists
-given with --lotl/--list (and --verifier-roots for verifiers).`,
+given with --lotl/--list (and --verifier-roots for verifiers); 'present' answers only a
+verifier whose access certificate one of them vouches for.
+
+A university that has not released a diploma yet defers it: 'receive' then reports it as
+pending, 'pending' lists such issuances and 'collect ID' asks for the credential again.`,
 	}
 	o.flags(cmd)
 	receive := &cobra.Command{
@@ -88,8 +92,7 @@ given with --lotl/--list (and --verifier-roots for verifiers).`,
 		if err != nil {
 			return h.fail(err)
 		}
-		out := map[string]any{"credentials": summarizeCredentials(rec.Credentials, o.lang), "pending": rec.Pending}
-		return writeJSON(cmd.OutOrStdout(), out)
+		return writeReceipt(cmd, rec, o.lang)
 	}
 	list := &cobra.Command{
 		Use:   "list",
@@ -106,6 +109,47 @@ given with --lotl/--list (and --verifier-roots for verifiers).`,
 				return h.fail(err)
 			}
 			return writeJSON(cmd.OutOrStdout(), summarizeCredentials(creds, o.lang))
+		},
+	}
+	pending := &cobra.Command{
+		Use:   "pending",
+		Short: "List deferred issuances: credentials the university has not released yet",
+		Args:  withUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := openHolder(cmd.Context(), &o)
+			if err != nil {
+				return err
+			}
+			defer h.close()
+			ps, err := h.w.PendingIssuances(cmd.Context(), cliOwner)
+			if err != nil {
+				return h.fail(err)
+			}
+			return writeJSON(cmd.OutOrStdout(), summarizePending(ps, o.lang))
+		},
+	}
+	collect := &cobra.Command{
+		Use:   "collect ID",
+		Short: "Ask the university once more for a deferred credential (an id from `pending`)",
+		Long: `Asks the issuer's deferred credential endpoint for the credential of a pending issuance (an
+id from 'hashi wallet pending'). When it is ready it is verified and stored, as 'receive' does;
+when it is not, the issuance stays pending and next_poll_at says when to ask again. An issuer
+that refuses it for good ends the pending issuance (exit 1).`,
+		Args: withUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := openHolder(cmd.Context(), &o)
+			if err != nil {
+				return err
+			}
+			defer h.close()
+			rec, err := h.w.PollDeferred(cmd.Context(), cliOwner, args[0])
+			if err != nil {
+				return h.fail(err)
+			}
+			if len(rec.Credentials) == 0 {
+				cmd.PrintErrln("not ready yet: the university has not released it")
+			}
+			return writeReceipt(cmd, rec, o.lang)
 		},
 	}
 	show := &cobra.Command{
@@ -212,7 +256,7 @@ JSON. With --decline it answers access_denied.`,
 	present.Flags().BoolVar(&decline, "decline", false, "answer access_denied")
 	present.Flags().StringVar(&credID, "credential", "", "present the stored credential `ID` (as 'hashi wallet list' prints it) where it answers, instead of the first match")
 	present.MarkFlagsMutuallyExclusive("yes", "decline")
-	cmd.AddCommand(receive, list, show, present, del, newWalletServeCmd())
+	cmd.AddCommand(receive, list, pending, collect, show, present, del, newWalletServeCmd())
 	return cmd
 }
 
@@ -377,6 +421,42 @@ func certPool(file string) (*x509.CertPool, error) {
 		pool.AddCert(c)
 	}
 	return pool, nil
+}
+
+// writeReceipt prints what receive and collect got: the credentials stored and the
+// issuances still pending.
+func writeReceipt(cmd *cobra.Command, rec *wallet.Receipt, lang string) error {
+	return writeJSON(cmd.OutOrStdout(), map[string]any{
+		"credentials": summarizeCredentials(rec.Credentials, lang),
+		"pending":     summarizePending(rec.Pending, lang),
+	})
+}
+
+// pendingSummary is what `pending`, `receive` and `collect` print for a deferred issuance.
+type pendingSummary struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Type       string    `json:"type"`
+	Issuer     string    `json:"issuer"`
+	IssuerName string    `json:"issuer_name,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	// NextPollAt is when the issuer asked to be asked again (its interval after the last try).
+	NextPollAt      time.Time `json:"next_poll_at"`
+	IntervalSeconds float64   `json:"interval_seconds"`
+}
+
+func summarizePending(ps []wallet.PendingIssuance, lang string) []pendingSummary {
+	out := make([]pendingSummary, 0, len(ps))
+	for _, p := range ps {
+		typ := p.VCT
+		if typ == "" && len(p.Types) > 0 {
+			typ = p.Types[len(p.Types)-1]
+		}
+		out = append(out, pendingSummary{ID: p.ID, Name: pick(p.Display.Name, lang), Type: typ, Issuer: p.Issuer,
+			IssuerName: pick(p.Display.IssuerName, lang), CreatedAt: p.CreatedAt, NextPollAt: p.NextPollAt,
+			IntervalSeconds: p.Interval.Seconds()})
+	}
+	return out
 }
 
 // credentialSummary is what `list` and `receive` print for a credential.

@@ -80,3 +80,77 @@ func wrongPIN(pin string) string {
 	b[0] = '0' + (b[0]-'0'+1)%10
 	return string(b)
 }
+
+// TestWalletCLIDeferred: an offer for a graduate the registrar has not approved is deferred;
+// `pending` lists it, `collect` leaves it pending until the registrar approves, then stores
+// the credential and the pending issuance is gone.
+func TestWalletCLIDeferred(t *testing.T) {
+	r := startIssuer(t, sqldbtest.SQLiteDSN(t))
+	store := filepath.Join(t.TempDir(), "wallet")
+	holder := func(args ...string) (int, string, string) {
+		return runHashi(t, "", append([]string{"wallet", "--store", store, "--tls-ca", r.tlsCA}, args...)...)
+	}
+	record, err := os.ReadFile(filepath.Join("..", "..", "internal", "academic", "testdata", "registrar", "eu-master.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := json.Marshal(map[string]any{"graduate_id": "g-1", "record": json.RawMessage(record), "approved": false})
+	if code, out := r.do(t, "POST", r.base+"/oostland/admin/graduates", "application/x-ndjson", testRegistrarToken, line); code != 200 {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	body, _ := json.Marshal(map[string]any{"credential_configuration_id": "hashi_diploma_sd_jwt", "graduate_id": "g-1", "tx_code": false})
+	code, out := r.do(t, "POST", r.base+"/oostland/admin/offers", "application/json", testRegistrarToken, body)
+	var offer struct {
+		Offer string `json:"offer"`
+	}
+	if code != 201 || json.Unmarshal(out, &offer) != nil {
+		t.Fatalf("offer: %d %s", code, out)
+	}
+	type receipt struct {
+		Credentials []credentialSummary `json:"credentials"`
+		Pending     []pendingSummary    `json:"pending"`
+	}
+	read := func(what string, args ...string) receipt {
+		t.Helper()
+		exit, out, stderr := holder(args...)
+		var r receipt
+		if exit != 0 || json.Unmarshal([]byte(out), &r) != nil {
+			t.Fatalf("%s: exit %d %s %s", what, exit, out, stderr)
+		}
+		return r
+	}
+	got := read("receive", "receive", offer.Offer)
+	if len(got.Credentials) != 0 || len(got.Pending) != 1 || got.Pending[0].IntervalSeconds < 1 || got.Pending[0].Type != "urn:hashi:diploma:1" {
+		t.Fatalf("receive of a deferred diploma: %+v", got)
+	}
+	id := got.Pending[0].ID
+	exit, listed, stderr := holder("pending")
+	var ps []pendingSummary
+	if exit != 0 || json.Unmarshal([]byte(listed), &ps) != nil || len(ps) != 1 || ps[0].ID != id {
+		t.Fatalf("pending: exit %d %s %s", exit, listed, stderr)
+	}
+	if strings.Contains(listed, "token") || strings.Contains(listed, "eyJ") {
+		t.Fatalf("pending prints secrets: %s", listed)
+	}
+	exit, out2, stderr := holder("collect", id)
+	var early receipt
+	if exit != 0 || json.Unmarshal([]byte(out2), &early) != nil || len(early.Credentials) != 0 || len(early.Pending) != 1 || !strings.Contains(stderr, "not ready") {
+		t.Fatalf("collect before approval: exit %d %s %s", exit, out2, stderr)
+	}
+	if code, out := r.do(t, "POST", r.base+"/oostland/admin/graduates/g-1/approve", "", testRegistrarToken, nil); code/100 != 2 {
+		t.Fatalf("approve: %d %s", code, out)
+	}
+	got = read("collect", "collect", id)
+	if len(got.Credentials) != 1 || len(got.Pending) != 0 || got.Credentials[0].Type != "urn:hashi:diploma:1" {
+		t.Fatalf("collect after approval: %+v", got)
+	}
+	if exit, listed, _ := holder("pending"); exit != 0 || strings.TrimSpace(listed) != "[]" {
+		t.Fatalf("pending after collect: %d %s", exit, listed)
+	}
+	if exit, _, stderr := holder("collect", id); exit != 1 || stderr == "" {
+		t.Fatalf("collect of a finished issuance: exit %d %s", exit, stderr)
+	}
+	if exit, listed, _ := holder("list"); exit != 0 || !strings.Contains(listed, got.Credentials[0].ID) {
+		t.Fatalf("list after collect: %d %s", exit, listed)
+	}
+}

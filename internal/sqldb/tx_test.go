@@ -446,7 +446,7 @@ func TestQueryAll(t *testing.T) {
 				t.Errorf("QueryAll of no rows = %#v, %v; want nil, nil", none, err)
 			}
 			calls := 0
-			_, err = sqldb.QueryAll(ctx, tx, func(sc sqldb.Scanner) (string, error) {
+			_, err = sqldb.QueryAll(ctx, tx, func(sqldb.Scanner) (string, error) {
 				calls++
 				return "", errBoom
 			}, "SELECT id, name FROM items")

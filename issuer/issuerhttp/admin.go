@@ -49,7 +49,8 @@ func (h *Handler) offer(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// ReofferRequest is the body of POST {prefix}/:tenant/admin/offers/:id/reoffer.
+// ReofferRequest is the body of POST {prefix}/:tenant/admin/offers/:id/reoffer. The body is
+// optional: none is {}.
 type ReofferRequest struct {
 	// TxCode asks for a transaction code. Default: true.
 	TxCode *bool `json:"tx_code,omitempty"`
@@ -57,8 +58,10 @@ type ReofferRequest struct {
 
 func (h *Handler) reoffer(c echo.Context) error {
 	var req ReofferRequest
-	if err := bindStrict(c, &req); err != nil {
-		return err
+	if r := c.Request(); r.ContentLength != 0 || r.Header.Get(echo.HeaderContentType) != "" {
+		if err := bindStrict(c, &req); err != nil {
+			return err
+		}
 	}
 	res, err := h.is.Reoffer(c.Request().Context(), c.Param("tenant"), c.Param("id"), req.TxCode == nil || *req.TxCode)
 	if err != nil {

@@ -86,8 +86,8 @@ func TestTokenEndpointErrors(t *testing.T) {
 			if v.State != "locked" || v.TxCodeAttempts != 5 {
 				t.Fatalf("offer %+v", v)
 			}
-			// The registrar re-offers; the new offer works.
-			r := e.admin("POST", "oostland", "/offers/"+res.OfferID+"/reoffer", map[string]bool{"tx_code": true})
+			// The registrar re-offers (no body: a PIN, as by default); the new offer works.
+			r := e.admin("POST", "oostland", "/offers/"+res.OfferID+"/reoffer", nil)
 			var again issuer.OfferResult
 			r.json(t, &again)
 			if r.status != http.StatusCreated || again.OfferID == res.OfferID || again.TxCode == "" {
