@@ -46,7 +46,9 @@ const (
 	// hourly while running), as a scheme operator re-issues before NextUpdate.
 	demoRenewBefore   = 7 * 24 * time.Hour
 	demoLogFile       = "demo.log"
-	demoConfigComment = "# Written by `hashi demo` at every start (edits are overwritten). It is also a\n# working example of this service's configuration file.\n"
+	demoConfigComment = "# Written by `hashi demo` at every start (edits are overwritten). It is also a\n" +
+		"# working example of this service's configuration file. The demo serves every service\n" +
+		"# on its own port; to serve this one alone, add listen: with the port of base_url.\n"
 )
 
 //go:embed demodata/graduates.json
@@ -649,8 +651,10 @@ func (d *demo) guide(w io.Writer, ops string) {
 	for i, v := range d.info.Verifiers {
 		fmt.Fprintf(w, "  %-32s %s/desk/   token %s\n", demoDesks[i].label, v.URL, v.APIToken)
 	}
-	fmt.Fprintf(w, "\nTrust lists: %s/trust/ (%s, %s, %s), sequence %d, next update %s.\n", d.base, pilotLOTLFile, pilotNLFile, pilotJPFile,
-		d.state.Sequence, d.state.NextUpdate.Format(time.RFC3339))
+	fmt.Fprintf(w, "\nTrust lists (sequence %d, next update %s):\n", d.state.Sequence, d.state.NextUpdate.Format(time.RFC3339))
+	for _, f := range []string{pilotLOTLFile, pilotNLFile, pilotJPFile} {
+		fmt.Fprintf(w, "  %s/trust/%s\n", d.base, f)
+	}
 	fmt.Fprintf(w, "Health and metrics: http://%s/readyz, /metrics. Logs: %s\n", ops, filepath.Join(d.dir, demoLogFile))
 	fmt.Fprintf(w, "Everything above, for scripts: %s\n\nCtrl-C stops the demo; the data folder is reused next time.\n", filepath.Join(d.dir, demoInfoFile))
 }

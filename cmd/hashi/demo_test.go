@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,6 +196,16 @@ func TestDemoServe(t *testing.T) {
 	for _, want := range []string{d.info.Wallet.Password, d.info.Issuer.Tenants[0].CredentialIssuer + "/registrar", d.info.Verifiers[1].URL + "/desk/", "Kenji SATO"} {
 		if !strings.Contains(d.out.String(), want) {
 			t.Errorf("guide lacks %q:\n%s", want, d.out.String())
+		}
+	}
+	// Every page the guide names opens (sign-in pages for the signed-in ones).
+	for _, u := range regexp.MustCompile(`http://[^\s,()]+`).FindAllString(d.out.String(), -1) {
+		u = strings.TrimRight(u, ".")
+		if !strings.HasPrefix(u, base) {
+			continue // the ops listener's /readyz and /metrics, checked below
+		}
+		if st, _, _ := httpGet(t, u); st != http.StatusOK {
+			t.Errorf("the guide names %s, which answers %d", u, st)
 		}
 	}
 	secrets := []string{d.info.Wallet.Password}
