@@ -124,6 +124,9 @@ func (s *ServiceFile) tokenHash(r tokenRef) ([sha256.Size]byte, error) {
 		token = strings.TrimSpace(string(b))
 	default:
 		token = os.Getenv(r.env)
+		if token == "" {
+			return out, fmt.Errorf("%s_env: the environment variable %s is not set", r.key, r.env)
+		}
 	}
 	if len(token) < minTokenLen {
 		return out, fmt.Errorf("%s: the token must have at least %d characters", r.key, minTokenLen)

@@ -90,7 +90,7 @@ func TestTokenRef(t *testing.T) {
 		{name: "fail/bad hex", ref: tokenRef{key: "admin_token", sum: "abc"}, wantErr: "admin_token_sha256 must be 64 hex digits"},
 		{name: "fail/missing file", ref: tokenRef{key: "api_token", file: "nope.txt"}, wantErr: "api_token_file: open"},
 		{name: "fail/short", ref: tokenRef{key: "api_token", env: "HASHI_TEST_SHORT"}, wantErr: "api_token: the token must have at least 16 characters"},
-		{name: "fail/unset env", ref: tokenRef{key: "admin_token", env: "HASHI_TEST_UNSET"}, wantErr: "admin_token: the token must have at least 16"},
+		{name: "fail/unset env", ref: tokenRef{key: "admin_token", env: "HASHI_TEST_UNSET"}, wantErr: "admin_token_env: the environment variable HASHI_TEST_UNSET is not set"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -134,6 +134,10 @@ func (h *Handler) statusURL(id string) string { return h.base + "/api/requests/"
 // requestStatus is GET /api/requests/{id}: the verifier.Report.
 func (h *Handler) requestStatus(c echo.Context) error {
 	rep, err := h.flow.Status(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, verifier.ErrRequestNotFound) {
+		// The desk API's own 404, as the registrar API's; invalid_request is for wallets.
+		return &apiError{status: http.StatusNotFound, code: CodeNotFound, desc: "no such request"}
+	}
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func TestAPICreateErrors(t *testing.T) {
 	}
 	h := http.Header{"Authorization": {"Bearer " + apiToken}, "Content-Type": {"text/plain"}}
 	e.do("POST", "/verifier/api/requests", h, []byte(`{"profile":"diploma"}`)).wantError(t, 400, "invalid_input")
-	e.api("GET", "/requests/unknown", nil).wantError(t, http.StatusNotFound, "invalid_request")
+	e.api("GET", "/requests/unknown", nil).wantError(t, http.StatusNotFound, "not_found")
 
 	// A DCQL query of the caller's own.
 	c := e.create(map[string]any{"dcql_query": map[string]any{"credentials": []any{map[string]any{

@@ -15,6 +15,8 @@ const (
 	// CodeInvalidInput: the API request body is not the expected JSON (400); the
 	// description names the offending member.
 	CodeInvalidInput = "invalid_input"
+	// CodeNotFound: the desk API was asked for a request it does not have (404).
+	CodeNotFound = "not_found"
 	// CodeInvalidRequest: a wallet request is malformed before the flow sees it (400): wrong
 	// content type, an unreadable form, a repeated parameter.
 	CodeInvalidRequest = "invalid_request"
@@ -49,7 +51,7 @@ func invalidRequest(desc string) error {
 //     temporarily_unavailable; invalid_input for the API), Error.Description() as
 //     "error_description" (none for server errors), with status Error.HTTPStatus();
 //   - the edge's own errors: invalid_token (401 with a Bearer challenge), invalid_input and
-//     invalid_request (400).
+//     invalid_request (400), not_found (404, the desk API).
 //
 // Other errors are not claimed (ok false): httpx answers them (413 for an oversized body,
 // Echo's 404 and 405, 500 with only a request id).
