@@ -29,7 +29,8 @@ type pilot struct {
 	issuerBase         string
 	deskBase           string
 	listsURL           string
-	issuerOps, deskOps string // ops listener addresses
+	issuerOps, deskOps string      // ops listener addresses (of the first replica)
+	issuerLB, deskLB   *roundRobin // with several replicas: the load balancers
 	client             *http.Client
 }
 
@@ -73,11 +74,20 @@ func waitReady(t testing.TB, ops net.Listener) {
 // "eu-desk") whose store is verifierDSN (a fresh SQLite file when empty).
 func startPilot(t testing.TB, deskID, jurisdiction, verifierDSN string) *pilot {
 	t.Helper()
+	return startPilotReplicas(t, deskID, jurisdiction, sqldbtest.SQLiteDSN(t), verifierDSN, 1)
+}
+
+// startPilotReplicas is startPilot with n replicas of the issuer and of the desk, on the
+// stores issuerDSN and verifierDSN. With n > 1 each service's base URL is a TLS-terminating
+// load balancer (roundRobin) in front of replicas serving plain HTTP, as the README's
+// deployment behind a proxy; pl.issuerLB and pl.deskLB record which replica served what.
+func startPilotReplicas(t testing.TB, deskID, jurisdiction, issuerDSN, verifierDSN string, n int) *pilot {
+	t.Helper()
 	dir := t.TempDir()
 	if verifierDSN == "" {
 		verifierDSN = sqldbtest.SQLiteDSN(t)
 	}
-	iApp, iOps, vApp, vOps := listen(t), listen(t), listen(t), listen(t)
+	iApp, vApp := listen(t), listen(t)
 	pl := &pilot{dir: dir, pkiDir: filepath.Join(dir, "pki"), issuerBase: "https://" + iApp.Addr().String() + "/issuer",
 		deskBase: "https://" + vApp.Addr().String() + "/verifier"}
 	now := time.Now()
@@ -100,18 +110,31 @@ func startPilot(t testing.TB, deskID, jurisdiction, verifierDSN string) *pilot {
 
 	writeFile0600(t, filepath.Join(dir, "registrar.token"), testRegistrarToken)
 	writeFile0600(t, filepath.Join(dir, "api.token"), pilotDeskToken)
-	writeFile0600(t, filepath.Join(dir, "issuer.yaml"), fmt.Sprintf(`listen: %s
+	writeFile0600(t, filepath.Join(dir, "pages.key"), "0123456789abcdef0123456789abcdef-page-key")
+	const serverTLS = "tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}\n"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2*n)
+	var issuerApps, deskApps []net.Listener
+	for i := range n {
+		ia, iOps, va, vo := iApp, listen(t), vApp, listen(t)
+		tlsLine := serverTLS
+		if n > 1 { // behind the load balancer, which terminates TLS
+			ia, va, tlsLine = listen(t), listen(t), ""
+		}
+		issuerApps, deskApps = append(issuerApps, ia), append(deskApps, va)
+		issuerFile, deskFile := filepath.Join(dir, fmt.Sprintf("issuer-%d.yaml", i)), filepath.Join(dir, fmt.Sprintf("verifier-%d.yaml", i))
+		writeFile0600(t, issuerFile, fmt.Sprintf(`listen: %s
 ops_listen: %s
 base_url: %s
 database: %q
 pki_dir: pki
-tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
-status_list_ttl: 1s
+%sstatus_list_ttl: 1s
+page_key_file: pages.key
 tenants:
   - {id: oostland, admin_token_file: registrar.token}
   - {id: sakuragaoka, admin_token_file: registrar.token}
-`, iApp.Addr(), iOps.Addr(), pl.issuerBase, sqldbtest.SQLiteDSN(t)))
-	writeFile0600(t, filepath.Join(dir, "verifier.yaml"), fmt.Sprintf(`listen: %s
+`, ia.Addr(), iOps.Addr(), pl.issuerBase, issuerDSN, tlsLine))
+		writeFile0600(t, deskFile, fmt.Sprintf(`listen: %s
 ops_listen: %s
 base_url: %s
 insecure_http: true
@@ -120,35 +143,42 @@ jurisdiction: %s
 pki_dir: pki
 desk_id: %s
 api_token_file: api.token
-tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}
-trust:
+page_key_file: pages.key
+%strust:
   ca_cert: pki/tls/ca/cert.pem
   lotl: {url: %s/eu-lotl.xml, signers: pki/eu/lotl-signer/cert.pem}
   lists: [{label: JP pilot LoTE, url: %s/jp-lote.jwt, format: lote, territory: JP, signers: pki/jp/tl-signer/cert.pem}]
-`, vApp.Addr(), vOps.Addr(), pl.deskBase, verifierDSN, jurisdiction, deskID, pl.listsURL, pl.listsURL))
-	ic, err := loadIssuerConfig(filepath.Join(dir, "issuer.yaml"))
-	if err != nil {
-		t.Fatal(err)
+`, va.Addr(), vo.Addr(), pl.deskBase, verifierDSN, jurisdiction, deskID, tlsLine, pl.listsURL, pl.listsURL))
+		ic, err := loadIssuerConfig(issuerFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vc, err := loadVerifierConfig(deskFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { done <- serveIssuer(ctx, ic, discardLogger(io.Discard), ia, iOps) }()
+		// Replicas start one after another: they would only queue for the migration lock.
+		waitReady(t, iOps)
+		go func() { done <- serveVerifier(ctx, vc, discardLogger(io.Discard), va, vo) }()
+		waitReady(t, vo)
+		if i == 0 {
+			pl.issuerOps, pl.deskOps = iOps.Addr().String(), vo.Addr().String()
+		}
 	}
-	vc, err := loadVerifierConfig(filepath.Join(dir, "verifier.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
-	go func() { done <- serveIssuer(ctx, ic, discardLogger(io.Discard), iApp, iOps) }()
-	go func() { done <- serveVerifier(ctx, vc, discardLogger(io.Discard), vApp, vOps) }()
 	t.Cleanup(func() {
 		cancel()
-		for range 2 {
+		for range 2 * n {
 			if err := <-done; err != nil {
 				t.Errorf("serve: %v", err)
 			}
 		}
 	})
-	waitReady(t, iOps)
-	waitReady(t, vOps)
-	pl.issuerOps, pl.deskOps = iOps.Addr().String(), vOps.Addr().String()
+	if n > 1 {
+		cert := filepath.Join(pl.pkiDir, "tls", "hosts", "localhost")
+		pl.issuerLB = serveRoundRobin(t, iApp, issuerApps, filepath.Join(cert, "cert.pem"), filepath.Join(cert, "key.pem"))
+		pl.deskLB = serveRoundRobin(t, vApp, deskApps, filepath.Join(cert, "cert.pem"), filepath.Join(cert, "key.pem"))
+	}
 	roots := x509.NewCertPool()
 	ca, err := os.ReadFile(pl.tlsCA)
 	if err != nil {
