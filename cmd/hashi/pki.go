@@ -29,7 +29,8 @@ func newPKIInitCmd() *cobra.Command {
 		Long: `Generates the EU–Japan pilot PKI as PEM and JWK files (private keys mode 0600) with a
 pki.json manifest: for the EU and Japan a trusted-list signer, a seal CA and a relying-party
 access CA; a seal certificate per university; an access certificate per verifier; an EU LOTL
-signer; and demo TLS certificates. A complete PKI already in DIR is reused unchanged.`,
+signer; and demo TLS certificates. A complete PKI already in DIR, made with the same
+--issuer-base-url, is reused unchanged; one made for another is refused (remove DIR first).`,
 		Args: withUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
