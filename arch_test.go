@@ -153,3 +153,23 @@ func TestRulesCanFail(t *testing.T) {
 		t.Error("room classification is wrong")
 	}
 }
+
+// TestBinaryHasNoTestCode: the binary links neither package testing nor a test-support
+// package of this module (sqldbtest, webuitest, wallettest, …), which are for tests only.
+func TestBinaryHasNoTestCode(t *testing.T) {
+	found := false
+	for _, p := range listPackages(t) {
+		if p.Name != "main" {
+			continue
+		}
+		found = true
+		for _, d := range p.Deps {
+			if d == "testing" || strings.HasPrefix(d, module+"/") && strings.HasSuffix(d, "test") {
+				t.Errorf("%s links %s", rel(p.ImportPath), d)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no main package found")
+	}
+}

@@ -47,8 +47,9 @@ const (
 	demoRenewBefore   = 7 * 24 * time.Hour
 	demoLogFile       = "demo.log"
 	demoConfigComment = "# Written by `hashi demo` at every start (edits are overwritten). It is also a\n" +
-		"# working example of this service's configuration file. The demo serves every service\n" +
-		"# on its own port; to serve this one alone, add listen: with the port of base_url.\n"
+		"# working example of this service's configuration file. The demo serves all services\n" +
+		"# on its one port and ignores listen: here; a service served alone from this file\n" +
+		"# listens on its default port unless listen: says otherwise.\n"
 )
 
 //go:embed demodata/graduates.json

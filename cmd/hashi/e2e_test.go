@@ -114,6 +114,15 @@ func startPilotReplicas(t testing.TB, deskID, jurisdiction, issuerDSN, verifierD
 	const serverTLS = "tls: {cert: pki/tls/hosts/localhost/cert.pem, key: pki/tls/hosts/localhost/key.pem}\n"
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2*n)
+	started := 0 // servers running, each to report on done
+	t.Cleanup(func() {
+		cancel()
+		for range started {
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}
+	})
 	var issuerApps, deskApps []net.Listener
 	for i := range n {
 		ia, iOps, va, vo := iApp, listen(t), vApp, listen(t)
@@ -158,22 +167,16 @@ page_key_file: pages.key
 			t.Fatal(err)
 		}
 		go func() { done <- serveIssuer(ctx, ic, discardLogger(io.Discard), ia, iOps) }()
+		started++
 		// Replicas start one after another: they would only queue for the migration lock.
 		waitReady(t, iOps)
 		go func() { done <- serveVerifier(ctx, vc, discardLogger(io.Discard), va, vo) }()
+		started++
 		waitReady(t, vo)
 		if i == 0 {
 			pl.issuerOps, pl.deskOps = iOps.Addr().String(), vo.Addr().String()
 		}
 	}
-	t.Cleanup(func() {
-		cancel()
-		for range 2 * n {
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}
-	})
 	if n > 1 {
 		cert := filepath.Join(pl.pkiDir, "tls", "hosts", "localhost")
 		pl.issuerLB = serveRoundRobin(t, iApp, issuerApps, filepath.Join(cert, "cert.pem"), filepath.Join(cert, "key.pem"))

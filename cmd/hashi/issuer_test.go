@@ -291,11 +291,6 @@ func TestInteropOpenID4VCIClient(t *testing.T) {
 	}
 }
 
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // discardLogger keeps service logs in a buffer (printed only when debugging).
 func discardLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, nil))

@@ -75,7 +75,7 @@ func (c *issuerFileConfig) Validate() error {
 	if c.BaseURL == "" {
 		return errors.New("base_url is required")
 	}
-	if err := checkURL("base_url", c.BaseURL, c.InsecureHTTP); err != nil {
+	if err := checkBaseURL(c.BaseURL, c.InsecureHTTP); err != nil {
 		return err
 	}
 	if c.Database == "" {

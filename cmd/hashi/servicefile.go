@@ -55,18 +55,41 @@ func (s *ServiceFile) rel(p string) string {
 }
 
 // openDB opens the database of dsn, a relative SQLite path being relative to the file's
-// folder like every other path in it.
+// folder like every other path in it. Earlier versions took such a path from the working
+// directory: when only that file exists, openDB refuses to start rather than open a new,
+// empty database next to the file (an issuer would then hand out status list entries
+// again).
 func (s *ServiceFile) openDB(ctx context.Context, dsn string, logger *slog.Logger) (*sqldb.DB, error) {
+	here, isSQLite, err := sqldb.SQLitePath(dsn, s.dir)
+	if err != nil {
+		return nil, err
+	}
+	if isSQLite {
+		old, _, err := sqldb.SQLitePath(dsn, "")
+		if err != nil {
+			return nil, err
+		}
+		if old != here && !exists(here) && exists(old) {
+			return nil, fmt.Errorf("database %q: a relative path is relative to the configuration file, so it names %s, which does not exist; "+
+				"%s (relative to the working directory) does: move it there, or give an absolute path", dsn, here, old)
+		}
+	}
 	return sqldb.Open(ctx, dsn, sqldb.WithLogger(logger), sqldb.WithBaseDir(s.dir))
 }
 
-// checkURL checks a URL key of a serve file before the service's own constructor does, so
-// that the error names the key: an absolute http(s) URL without query, fragment or user
-// info; http only on a loopback host and only when insecure (the file's insecure_http) is set.
-func checkURL(key, s string, insecure bool) error {
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// checkBaseURL checks a service's base_url before the service's own constructor does, so
+// that the error names the key: an absolute https URL without query, fragment, user info or
+// trailing slash; http only on a loopback host and only with insecure_http.
+func checkBaseURL(s string, insecure bool) error {
+	const key = "base_url"
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("%s %q must be an absolute URL without query, fragment or user info", key, s)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(s, "/") {
+		return fmt.Errorf("%s %q must be an absolute URL without query, fragment, user info or trailing slash", key, s)
 	}
 	switch u.Scheme {
 	case "https":
@@ -80,6 +103,16 @@ func checkURL(key, s string, insecure bool) error {
 		return nil
 	}
 	return fmt.Errorf("%s %q must be an https URL", key, s)
+}
+
+// checkWebhookURL checks webhook_url: an absolute https URL (a query is fine), whatever
+// insecure_http says.
+func checkWebhookURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("webhook_url %q must be an absolute https URL without fragment or user info (also with insecure_http)", s)
+	}
+	return nil
 }
 
 // tokenRef is a bearer token as a serve file gives it, in exactly one of three ways: its

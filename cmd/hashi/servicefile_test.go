@@ -112,10 +112,11 @@ func TestTokenRef(t *testing.T) {
 	}
 }
 
-// TestCheckURL: URL keys are checked with the key's name in the error.
-func TestCheckURL(t *testing.T) {
+// TestCheckURLs: base_url and webhook_url are checked with the key's name in the error.
+func TestCheckURLs(t *testing.T) {
 	tests := []struct {
 		url      string
+		webhook  bool
 		insecure bool
 		want     string // "" for accepted
 	}{
@@ -127,12 +128,43 @@ func TestCheckURL(t *testing.T) {
 		{url: "ftp://uni.example", want: "must be an https URL"},
 		{url: "/issuer", want: "must be an absolute URL"},
 		{url: "https://uni.example/?a=b", want: "without query"},
+		{url: "https://uni.example/issuer/", want: "trailing slash"},
 		{url: "https://user@uni.example", want: "user info"},
+		{url: "https://hooks.example/x?token=abc", webhook: true},
+		{url: "https://hooks.example/", webhook: true},
+		{url: "http://127.0.0.1:9000/hook", webhook: true, insecure: true, want: "must be an absolute https URL"},
+		{url: "https://hooks.example/#x", webhook: true, want: "without fragment"},
+		{url: "hooks.example/x", webhook: true, want: "absolute https"},
 	}
 	for _, tc := range tests {
-		err := checkURL("some_url", tc.url, tc.insecure)
-		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "some_url")) {
-			t.Errorf("checkURL(%q, %v) = %v, want %q", tc.url, tc.insecure, err, tc.want)
+		key, check := "base_url", func() error { return checkBaseURL(tc.url, tc.insecure) }
+		if tc.webhook {
+			key, check = "webhook_url", func() error { return checkWebhookURL(tc.url) }
 		}
+		err := check()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), key)) {
+			t.Errorf("%s %q (insecure %v): %v, want %q", key, tc.url, tc.insecure, err, tc.want)
+		}
+	}
+}
+
+// TestServiceFileOpenDBMoved: a relative SQLite path that earlier versions resolved against
+// the working directory, where the database still is, stops the service instead of opening
+// a new, empty database next to the file.
+func TestServiceFileOpenDBMoved(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "conf")
+	t.Chdir(t.TempDir())
+	logger := slog.New(slog.DiscardHandler)
+	old, err := (&ServiceFile{dir: "."}).openDB(t.Context(), "sqlite:data/x.db", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = old.Close()
+	s := &ServiceFile{dir: conf}
+	if _, err := s.openDB(t.Context(), "sqlite:data/x.db", logger); err == nil || !strings.Contains(err.Error(), "relative to the working directory") {
+		t.Fatalf("openDB with the database only in the working directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(conf, "data", "x.db")); !os.IsNotExist(err) {
+		t.Fatalf("a new database was made next to the file: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
@@ -123,11 +124,11 @@ func (c *verifierFileConfig) Validate() error {
 	case c.Trust.LOTL == nil && len(c.Trust.Lists) == 0:
 		return errors.New("trust needs a lotl or at least one list")
 	}
-	if err := checkURL("base_url", c.BaseURL, c.InsecureHTTP); err != nil {
+	if err := checkBaseURL(strings.TrimSuffix(c.BaseURL, "/"), c.InsecureHTTP); err != nil {
 		return err
 	}
 	if c.WebhookURL != "" {
-		if err := checkURL("webhook_url", c.WebhookURL, false); err != nil {
+		if err := checkWebhookURL(c.WebhookURL); err != nil {
 			return err
 		}
 	}

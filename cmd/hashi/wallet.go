@@ -54,7 +54,7 @@ func newWalletCmd() *cobra.Command {
 	var o holderOptions
 	cmd := &cobra.Command{
 		Use:   "wallet",
-		Short: "The CLI holder: receive, list, collect, show, present and delete credentials",
+		Short: "The CLI holder: receive, list, show, present and delete credentials; collect deferred ones",
 		Long: `A command-line wallet on the same core as the hosted student wallet. Credentials and their
 keys live in a local store (--store, default ./hashi-wallet): an SQLite file with every secret
 sealed with AES-256-GCM under a key file created there on first use (mode 0600).

@@ -100,6 +100,17 @@ func WithBaseDir(dir string) Option {
 	}
 }
 
+// SQLitePath returns the absolute file path a SQLite DSN names, a relative one resolved
+// against baseDir (or the working directory when baseDir is empty); ok is false for a
+// PostgreSQL DSN.
+func SQLitePath(dsn, baseDir string) (path string, ok bool, err error) {
+	t, err := parseDSN(dsn, baseDir)
+	if err != nil {
+		return "", false, fmt.Errorf("sqldb: %w", err)
+	}
+	return t.path, t.dialect == SQLite, nil
+}
+
 // Open opens the database named by dsn and checks that it answers. The DSN decides the
 // database:
 //

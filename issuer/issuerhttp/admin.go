@@ -58,7 +58,7 @@ type ReofferRequest struct {
 
 func (h *Handler) reoffer(c echo.Context) error {
 	var req ReofferRequest
-	if r := c.Request(); r.ContentLength != 0 || r.Header.Get(echo.HeaderContentType) != "" {
+	if c.Request().ContentLength != 0 { // none, or an empty one, whatever its Content-Type
 		if err := bindStrict(c, &req); err != nil {
 			return err
 		}

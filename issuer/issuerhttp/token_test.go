@@ -95,6 +95,18 @@ func TestTokenEndpointErrors(t *testing.T) {
 			}
 			_, code2 := w.offer(again.CredentialOfferURI)
 			w.token(code2, again.TxCode, true)
+			// Asked for without a PIN; and an empty body with a JSON Content-Type is {} too.
+			var noPIN issuer.OfferResult
+			if r := e.admin("POST", "oostland", "/offers/"+res.OfferID+"/reoffer", map[string]bool{"tx_code": false}); r.status != http.StatusCreated {
+				t.Fatalf("reoffer without PIN: %d %s", r.status, r.body)
+			} else if r.json(t, &noPIN); noPIN.TxCode != "" {
+				t.Fatalf("reoffer without PIN has a PIN: %+v", noPIN)
+			}
+			r = e.do("POST", "/issuer/oostland/admin/offers/"+res.OfferID+"/reoffer",
+				hdrs("Authorization", "Bearer "+adminToken("oostland"), "Content-Type", "application/json"), nil)
+			if r.status != http.StatusCreated {
+				t.Fatalf("reoffer with an empty JSON body: %d %s", r.status, r.body)
+			}
 		})
 
 		t.Run("fail/replayed-dpop", func(t *testing.T) {
