@@ -662,7 +662,7 @@ func (d *demo) guide(w io.Writer, ops string) {
 
 var demoIndex = template.Must(template.New("index").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>hashi demo</title><link rel="stylesheet" href="/static/hashi.css"></head>
+<title>hashi demo</title><link rel="stylesheet" href="/static/hashi.css"><link rel="icon" type="image/svg+xml" href="/static/favicon.svg"></head>
 <body><main class="page">
 <h1>hashi demo <span lang="ja">デモ</span></h1>
 <p>The EU–Japan academic credentials pilot on one machine. <span lang="ja">日EU学位証明パイロットのデモです。</span></p>

@@ -73,3 +73,17 @@ func TestStaticHandler(t *testing.T) {
 		t.Errorf("StaticURL accepted a hashed name")
 	}
 }
+
+// TestFavicon: the pages name an icon that is served (browsers otherwise ask for
+// /favicon.ico, which no service has, and log a 404 on every page).
+func TestFavicon(t *testing.T) {
+	u, err := webui.StaticURL("favicon.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	webui.StaticHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, u, nil))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(rec.Body.String(), "<svg") {
+		t.Fatalf("GET %s = %d %q", u, rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
