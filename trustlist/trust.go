@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hashi-vc/hashi/internal/pki"
 )
 
 // Reason says why a Set lookup does not give full trust. Reasons are stable and safe to show
@@ -405,7 +407,7 @@ func (s *Set) describe(a anchor, kind MatchKind, r Result) Result {
 		r.ServiceType = sv.Type
 	}
 	r.Anchor = a.cert
-	r.Path = strings.Join([]string{src.Label, src.List.Territory, words(prov.Names), words(sv.Names), a.cert.Subject.String()}, " → ")
+	r.Path = strings.Join([]string{src.Label, src.List.Territory, words(prov.Names), words(sv.Names), pki.NameString(a.cert.Subject)}, " → ")
 	return r
 }
 

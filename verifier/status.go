@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/statuslist"
 )
 
@@ -42,7 +43,7 @@ func (v *Verifier) checkStatus(ctx context.Context, ref *statuslist.Reference, l
 				return 0, CodeStatusInvalid, "status list token x5c: " + err.Error()
 			}
 			if !certs[0].Equal(leaf) {
-				return 0, CodeStatusInvalid, "the status list token is signed by " + certs[0].Subject.String() + ", not by the credential's certificate"
+				return 0, CodeStatusInvalid, "the status list token is signed by " + pki.NameString(certs[0].Subject) + ", not by the credential's certificate"
 			}
 		}
 		tok, err := ut.Verify(leaf.PublicKey, statuslist.Policy{URI: ref.URI, Algorithms: v.cfg.algorithms, Now: now, ClockSkew: v.cfg.skew})

@@ -460,7 +460,7 @@ func (v *Verifier) subjectName(leaf *x509.Certificate) string {
 	if s, ok := v.subjects.get(leaf, time.Time{}); ok {
 		return s
 	}
-	s := leaf.Subject.String()
+	s := pki.NameString(leaf.Subject)
 	v.subjects.put(leaf, s, time.Time{}, farFuture)
 	return s
 }

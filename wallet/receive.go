@@ -521,7 +521,7 @@ func (w *Wallet) issuerTrust(chain []*x509.Certificate, issued, now time.Time) T
 	if w.cfg.issuerTrust == nil || len(chain) == 0 {
 		s := TrustSummary{}
 		if len(chain) > 0 {
-			s.Subject = chain[0].Subject.String()
+			s.Subject = pki.NameString(chain[0].Subject)
 		}
 		return s
 	}

@@ -321,7 +321,7 @@ func (w *Wallet) verifyRequestObject(jwt, clientID, walletNonce, requestURI stri
 	if !ok {
 		return nil, errorf(CodeUntrustedVerifier, nil, "access certificate chain not trusted: %s", trust.Reason)
 	}
-	verifier := VerifierInfo{Name: certName(leaf), DNSNames: leaf.DNSNames, Subject: leaf.Subject.String(), Trust: trust}
+	verifier := VerifierInfo{Name: certName(leaf), DNSNames: leaf.DNSNames, Subject: pki.NameString(leaf.Subject), Trust: trust}
 	var perr *Error
 	switch {
 	case walletNonce != "" && p.WalletNonce != walletNonce:
@@ -380,7 +380,7 @@ func certName(c *x509.Certificate) Names {
 }
 
 func (w *Wallet) verifierTrust(chain []*x509.Certificate, now time.Time) (TrustSummary, bool) {
-	s := TrustSummary{Subject: chain[0].Subject.String()}
+	s := TrustSummary{Subject: pki.NameString(chain[0].Subject)}
 	if w.cfg.verifierTrust != nil {
 		s = trustSummary(w.cfg.verifierTrust.Lookup(chain, now, now, w.cfg.verifierPolicy), chain[0])
 		if s.Trusted {

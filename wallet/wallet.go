@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/safehttp"
 	"github.com/hashi-vc/hashi/trustlist"
 )
@@ -158,7 +159,7 @@ func trustSummary(r trustlist.Result, leaf *x509.Certificate) TrustSummary {
 		}
 	}
 	if leaf != nil {
-		s.Subject = leaf.Subject.String()
+		s.Subject = pki.NameString(leaf.Subject)
 	}
 	return s
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/jose"
+	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/vcjwt"
 )
@@ -319,7 +320,7 @@ func summarize(certs []*x509.Certificate) []certSummary {
 	out := make([]certSummary, len(certs))
 	for i, c := range certs {
 		sum := sha256.Sum256(c.Raw)
-		out[i] = certSummary{Subject: c.Subject.String(), Issuer: c.Issuer.String(), NotAfter: c.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:])}
+		out[i] = certSummary{Subject: pki.NameString(c.Subject), Issuer: pki.NameString(c.Issuer), NotAfter: c.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:])}
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strings"
@@ -53,6 +55,25 @@ var attributeNames = map[string]string{
 	"2.5.4.11": "OU",
 	"2.5.4.5":  "serialNumber",
 	"2.5.4.97": "organizationIdentifier",
+}
+
+// NameString renders a certificate name for people: pkix.Name.String, except that
+// organizationIdentifier (2.5.4.97, e.g. NTRJP-…, the identifier EU and Japanese seals
+// carry), which that prints as an OID and hex-encoded DER, reads as its name and text.
+func NameString(n pkix.Name) string {
+	s := n.String()
+	for _, a := range n.Names {
+		v, ok := a.Value.(string)
+		if !ok || !a.Type.Equal(oidOrganizationIdentifier) {
+			continue
+		}
+		der, err := asn1.Marshal(v) // what pkix.Name.String hex-encodes
+		if err != nil {
+			continue
+		}
+		s = strings.Replace(s, a.Type.String()+"=#"+hex.EncodeToString(der), "organizationIdentifier="+escapeValue(v), 1)
+	}
+	return s
 }
 
 // formatName renders parsed name attributes (in certificate order) as an RFC 4514 string

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"net/url"
 	"testing"
@@ -84,6 +85,28 @@ func TestNamesIssuer(t *testing.T) {
 	} {
 		if got := pki.NamesIssuer(c, tc.iss); got != tc.want {
 			t.Errorf("NamesIssuer(%q) = %v, want %v", tc.iss, got, tc.want)
+		}
+	}
+}
+
+// TestNameString: a name reads as pkix.Name.String does, but organizationIdentifier as text
+// (pkix.Name.String gives "2.5.4.97=#13…"), escaped as RFC 4514 says.
+func TestNameString(t *testing.T) {
+	oid := asn1.ObjectIdentifier{2, 5, 4, 97}
+	for _, tc := range []struct {
+		orgID, want string
+	}{
+		{"NTRJP-7000012050002", "CN=Seal,O=Uni,C=JP,organizationIdentifier=NTRJP-7000012050002"},
+		{"VATNL-NL1,2", `CN=Seal,O=Uni,C=JP,organizationIdentifier=VATNL-NL1\,2`},
+		{"", "CN=Seal,O=Uni,C=JP"},
+	} {
+		name := pkix.Name{CommonName: "Seal", Organization: []string{"Uni"}, Country: []string{"JP"}}
+		if tc.orgID != "" {
+			name.ExtraNames = []pkix.AttributeTypeAndValue{{Type: oid, Value: tc.orgID}}
+		}
+		c, _ := cert(t, &x509.Certificate{Subject: name}, nil, nil)
+		if got := pki.NameString(c.Subject); got != tc.want {
+			t.Errorf("NameString = %q, want %q (pkix: %q)", got, tc.want, c.Subject.String())
 		}
 	}
 }
