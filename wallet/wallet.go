@@ -22,7 +22,8 @@ type Wallet struct {
 	now    func() time.Time
 	cfg    config
 
-	polls keyedMutex // one PollDeferred at a time per pending issuance
+	polls       keyedMutex // one PollDeferred at a time per pending issuance
+	statusCache statusCache
 }
 
 type config struct {

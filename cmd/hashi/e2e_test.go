@@ -19,6 +19,7 @@ import (
 
 	"github.com/hashi-vc/hashi/internal/pki"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
+	"github.com/hashi-vc/hashi/wallet"
 )
 
 // pilot is the whole pilot on real listeners: the trust lists over HTTP, `hashi issuer serve`
@@ -314,6 +315,28 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 			if !strings.Contains(out, "Listed by") && !strings.Contains(strings.ToLower(out), "listed") {
 				t.Fatalf("receive did not report the issuer's listing: %s", out)
 			}
+			var received struct {
+				Credentials []credentialSummary `json:"credentials"`
+			}
+			if json.Unmarshal([]byte(out), &received) != nil || len(received.Credentials) != 1 {
+				t.Fatalf("receive output: %s", out)
+			}
+			credID := received.Credentials[0].ID
+			// The holder sees what the issuer's status list says (fetched and verified).
+			status := func() string {
+				t.Helper()
+				exit, out, stderr := pl.holder(t, store, "show", credID)
+				var shown struct {
+					Status wallet.CredentialStatus `json:"status"`
+				}
+				if exit != 0 || json.Unmarshal([]byte(out), &shown) != nil {
+					t.Fatalf("show: %d %s %s", exit, out, stderr)
+				}
+				return shown.Status.String()
+			}
+			if st := status(); st != wallet.StatusValid {
+				t.Fatalf("status after receiving: %s", st)
+			}
 			// The desk asks for a diploma; the student presents it.
 			code, created := pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
 			if code != http.StatusCreated {
@@ -359,8 +382,11 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 			if code, _ := pl.call(t, "POST", pl.issuerBase+"/"+tc.university+"/admin/credentials/"+recs[0].ID+"/status", testRegistrarToken, map[string]string{"status": "revoked"}); code != http.StatusOK {
 				t.Fatalf("revoke: %d", code)
 			}
-			// The desk caches a status list for its ttl (1 s here): let it lapse.
+			// The desk and the wallet cache a status list for its ttl (1 s here): let it lapse.
 			time.Sleep(1100 * time.Millisecond)
+			if st := status(); st != wallet.StatusRevoked {
+				t.Fatalf("status after revocation: %s", st)
+			}
 			_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
 			if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 {
 				t.Fatalf("present after revocation: %d %s", exit, stderr)

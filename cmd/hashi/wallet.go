@@ -154,7 +154,7 @@ that refuses it for good ends the pending issuance (exit 1).`,
 	}
 	show := &cobra.Command{
 		Use:   "show ID",
-		Short: "Show one credential with every claim",
+		Short: "Show one credential with every claim, and what its issuer's status list says of it now",
 		Args:  withUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := openHolder(cmd.Context(), &o)
@@ -166,7 +166,14 @@ that refuses it for good ends the pending issuance (exit 1).`,
 			if err != nil {
 				return h.fail(err)
 			}
-			return writeJSON(cmd.OutOrStdout(), d)
+			st, err := h.w.Status(cmd.Context(), cliOwner, args[0])
+			if err != nil {
+				return h.fail(err)
+			}
+			return writeJSON(cmd.OutOrStdout(), struct {
+				*wallet.CredentialDetails
+				Status *wallet.CredentialStatus `json:"status"`
+			}{d, st})
 		},
 	}
 	del := &cobra.Command{

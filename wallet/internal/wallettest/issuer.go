@@ -19,6 +19,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/dpop"
 	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/sdjwt"
+	"github.com/hashi-vc/hashi/internal/statuslist"
 	"github.com/hashi-vc/hashi/internal/vcjwt"
 	"github.com/hashi-vc/hashi/wallet"
 )
@@ -78,6 +79,13 @@ type FakeIssuer struct {
 	MetadataIssuer string
 	// OfferRedirect makes the credential offer URI answer with a redirect.
 	OfferRedirect bool
+	// WithStatus gives every SD-JWT VC the entry StatusIndex of the status list ID+"/status",
+	// which the issuer serves: a 2-bit Token Status List Token (ttl 60 s) signed by Signer
+	// with Chain as x5c, or by StatusSigner (with no x5c) when set, whose entry StatusIndex
+	// is StatusValue (read under Mu when served).
+	WithStatus   bool
+	StatusValue  statuslist.Status
+	StatusSigner crypto.Signer
 
 	// TokenCalls counts the requests to the token endpoint.
 	TokenCalls int
@@ -119,6 +127,13 @@ func (f *FakeIssuer) Offer() map[string]any {
 
 // Register serves the issuer's endpoints on mux, which must serve the base URL.
 func (f *FakeIssuer) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /sakuragaoka/status", func(w http.ResponseWriter, _ *http.Request) {
+		f.Mu.Lock()
+		v := f.StatusValue
+		f.Mu.Unlock()
+		w.Header().Set("Content-Type", statuslist.MediaType)
+		_, _ = w.Write([]byte(f.statusToken(v)))
+	})
 	mux.HandleFunc("GET /offer/1", func(w http.ResponseWriter, r *http.Request) {
 		if f.OfferRedirect {
 			http.Redirect(w, r, "/offer/2", http.StatusFound)
@@ -383,6 +398,9 @@ func (f *FakeIssuer) Issue(holder crypto.PublicKey) string {
 		"exp": f.now.Add(365 * 24 * time.Hour).Unix(), "cnf": map[string]any{"jwk": jwk},
 		"given_name": "Hanako", "family_name": "Yamada", "birthdate": "2000-04-01",
 		"degree": map[string]any{"type": "master", "award_date": "2026-03-20"}}
+	if f.WithStatus {
+		claims["status"] = map[string]any{"status_list": map[string]any{"idx": StatusIndex, "uri": f.ID + "/status"}}
+	}
 	disclosable := []sdjwt.Path{{"given_name"}, {"family_name"}, {"birthdate"}, {"degree", "type"}, {"degree", "award_date"}}
 	if f.WholeDegree {
 		disclosable = []sdjwt.Path{{"given_name"}, {"family_name"}, {"birthdate"}, {"degree"}}
@@ -401,4 +419,32 @@ func (f *FakeIssuer) Issue(holder crypto.PublicKey) string {
 		sd = jwt[:i] + string(c) + sd[i+1:]
 	}
 	return sd
+}
+
+// StatusIndex is the status list entry of the credentials a FakeIssuer WithStatus issues.
+const StatusIndex = 3
+
+// statusToken signs the issuer's status list with entry StatusIndex set to v.
+func (f *FakeIssuer) statusToken(v statuslist.Status) string {
+	t := f.t
+	l, err := statuslist.New(2, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Set(StatusIndex, v); err != nil {
+		t.Fatal(err)
+	}
+	signer, h := f.Signer, jose.SignHeader{Typ: statuslist.TokenType, X5C: f.Chain}
+	if f.StatusSigner != nil {
+		signer, h = f.StatusSigner, jose.SignHeader{Typ: statuslist.TokenType}
+	}
+	s, err := jose.NewSigner(signer, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := statuslist.Sign(s, &statuslist.Token{Subject: f.ID + "/status", IssuedAt: f.now, TTL: time.Minute, List: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
