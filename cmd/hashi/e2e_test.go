@@ -388,8 +388,8 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 				t.Fatalf("status after revocation: %s", st)
 			}
 			_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
-			if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 {
-				t.Fatalf("present after revocation: %d %s", exit, stderr)
+			if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 || !strings.Contains(stderr, "WARNING: the issuer's status list says this credential is revoked") {
+				t.Fatalf("present after revocation (the student is warned): %d %s", exit, stderr)
 			}
 			_, report = pl.call(t, "GET", pl.deskBase+"/api/requests/"+created["id"].(string), pilotDeskToken, nil)
 			b, _ = json.Marshal(report)

@@ -235,7 +235,15 @@ JSON. With --decline it answers access_denied.`,
 					return err
 				}
 			}
-			printConsent(cmd.ErrOrStderr(), consent, choice, o.lang)
+			statuses := map[string]*wallet.CredentialStatus{}
+			for _, ids := range choice {
+				for _, id := range ids {
+					if statuses[id], err = h.w.Status(cmd.Context(), cliOwner, id); err != nil {
+						return h.fail(err)
+					}
+				}
+			}
+			printConsent(cmd.ErrOrStderr(), consent, choice, statuses, o.lang)
 			if !consent.Satisfiable {
 				res, err := h.w.Decline(cmd.Context(), cliOwner, req)
 				if err != nil {
@@ -505,8 +513,9 @@ func pick(n wallet.Names, lang string) string {
 	return ""
 }
 
-// printConsent says who asks and, query by query, exactly what choice would send.
-func printConsent(w io.Writer, c *wallet.Consent, choice wallet.Choice, lang string) {
+// printConsent says who asks and, query by query, exactly what choice would send, with a
+// warning for a chosen credential its issuer revoked or suspended (statuses, by id).
+func printConsent(w io.Writer, c *wallet.Consent, choice wallet.Choice, statuses map[string]*wallet.CredentialStatus, lang string) {
 	fmt.Fprintf(w, "Request from %s\n  %s\n", orDash(pick(c.Verifier.Name, lang)), c.Verifier.Trust.Message(lang))
 	for _, q := range c.Queries {
 		chosen := choice[q.ID]
@@ -523,6 +532,13 @@ func printConsent(w io.Writer, c *wallet.Consent, choice wallet.Choice, lang str
 				continue
 			}
 			fmt.Fprintf(w, "  %s: %s from %s\n", q.ID, orDash(pick(cand.Name, lang)), orDash(pick(cand.IssuerName, lang)))
+			switch st := statuses[cand.CredentialID]; {
+			case st == nil:
+			case st.State == wallet.StatusRevoked, st.State == wallet.StatusSuspended:
+				fmt.Fprintf(w, "    WARNING: the issuer's status list says this credential is %s; the verifier will refuse it\n", st.State)
+			case st.State == wallet.StatusUnknown:
+				fmt.Fprintf(w, "    (whether the issuer revoked it could not be checked: %s)\n", st.Problem)
+			}
 			if cand.WholeCredential {
 				fmt.Fprintln(w, "    the whole credential is shared")
 			}
