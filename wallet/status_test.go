@@ -43,7 +43,7 @@ func TestStatus(t *testing.T) {
 		e.iss.Mu.Lock()
 		e.iss.StatusValue = statuslist.Suspended
 		e.iss.Mu.Unlock()
-		if st, _ := e.newWalletAt(testNow.Add(2 * time.Minute)).Status(t.Context(), owner, cred.ID); st.State != wallet.StatusSuspended {
+		if st, _ := e.newWalletAt(testNow.Add(2*time.Minute)).Status(t.Context(), owner, cred.ID); st.State != wallet.StatusSuspended {
 			t.Fatalf("suspended: %+v", st)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,30 +12,43 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 )
 
 // card is a credential as a list entry, in the page's language.
 type card struct {
-	ID        string
-	Name      string
+	ID   string
+	Name string
+	// Title and Holder tell apart credentials of one type from one issuer: the degree
+	// title and the holder's name, when the credential states them.
+	Title     string
+	Holder    string
 	Issuer    string
 	IssuerURL string
 	Trust     string
 	Trusted   bool
 	Received  string
 	Expires   string
-	Status    string // message key suffix: valid, expired
+	// Status is the message key suffix: not_expired, no_expiry or expired. The wallet does
+	// not check status lists, so it never says "valid" (the credential may be revoked).
+	Status string
+	// Revocable: the credential names a status list its issuer may revoke it in.
+	Revocable bool
 	Format    string
 }
 
-func (h *Handler) card(c echo.Context, cr wallet.Credential, now time.Time) card {
+// card is cr as a list entry, with the title and holder read from claims (its Details).
+func (h *Handler) card(c echo.Context, cr wallet.Credential, claims []wallet.ClaimDisclosure, now time.Time) card {
 	lang := h.r.LangOf(c)
 	l := lang.String()
-	k := card{ID: cr.ID, Name: cr.Display.Name.In(l), Issuer: cr.Display.IssuerName.In(l), IssuerURL: cr.Issuer,
-		Trust: cr.Trust.Message(l), Trusted: cr.Trust.Trusted, Received: webui.FormatDate(lang, cr.ReceivedAt), Status: "valid", Format: cr.Format}
+	k := card{ID: cr.ID, Name: cr.Display.Name.In(l), Title: cardTitle(claims, l), Holder: cardHolder(claims, l),
+		Issuer: cr.Display.IssuerName.In(l), IssuerURL: cr.Issuer, Trust: cr.Trust.Message(l), Trusted: cr.Trust.Trusted,
+		Received: webui.FormatDate(lang, cr.ReceivedAt), Status: "no_expiry", Revocable: cr.Status != nil, Format: cr.Format}
 	if k.Name == "" {
 		k.Name = cr.ConfigurationID
 	}
@@ -43,11 +57,34 @@ func (h *Handler) card(c echo.Context, cr wallet.Credential, now time.Time) card
 	}
 	if !cr.ExpiresAt.IsZero() {
 		k.Expires = webui.FormatDate(lang, cr.ExpiresAt)
+		k.Status = "not_expired"
 		if !now.Before(cr.ExpiresAt) {
 			k.Status = "expired"
 		}
 	}
 	return k
+}
+
+// cards are creds as list entries, each with the claims its Details read (a credential
+// whose details cannot be read shows no title or holder).
+func (h *Handler) cards(c echo.Context, creds []wallet.Credential) []card {
+	now := h.cfg.now()
+	out := make([]card, 0, len(creds))
+	for _, cr := range creds {
+		out = append(out, h.card(c, cr, h.claimsOf(c, cr.ID), now))
+	}
+	return out
+}
+
+// claimsOf returns every claim of the owner's credential id, or nil (logged) when its
+// details cannot be read.
+func (h *Handler) claimsOf(c echo.Context, id string) []wallet.ClaimDisclosure {
+	d, err := h.w.Details(c.Request().Context(), owner(c), id)
+	if err != nil {
+		h.cfg.logger.InfoContext(c.Request().Context(), "credential details", "request_id", httpx.RequestID(c.Request().Context()), "err", err.Error())
+		return nil
+	}
+	return d.Claims
 }
 
 type pendingCard struct {
@@ -70,12 +107,8 @@ func (h *Handler) credentialsPage(c echo.Context, status int, flash ...webui.Fla
 	if err != nil {
 		return err
 	}
-	now := h.cfg.now()
 	lang := h.r.LangOf(c)
-	v := credentialsView{frame: h.frame(c, "credentials")}
-	for _, cr := range creds {
-		v.Cards = append(v.Cards, h.card(c, cr, now))
-	}
+	v := credentialsView{frame: h.frame(c, "credentials"), Cards: h.cards(c, creds)}
 	for _, p := range pend {
 		name := p.Display.Name.In(lang.String())
 		if name == "" {
@@ -126,13 +159,50 @@ func problemKey(code string) string {
 
 // claimRows turns claim disclosures into rows in lang: the label where the type metadata
 // has one, else the claims path. An object or array value becomes one row per leaf (its
-// members in key order, "title › value"), so a student reads values, not JSON.
-func claimRows(cds []wallet.ClaimDisclosure, lang string) []claimRow {
+// members in key order, "title › value"), so a student reads values, not JSON. The
+// JWT times iat, nbf and exp read as a date and time.
+func claimRows(cds []wallet.ClaimDisclosure, lang language.Tag) []claimRow {
+	l := lang.String()
 	rows := make([]claimRow, 0, len(cds))
 	for _, cd := range cds {
-		rows = appendLeafRows(rows, cd.Label.In(lang), pathText(cd.PathJSON), cd.Value, 0)
+		if t, ok := jwtTime(cd.Path, cd.Value); ok {
+			rows = append(rows, claimRow{Label: cd.Label.In(l), Path: pathText(cd.PathJSON), Value: dateTime(lang, t)})
+			continue
+		}
+		rows = appendLeafRows(rows, cd.Label.In(l), pathText(cd.PathJSON), cd.Value, 0)
 	}
 	return rows
+}
+
+// jwtTime returns the time of a top-level iat, nbf or exp claim: a NumericDate, seconds
+// since 1970 (UTC).
+func jwtTime(p dcql.Path, v any) (time.Time, bool) {
+	if len(p) != 1 || !slices.Contains([]any{"iat", "nbf", "exp"}, p[0]) {
+		return time.Time{}, false
+	}
+	var f float64
+	switch t := v.(type) {
+	case float64:
+		f = t
+	case json.Number:
+		var err error
+		if f, err = t.Float64(); err != nil {
+			return time.Time{}, false
+		}
+	default:
+		return time.Time{}, false
+	}
+	// Between 1970 and 9999, so the date formats as four digits.
+	if f < 0 || f > 253402300799 || f != math.Trunc(f) {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(f), 0).UTC(), true
+}
+
+// dateTime is t's date in lang and its time of day in UTC: "28 November 2026 09:30 UTC".
+func dateTime(lang language.Tag, t time.Time) string {
+	t = t.UTC()
+	return webui.FormatDate(lang, t) + " " + t.Format("15:04 UTC")
 }
 
 // maxClaimRowDepth bounds how deep appendLeafRows expands values; deeper ones are shown as
@@ -233,7 +303,10 @@ func valueText(v any) string {
 		return t
 	case nil:
 		return ""
-	case float64, bool, json.Number:
+	case float64:
+		// Plain digits, never 1.795916747e+09.
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case bool, json.Number:
 		return fmt.Sprint(t)
 	default:
 		b, err := json.Marshal(t)
@@ -249,9 +322,8 @@ func (h *Handler) credential(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l := h.lang(c)
-	v := detailsView{frame: h.frame(c, "credentials"), Card: h.card(c, d.Credential, h.cfg.now()), Valid: d.Valid, Problem: d.Problem,
-		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, l), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
+	v := detailsView{frame: h.frame(c, "credentials"), Card: h.card(c, d.Credential, d.Claims, h.cfg.now()), Valid: d.Valid, Problem: d.Problem,
+		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
 	return h.r.Render(c, http.StatusOK, "credential.html", &webui.Page{Data: v})
 }
 
@@ -309,7 +381,7 @@ func (h *Handler) history(c echo.Context) error {
 	}
 	v := historyView{frame: h.frame(c, "history")}
 	for _, r := range recs {
-		e := historyEntry{When: webui.FormatDate(lang, r.At) + " " + r.At.UTC().Format("15:04 UTC"), Verifier: r.VerifierName.In(l), ClientID: r.ClientID,
+		e := historyEntry{When: dateTime(lang, r.At), Verifier: r.VerifierName.In(l), ClientID: r.ClientID,
 			Trust: r.VerifierTrust.Message(l), Trusted: r.VerifierTrust.Trusted, Outcome: r.Outcome, Error: r.Error}
 		for _, dc := range r.Credentials {
 			hc := historyCredential{Name: dc.Name.In(l)}

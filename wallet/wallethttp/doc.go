@@ -27,6 +27,16 @@
 //	                                    cannot be served (wallet.Reject), when the student asks
 //	GET  /history                       every presentation: to whom, which claims, when, outcome
 //	GET  /assets/wallet.<hash>.css      the pages' stylesheet (webui's hashi.css is under /static/)
+//	GET  on every POST-only route       303 to the page it belongs to, keeping ?lang=: the
+//	                                    language switch of a page rendered in answer to a
+//	                                    post links to the post's URL (/receive/accept →
+//	                                    /credentials, /present/share, /decline, /reject →
+//	                                    /history, the scans → their forms; see postOnlyTargets)
+//
+// A card shows, besides the type's name, what tells credentials of one type apart: the
+// degree title (in the page's language when the credential has it) and the holder's name,
+// read from the claims (the wallet holds every disclosure). Its status says what the
+// wallet knows: "Not expired", "Expired" or "No expiry date", never "valid".
 //
 // Every form carries the webui CSRF token. Sessions are random tokens from
 // Accounts.CreateSession in an HttpOnly, SameSite=Lax cookie (Secure except for plain http
@@ -41,5 +51,6 @@
 // chosen, or the link pasted or opened), password change, "sign out everywhere", claim-level choice inside one credential query
 // (the core discloses what the query's claims or claim_sets ask; optional parts are whole
 // credential queries in optional credential_sets, which the student ticks), and sweeping
-// expired sessions (run walletstore's Sweep).
+// expired sessions (run walletstore's Sweep), and status lists (a card does not say
+// whether the issuer revoked the credential; the details page says so when it is revocable).
 package wallethttp

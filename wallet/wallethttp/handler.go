@@ -241,6 +241,50 @@ func (h *Handler) Register(e *echo.Echo) {
 	scan := e.Group(h.cfg.base, httpx.BodyLimit(MaxScanBody), lang, errs, h.requireSession, csrf)
 	scan.POST("/receive/scan", h.receiveScan)
 	scan.POST("/present/scan", h.presentScan)
+	// A page rendered in answer to a post links the language switch to the post's own URL
+	// with ?lang=: a GET on a POST-only route goes on to the page the post belongs to.
+	for path, to := range postOnlyTargets {
+		s.GET(path, h.seeOther(to))
+	}
+}
+
+// postOnlyTargets maps each POST-only route to the page a GET on it goes to: the page that
+// shows what the post did (the received card is in the list, a presentation in the
+// history) or the form it came from. A held offer or request is not kept: the id is in the
+// post's body, not its URL.
+var postOnlyTargets = map[string]string{
+	"/sign-out":               "/credentials",
+	"/account/delete":         "/account",
+	"/credentials/:id/delete": "/credentials/:id",
+	"/pending/:id/poll":       "/credentials",
+	"/receive/accept":         "/credentials",
+	"/receive/scan":           "/receive",
+	"/present/share":          "/history",
+	"/present/decline":        "/history",
+	"/present/reject":         "/history",
+	"/present/scan":           "/present",
+}
+
+// seeOther answers a GET on a POST-only route with a 303 to the page to (":id" filled in
+// from the route), keeping the lang query parameter when it names a served language.
+func (h *Handler) seeOther(to string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := h.cfg.base + strings.Replace(to, ":id", url.PathEscape(c.Param("id")), 1)
+		if l := c.QueryParam(webui.LangParam); servedLang(l) {
+			u += "?" + url.Values{webui.LangParam: {l}}.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, u)
+	}
+}
+
+// servedLang reports whether s is the code of a served language ("en", "ja").
+func servedLang(s string) bool {
+	for _, tag := range webui.Languages() {
+		if s == tag.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- sessions

@@ -21,8 +21,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/httpx"
+	"github.com/hashi-vc/hashi/internal/jose"
 	"github.com/hashi-vc/hashi/internal/pki"
+	"github.com/hashi-vc/hashi/internal/sdjwt"
 	"github.com/hashi-vc/hashi/internal/sqldb/sqldbtest"
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet"
@@ -291,4 +294,72 @@ func testLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// addDiploma stores for owner a copy of its first credential issued again by the fake
+// issuer's seal, bound to the same key, with claims set over Hanako's diploma (nil deletes
+// one) and every personal claim and degree member disclosable. The card shows issuer as
+// where it came from (the stored issuer, not the signed iss). It returns the new id.
+func (e *env) addDiploma(t testing.TB, owner, issuer string, claims map[string]any) string {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := e.store.Credentials(ctx, owner)
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("addDiploma: no credential to copy: %v", err)
+	}
+	e.iss.Mu.Lock()
+	key := e.iss.IssuedKeys[0]
+	e.iss.Mu.Unlock()
+	jwk, err := jose.PublicJWK(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]any{"iss": e.iss.ID, "vct": academic.VCTHashiDiploma, "iat": testNow.Add(-time.Hour).Unix(),
+		"exp": testNow.Add(365 * 24 * time.Hour).Unix(), "cnf": map[string]any{"jwk": jwk},
+		"given_name": "Hanako", "family_name": "Yamada", "birthdate": "2000-04-01",
+		"degree": map[string]any{"type": "master", "award_date": "2026-03-20"}}
+	for k, v := range claims {
+		if v == nil {
+			delete(all, k)
+			continue
+		}
+		all[k] = v
+	}
+	var sd []sdjwt.Path
+	for _, k := range []string{"given_name", "family_name", "birthdate", "native_names"} {
+		if _, ok := all[k]; ok {
+			sd = append(sd, sdjwt.Path{k})
+		}
+	}
+	deg, _ := all["degree"].(map[string]any)
+	for k := range deg {
+		sd = append(sd, sdjwt.Path{"degree", k})
+	}
+	is, err := sdjwt.NewVCIssuer(e.iss.Signer, jose.SignHeader{X5C: e.iss.Chain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := is.Issue(all, sd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cs[0]
+	c.ID, c.Raw, c.Issuer, c.BatchID = "copy-"+strings.ToLower(rand.Text()), wallet.Secret(raw), issuer, ""
+	c.ReceivedAt = cs[len(cs)-1].ReceivedAt.Add(time.Minute) // listed after the others
+	if issuer == "" {
+		c.Issuer = cs[0].Issuer
+	}
+	if err := e.store.SaveCredentials(ctx, owner, []wallet.Credential{c}, ""); err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+// diplomaTitle is a hashi diploma's degree.title claim: the original and its translations.
+func diplomaTitle(lang, value string, translations map[string]any) map[string]any {
+	t := map[string]any{"lang": lang, "value": value}
+	if translations != nil {
+		t["translations"] = translations
+	}
+	return t
 }

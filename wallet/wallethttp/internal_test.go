@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/dcql"
+	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet"
+	"golang.org/x/text/language"
 )
 
 func TestLocalNext(t *testing.T) {
@@ -213,7 +215,7 @@ func TestClaimRowsLeaves(t *testing.T) {
 		{PathJSON: `["nationalities"]`, Value: []any{"JP", "NL"}},
 		{PathJSON: `["x"]`, Value: deep},
 		{PathJSON: `["empty"]`, Value: map[string]any{}},
-	}, "en")
+	}, webui.English)
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.Label+"|"+r.Path+"|"+r.Value)
@@ -230,5 +232,87 @@ func TestClaimRowsLeaves(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestClaimRowsTimes: the JWT times iat, nbf and exp read as a date in the page's language
+// with the time in UTC; other numbers, and those claims nested or not numbers, stay as
+// they are.
+func TestClaimRowsTimes(t *testing.T) {
+	iat := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
+	cds := []wallet.ClaimDisclosure{
+		{Path: dcql.Path{"iat"}, PathJSON: `["iat"]`, Label: wallet.Names{"en": "Issued at", "ja": "発行日時"}, Value: float64(iat.Unix())},
+		{Path: dcql.Path{"exp"}, PathJSON: `["exp"]`, Value: float64(iat.AddDate(1, 0, 0).Unix())},
+		{Path: dcql.Path{"nbf"}, PathJSON: `["nbf"]`, Value: "not a number"},
+		{Path: dcql.Path{"degree", "iat"}, PathJSON: `["degree","iat"]`, Value: 1795916747.0},
+		{Path: dcql.Path{"credits"}, PathJSON: `["credits"]`, Value: 120.0},
+		{Path: dcql.Path{"exp"}, PathJSON: `["exp"]`, Value: 1.5},
+	}
+	for _, tc := range []struct {
+		lang language.Tag
+		want []string
+	}{
+		{webui.English, []string{"Issued at|28 November 2026 09:30 UTC", "|28 November 2027 09:30 UTC", "|not a number", "|1795916747", "|120", "|1.5"}},
+		{webui.Japanese, []string{"発行日時|2026年11月28日 09:30 UTC", "|2027年11月28日 09:30 UTC", "|not a number", "|1795916747", "|120", "|1.5"}},
+	} {
+		var got []string
+		for _, r := range claimRows(cds, tc.lang) {
+			got = append(got, r.Label+"|"+r.Value)
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s rows:\n%s\nwant:\n%s", tc.lang, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+}
+
+// TestCardTitleAndHolder: the title in the page's language when the credential has it,
+// else the original; the name in the page's script when stated, else the Latin one; for
+// the hashi diploma, the learning credential and the VCDM 1.1 diploma.
+func TestCardTitleAndHolder(t *testing.T) {
+	cd := func(v any, path ...any) wallet.ClaimDisclosure {
+		return wallet.ClaimDisclosure{Path: dcql.Path(path), Value: v}
+	}
+	hashi := []wallet.ClaimDisclosure{
+		cd("YAMADA", "family_name"), cd("Hanako", "given_name"),
+		cd("ja", "native_names", 0, "lang"), cd("山田", "native_names", 0, "family_name"), cd("花子", "native_names", 0, "given_name"),
+		cd("ja", "degree", "title", "lang"), cd("学士（工学）", "degree", "title", "value"),
+		cd("Bachelor of Engineering", "degree", "title", "translations", "en"),
+	}
+	kana := []wallet.ClaimDisclosure{
+		cd("SATO", "family_name"), cd("ja-Kana", "native_names", 0, "lang"), cd("サトウ", "native_names", 0, "family_name"),
+		cd("en", "degree", "title", "lang"), cd("Master of Science", "degree", "title", "value"),
+	}
+	learning := []wallet.ClaimDisclosure{cd("Master of Arts", "achievement_title"), cd("Jansen", "family_name"), cd("Eva", "given_name")}
+	vcdm := []wallet.ClaimDisclosure{
+		cd("修士（文学）", "credentialSubject", "degree", "name"), cd("ja", "credentialSubject", "degree", "nameLanguage"),
+		cd("修士（文学）", "credentialSubject", "degree", "title", "ja"), cd("Master of Arts", "credentialSubject", "degree", "title", "en-GB"),
+		cd("TANAKA", "credentialSubject", "familyName"), cd("Ken", "credentialSubject", "givenName"),
+		cd("ja", "credentialSubject", "nativeNames", 0, "lang"), cd("田中", "credentialSubject", "nativeNames", 0, "familyName"),
+		cd("健", "credentialSubject", "nativeNames", 0, "givenName"),
+	}
+	tests := []struct {
+		name          string
+		claims        []wallet.ClaimDisclosure
+		lang          string
+		title, holder string
+	}{
+		{"hashi/ja", hashi, "ja", "学士（工学）", "山田 花子"},
+		{"hashi/en", hashi, "en", "Bachelor of Engineering", "Hanako YAMADA"},
+		{"no translation: the original", kana, "ja", "Master of Science", "SATO"},
+		{"learning credential", learning, "ja", "Master of Arts", "Eva Jansen"},
+		{"vcdm/ja", vcdm, "ja", "修士（文学）", "田中 健"},
+		{"vcdm/en by primary language", vcdm, "en", "Master of Arts", "Ken TANAKA"},
+		{"nothing stated", []wallet.ClaimDisclosure{cd("master", "degree", "type")}, "en", "", ""},
+		{"not disclosed to the wallet", nil, "ja", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cardTitle(tt.claims, tt.lang); got != tt.title {
+				t.Errorf("title %q, want %q", got, tt.title)
+			}
+			if got := cardHolder(tt.claims, tt.lang); got != tt.holder {
+				t.Errorf("holder %q, want %q", got, tt.holder)
+			}
+		})
 	}
 }

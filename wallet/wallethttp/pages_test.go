@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,7 +195,8 @@ func TestReceiveWithPIN(t *testing.T) {
 
 	p := b.post("/wallet/receive", url.Values{"link": {e.iss.OfferLink()}})
 	wantStatus(t, "offer", p, 200)
-	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "PINは6文字です。", `id="tx_code"`, `maxlength="6"`)
+	// A numeric PIN counts digits (桁), not characters.
+	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "PINは6桁です。", `id="tx_code"`, `inputmode="numeric"`, `maxlength="6"`)
 	id := hidden(t, p)
 
 	// A wrong PIN: the issuer refuses, the student reads why in Japanese, the offer stays.
@@ -206,7 +208,8 @@ func TestReceiveWithPIN(t *testing.T) {
 	}
 	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"493817"}})
 	wantStatus(t, "right PIN", p, 200)
-	wantBody(t, "received", p, "JP pilot list に Sakura Trust（日本）（JP）として登録されています。", "桜ヶ丘大学")
+	wantBody(t, "received", p, "JP pilot list に Sakura Trust（日本）（JP）として登録されています。", "桜ヶ丘大学",
+		`<dd class="card-holder">Hanako Yamada</dd>`, `<dd class="card-status">有効期限内</dd>`)
 	cs, err := e.store.Credentials(t.Context(), ownerOf(t, e, "hanako"))
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("stored %d %v", len(cs), err)
@@ -216,14 +219,23 @@ func TestReceiveWithPIN(t *testing.T) {
 
 	// The card and the details page, with claim labels in Japanese and English.
 	p = b.get("/wallet/credentials")
-	wantBody(t, "list", p, "有効", "桜ヶ丘大学", cs[0].Display.Name.In("ja"), `aria-label="桜ヶ丘大学の`+cs[0].Display.Name.In("ja")+`のすべての内容を表示"`)
+	// The wallet does not check status lists: the card says what it knows, not "valid".
+	wantBody(t, "list", p, `<dd class="card-status">有効期限内</dd>`, "桜ヶ丘大学", cs[0].Display.Name.In("ja"), `aria-label="桜ヶ丘大学の`+cs[0].Display.Name.In("ja")+`のすべての内容を表示"`)
 	p = b.get("/wallet/credentials/" + cs[0].ID)
 	wantStatus(t, "details", p, 200)
 	label, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "ja")
-	wantBody(t, "details ja", p, label, "2026-03-20", "Yamada", "Hanako")
+	// iat and exp read as dates in the page's language, not seconds since 1970.
+	iat, exp := testNow.Add(-time.Hour).UTC(), testNow.Add(365*24*time.Hour).UTC()
+	wantBody(t, "details ja", p, label, "2026-03-20", "Yamada", "Hanako",
+		`<td class="claim-value">`+webui.FormatDate(webui.Japanese, iat)+iat.Format(" 15:04 UTC")+`</td>`,
+		`<td class="claim-value">`+webui.FormatDate(webui.Japanese, exp)+exp.Format(" 15:04 UTC")+`</td>`)
+	if strings.Contains(p.body, strconv.FormatInt(iat.Unix(), 10)) {
+		t.Fatal("iat shown as a number")
+	}
 	p = b.get("/wallet/credentials/" + cs[0].ID + "?lang=en")
 	labelEN, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "award_date"}, "en")
-	wantBody(t, "details en", p, labelEN, "Listed by JP pilot list as Sakura Trust (JP).")
+	wantBody(t, "details en", p, labelEN, "Listed by JP pilot list as Sakura Trust (JP).", `<dd class="card-status">Not expired</dd>`,
+		`<td class="claim-value">`+webui.FormatDate(webui.English, iat)+iat.Format(" 15:04 UTC")+`</td>`)
 	if strings.Contains(p.body, `id="invalid"`) {
 		t.Fatal("a valid credential shown as invalid")
 	}
@@ -232,7 +244,8 @@ func TestReceiveWithPIN(t *testing.T) {
 	if p := b.post("/wallet/sign-in", url.Values{"username": {"hanako"}, "password": {"correct horse battery"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("sign in again: %d\n%s", p.status, p.body)
 	}
-	wantBody(t, "expired en", b.get("/wallet/credentials/"+cs[0].ID+"?lang=en"), `id="invalid"`, "This credential has expired. Your university can issue a new one.", "(expired)")
+	wantBody(t, "expired en", b.get("/wallet/credentials/"+cs[0].ID+"?lang=en"), `id="invalid"`, "This credential has expired. Your university can issue a new one.", "(expired)",
+		`<dd class="card-status">Expired</dd>`)
 	wantBody(t, "expired ja", b.get("/wallet/credentials/"+cs[0].ID+"?lang=ja"), "この証明書は有効期限が切れています。")
 	e.clock.Add(-366 * 24 * time.Hour)
 
@@ -608,4 +621,166 @@ func TestReceiveFromUnlistedIssuer(t *testing.T) {
 	warn := wallet.TrustSummary{Checked: true}.Message("ja")
 	wantBody(t, "warning", p, `<dd class="card-trust warning">`+warn+`</dd>`)
 	wantBody(t, "list", b.get("/wallet/credentials?lang=en"), wallet.TrustSummary{Checked: true}.Message("en"))
+}
+
+var switchLink = regexp.MustCompile(`<a href="([^"]+)" lang="(en|ja)"`)
+
+// switchTo returns the href of a page's language switch link to lang.
+func switchTo(t *testing.T, p page, lang string) string {
+	t.Helper()
+	for _, m := range switchLink.FindAllStringSubmatch(p.body, -1) {
+		if m[2] == lang {
+			return strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	t.Fatalf("no switch link to %s\n%s", lang, p.body)
+	return ""
+}
+
+// TestPostOnlyRoutesRedirect: the language switch of a page rendered in answer to a post
+// links to the post's URL; a GET there goes on (303) to the page the post belongs to,
+// keeping lang, and that page answers in that language.
+func TestPostOnlyRoutesRedirect(t *testing.T) {
+	e := newEnv(t)
+	e.iss.TxCode = "4711"
+	e.ver.NoRedirect = true
+	b := e.browser("ja")
+	b.signUp("switcher")
+
+	// The pages the walkthrough found: a wrong PIN, the received cards, the shared outcome.
+	p := b.post("/wallet/receive", url.Values{"link": {e.iss.OfferLink()}})
+	id := hidden(t, p)
+	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"0000"}})
+	wantStatus(t, "wrong PIN", p, http.StatusUnprocessableEntity)
+	if got := switchTo(t, p, "en"); got != "/wallet/receive/accept?lang=en" {
+		t.Fatalf("switch link %q", got)
+	}
+	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"4711"}})
+	wantStatus(t, "received", p, http.StatusOK)
+	sw := b.get(switchTo(t, p, "en"))
+	if sw.status != http.StatusSeeOther || sw.location() != "/wallet/credentials?lang=en" {
+		t.Fatalf("switch on the received page: %d %q", sw.status, sw.location())
+	}
+	p = b.get(sw.location())
+	wantStatus(t, "credentials in English", p, http.StatusOK)
+	wantBody(t, "credentials in English", p, `<html lang="en">`, "My credentials")
+	if b.cookie(webui.LangCookie) != "en" {
+		t.Fatalf("language cookie %q", b.cookie(webui.LangCookie))
+	}
+	cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "switcher"))
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
+	p = b.post("/wallet/present/share", url.Values{"id": {hidden(t, p)}, "cred.diploma": {cs[0].ID}})
+	wantStatus(t, "shared", p, http.StatusOK)
+	if got := switchTo(t, p, "ja"); got != "/wallet/present/share?lang=ja" {
+		t.Fatalf("switch link %q", got)
+	}
+
+	// Every POST-only route, in Japanese.
+	tests := []struct{ path, to string }{
+		{"/wallet/sign-out", "/wallet/credentials"},
+		{"/wallet/account/delete", "/wallet/account"},
+		{"/wallet/credentials/" + cs[0].ID + "/delete", "/wallet/credentials/" + cs[0].ID},
+		{"/wallet/pending/some-id/poll", "/wallet/credentials"},
+		{"/wallet/receive/accept", "/wallet/credentials"},
+		{"/wallet/receive/scan", "/wallet/receive"},
+		{"/wallet/present/share", "/wallet/history"},
+		{"/wallet/present/decline", "/wallet/history"},
+		{"/wallet/present/reject", "/wallet/history"},
+		{"/wallet/present/scan", "/wallet/present"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimPrefix(tt.path, "/wallet/"), func(t *testing.T) {
+			p := b.get(tt.path + "?lang=ja")
+			if p.status != http.StatusSeeOther || p.location() != tt.to+"?lang=ja" {
+				t.Fatalf("GET %s?lang=ja: %d %q, want 303 %q", tt.path, p.status, p.location(), tt.to+"?lang=ja")
+			}
+			p = b.get(p.location())
+			wantStatus(t, tt.to, p, http.StatusOK)
+			wantBody(t, tt.to, p, `<html lang="ja">`)
+			if p.header.Get("Content-Language") != "ja" {
+				t.Fatalf("Content-Language %q", p.header.Get("Content-Language"))
+			}
+			// Without lang, or with one not served, no query is carried.
+			for _, q := range []string{"", "?lang=fr", "?lang=ja%26x%3Dy"} {
+				if p := b.get(tt.path + q); p.status != http.StatusSeeOther || p.location() != tt.to {
+					t.Fatalf("GET %s%s: %d %q, want %q", tt.path, q, p.status, p.location(), tt.to)
+				}
+			}
+		})
+	}
+	// The post routes still do what they did: the GET did not sign out.
+	wantStatus(t, "still signed in", b.get("/wallet/credentials"), http.StatusOK)
+
+	// Signed out, the GET goes to the sign-in page first, and back after it.
+	b.post("/wallet/sign-out", nil)
+	p = b.get("/wallet/receive/accept?lang=en")
+	if p.status != http.StatusSeeOther || p.location() != "/wallet/sign-in?next="+url.QueryEscape("/wallet/receive/accept?lang=en") {
+		t.Fatalf("signed out: %d %q", p.status, p.location())
+	}
+}
+
+// TestCardsTellApart: diplomas of one type from one university show their degree title
+// (in the page's language when the credential has it) and the holder's name, on the list,
+// the details and the consent page; the status says what the wallet knows.
+func TestCardsTellApart(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("ja")
+	b.signUp("three")
+	wantStatus(t, "receive", b.receive(""), http.StatusOK)
+	owner := ownerOf(t, e, "three")
+	natives := []any{map[string]any{"lang": "ja", "family_name": "山田", "given_name": "花子"}}
+	bachelor := e.addDiploma(t, owner, "", map[string]any{"native_names": natives, "degree": map[string]any{"type": "bachelor", "award_date": "2024-03-20",
+		"title": diplomaTitle("ja", "学士（工学）", map[string]any{"en": "Bachelor of Engineering"})}})
+	master := e.addDiploma(t, owner, "", map[string]any{"native_names": natives, "degree": map[string]any{"type": "master", "award_date": "2026-03-20",
+		"title": diplomaTitle("en", "Master of Science", nil)}})
+
+	cardOf := func(p page, id string) string {
+		t.Helper()
+		i := strings.Index(p.body, `<article class="card" id="card-`+id+`">`)
+		if i < 0 {
+			t.Fatalf("no card %s\n%s", id, p.body)
+		}
+		c := p.body[i:]
+		return c[:strings.Index(c, "</article>")]
+	}
+	p := b.get("/wallet/credentials")
+	wantStatus(t, "list", p, http.StatusOK)
+	for _, tc := range []struct{ id, want string }{
+		{bachelor, `<h2 class="card-name">学位証明書 <span class="card-title">学士（工学）</span></h2>`},
+		{bachelor, `<dt>氏名</dt><dd class="card-holder">山田 花子</dd>`},
+		// No Japanese title: the original.
+		{master, `<span class="card-title">Master of Science</span>`},
+		{master, `<dd class="card-holder">山田 花子</dd>`},
+	} {
+		if c := cardOf(p, tc.id); !strings.Contains(c, tc.want) {
+			t.Errorf("card %s lacks %q\n%s", tc.id, tc.want, c)
+		}
+	}
+	// The details link names the degree, so the three links differ for screen readers.
+	wantBody(t, "details label", p, `aria-label="桜ヶ丘大学の学士（工学）のすべての内容を表示"`)
+
+	p = b.get("/wallet/credentials?lang=en")
+	if c := cardOf(p, bachelor); !strings.Contains(c, `<span class="card-title">Bachelor of Engineering</span>`) ||
+		!strings.Contains(c, `<dt>Issued to</dt><dd class="card-holder">Hanako Yamada</dd>`) {
+		t.Errorf("English card:\n%s", c)
+	}
+	wantBody(t, "details", b.get("/wallet/credentials/"+master+"?lang=en"), `<span class="card-title">Master of Science</span>`)
+
+	// A revocable credential (it names a status list) says the wallet does not check it.
+	cs, _ := e.store.Credentials(t.Context(), owner)
+	if strings.Contains(b.get("/wallet/credentials/"+cs[0].ID).body, `id="status-unchecked"`) {
+		t.Fatal("the revocation note on a credential without a status list")
+	}
+	c := cs[0]
+	c.ID, c.Status = "revocable", &wallet.StatusReference{URI: e.iss.ID + "/status/1", Index: 7}
+	if err := e.store.SaveCredentials(t.Context(), owner, []wallet.Credential{c}, ""); err != nil {
+		t.Fatal(err)
+	}
+	wantBody(t, "revocable", b.get("/wallet/credentials/revocable?lang=ja"), `id="status-unchecked"`, "大学が証明書を失効させたかどうかは確認しません",
+		`<dd class="card-status">有効期限内</dd>`)
+
+	// The consent page tells the candidates apart too.
+	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
+	wantStatus(t, "consent", p, http.StatusOK)
+	wantBody(t, "consent", p, `<span class="candidate-subject">学士（工学） · 山田 花子</span>`, `<span class="candidate-subject">Hanako Yamada</span>`)
 }

@@ -22,6 +22,8 @@ type candidateView struct {
 	Always       string
 	Whole        bool
 	Checked      bool
+	// Title and Holder tell apart credentials of one type (see card).
+	Title, Holder string
 }
 
 type queryView struct {
@@ -108,7 +110,8 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 	if err != nil {
 		return err
 	}
-	l := h.lang(c)
+	lang := h.r.LangOf(c)
+	l := lang.String()
 	v := consentView{frame: h.frame(c, "present"), ID: id, Verifier: req.Verifier.Name.In(l), ClientID: req.ClientID, Subject: req.Verifier.Subject,
 		DNSNames: strings.Join(req.Verifier.DNSNames, ", "), Trust: req.Verifier.Trust.Message(l), Trusted: req.Verifier.Trust.Trusted,
 		Signed: req.Signed, Satisfiable: cons.Satisfiable}
@@ -124,8 +127,10 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 			def = chosen["cred."+q.ID]
 		}
 		for i, cd := range q.Candidates {
-			cv := candidateView{CredentialID: cd.CredentialID, Name: cd.Name.In(l), Issuer: cd.IssuerName.In(l), Trust: cd.IssuerTrust.Message(l),
-				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, l), Always: h.alwaysText(c, cd.AlwaysDisclosed), Whole: cd.WholeCredential,
+			stored := h.claimsOf(c, cd.CredentialID)
+			cv := candidateView{CredentialID: cd.CredentialID, Name: cd.Name.In(l), Title: cardTitle(stored, l), Holder: cardHolder(stored, l),
+				Issuer: cd.IssuerName.In(l), Trust: cd.IssuerTrust.Message(l),
+				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, lang), Always: h.alwaysText(c, cd.AlwaysDisclosed), Whole: cd.WholeCredential,
 				Checked: slices.Contains(def, cd.CredentialID) || (len(def) == 0 && i == 0)}
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer

@@ -122,10 +122,6 @@ type receivedView struct {
 }
 
 func (h *Handler) receivedPage(c echo.Context, rec *wallet.Receipt) error {
-	v := receivedView{frame: h.frame(c, "receive"), Pending: len(rec.Pending), NoCards: len(rec.Credentials) == 0}
-	now := h.cfg.now()
-	for _, cr := range rec.Credentials {
-		v.Cards = append(v.Cards, h.card(c, cr, now))
-	}
+	v := receivedView{frame: h.frame(c, "receive"), Cards: h.cards(c, rec.Credentials), Pending: len(rec.Pending), NoCards: len(rec.Credentials) == 0}
 	return h.r.Render(c, http.StatusOK, "received.html", &webui.Page{Data: v})
 }
