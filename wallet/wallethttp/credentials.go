@@ -1,6 +1,7 @@
 package wallethttp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -34,12 +35,40 @@ type card struct {
 	Trusted   bool
 	Received  string
 	Expires   string
-	// Status is the message key suffix: not_expired, no_expiry or expired. The wallet does
-	// not check status lists, so it never says "valid" (the credential may be revoked).
+	// Status is the message key suffix: expired; for a credential with a status list
+	// valid, revoked, suspended or unchecked (the list could not be read: not expired, but
+	// whether it was revoked is unknown); without one not_expired or no_expiry.
 	Status string
-	// Revocable: the credential names a status list its issuer may revoke it in.
-	Revocable bool
-	Format    string
+	Format string
+}
+
+// statusCheckTimeout bounds the status list checks of one page: a university's server that
+// does not answer leaves its credentials "unchecked" instead of holding the page.
+const statusCheckTimeout = 3 * time.Second
+
+// withStatus sets k.Status from what the issuer's status list says (st), unless the
+// credential has expired, which says enough.
+func withStatus(k *card, st *wallet.CredentialStatus) {
+	if k.Status == "expired" || st == nil || st.State == wallet.StatusNone {
+		return
+	}
+	switch st.State {
+	case wallet.StatusValid, wallet.StatusRevoked, wallet.StatusSuspended:
+		k.Status = st.State
+	default:
+		k.Status = "unchecked"
+	}
+}
+
+// statusOf asks the issuer's status list about the owner's credential id within ctx; nil
+// (logged) when that fails for another reason than the list itself.
+func (h *Handler) statusOf(ctx context.Context, c echo.Context, id string) *wallet.CredentialStatus {
+	st, err := h.w.Status(ctx, owner(c), id)
+	if err != nil {
+		h.cfg.logger.InfoContext(ctx, "credential status", "request_id", httpx.RequestID(ctx), "err", err.Error())
+		return nil
+	}
+	return st
 }
 
 // card is cr as a list entry, with the title and holder read from claims (its Details).
@@ -48,7 +77,7 @@ func (h *Handler) card(c echo.Context, cr wallet.Credential, claims []wallet.Cla
 	l := lang.String()
 	k := card{ID: cr.ID, Name: cr.Display.Name.In(l), Title: cardTitle(claims, l), Holder: cardHolder(claims, l),
 		Issuer: cr.Display.IssuerName.In(l), IssuerURL: cr.Issuer, Trust: cr.Trust.Message(l), Trusted: cr.Trust.Trusted,
-		Received: webui.FormatDate(lang, cr.ReceivedAt), Status: "no_expiry", Revocable: cr.Status != nil, Format: cr.Format}
+		Received: webui.FormatDate(lang, cr.ReceivedAt), Status: "no_expiry", Format: cr.Format}
 	if k.Name == "" {
 		k.Name = cr.ConfigurationID
 	}
@@ -66,12 +95,18 @@ func (h *Handler) card(c echo.Context, cr wallet.Credential, claims []wallet.Cla
 }
 
 // cards are creds as list entries, each with the claims its Details read (a credential
-// whose details cannot be read shows no title or holder).
+// whose details cannot be read shows no title or holder) and what its status list says.
 func (h *Handler) cards(c echo.Context, creds []wallet.Credential) []card {
 	now := h.cfg.now()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
+	defer cancel()
 	out := make([]card, 0, len(creds))
 	for _, cr := range creds {
-		out = append(out, h.card(c, cr, h.claimsOf(c, cr.ID), now))
+		k := h.card(c, cr, h.claimsOf(c, cr.ID), now)
+		if cr.Status != nil {
+			withStatus(&k, h.statusOf(ctx, c, cr.ID))
+		}
+		out = append(out, k)
 	}
 	return out
 }
@@ -322,7 +357,13 @@ func (h *Handler) credential(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := detailsView{frame: h.frame(c, "credentials"), Card: h.card(c, d.Credential, d.Claims, h.cfg.now()), Valid: d.Valid, Problem: d.Problem,
+	k := h.card(c, d.Credential, d.Claims, h.cfg.now())
+	if d.Credential.Status != nil {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
+		withStatus(&k, h.statusOf(ctx, c, d.Credential.ID))
+		cancel()
+	}
+	v := detailsView{frame: h.frame(c, "credentials"), Card: k, Valid: d.Valid, Problem: d.Problem,
 		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
 	return h.r.Render(c, http.StatusOK, "credential.html", &webui.Page{Data: v})
 }

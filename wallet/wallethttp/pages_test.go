@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/internal/statuslist"
 	"github.com/hashi-vc/hashi/internal/storeerr"
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/internal/webui/webuitest"
@@ -766,21 +767,50 @@ func TestCardsTellApart(t *testing.T) {
 	}
 	wantBody(t, "details", b.get("/wallet/credentials/"+master+"?lang=en"), `<span class="card-title">Master of Science</span>`)
 
-	// A revocable credential (it names a status list) says the wallet does not check it.
+	// Without a status list the status is the expiry; a status list that cannot be read
+	// (here: none at that URI) leaves the revocation unchecked, and says so.
 	cs, _ := e.store.Credentials(t.Context(), owner)
-	if strings.Contains(b.get("/wallet/credentials/"+cs[0].ID).body, `id="status-unchecked"`) {
-		t.Fatal("the revocation note on a credential without a status list")
+	if p := b.get("/wallet/credentials/" + cs[0].ID + "?lang=ja"); strings.Contains(p.body, `id="status-note"`) || !strings.Contains(p.body, `<dd class="card-status">有効期限内</dd>`) {
+		t.Fatalf("a credential without a status list:\n%s", p.body)
 	}
 	c := cs[0]
 	c.ID, c.Status = "revocable", &wallet.StatusReference{URI: e.iss.ID + "/status/1", Index: 7}
 	if err := e.store.SaveCredentials(t.Context(), owner, []wallet.Credential{c}, ""); err != nil {
 		t.Fatal(err)
 	}
-	wantBody(t, "revocable", b.get("/wallet/credentials/revocable?lang=ja"), `id="status-unchecked"`, "大学が証明書を失効させたかどうかは確認しません",
-		`<dd class="card-status">有効期限内</dd>`)
+	wantBody(t, "revocable", b.get("/wallet/credentials/revocable?lang=ja"), `id="status-note"`, "失効しているかどうかを確認できません",
+		`<dd class="card-status">有効期限内（失効の確認はできませんでした）</dd>`)
 
 	// The consent page tells the candidates apart too.
 	p = b.post("/wallet/present", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "consent", p, http.StatusOK)
 	wantBody(t, "consent", p, `<span class="candidate-subject">学士（工学） · 山田 花子</span>`, `<span class="candidate-subject">Hanako Yamada</span>`)
+}
+
+// TestCardStatus: the cards and the details say what the university's status list says:
+// valid, then revoked (with a note on the details page), in both languages.
+func TestCardStatus(t *testing.T) {
+	e := newEnv(t)
+	e.iss.WithStatus = true
+	b := e.browser("en")
+	b.signUp("status")
+	wantStatus(t, "receive", b.receive(""), http.StatusOK)
+	cs, err := e.store.Credentials(t.Context(), ownerOf(t, e, "status"))
+	if err != nil || len(cs) != 1 || cs[0].Status == nil {
+		t.Fatalf("received %+v, %v", cs, err)
+	}
+	id := cs[0].ID
+	wantBody(t, "valid", b.get("/wallet/credentials"), `<dd class="card-status">Valid (checked with the university&#39;s status list)</dd>`)
+	e.iss.Mu.Lock()
+	e.iss.StatusValue = statuslist.Invalid
+	e.iss.Mu.Unlock()
+	// The wallet reuses a token for its ttl (60 s): a wallet whose clock is later reads anew.
+	e.clock.Add(2 * time.Minute)
+	wantBody(t, "revoked list", b.get("/wallet/credentials?lang=ja"), `<dd class="card-status">大学により失効</dd>`)
+	p := b.get("/wallet/credentials/" + id + "?lang=en")
+	wantBody(t, "revoked details", p, `id="status-note"`, "Your university has revoked this credential", `<dd class="card-status">Revoked by the university</dd>`)
+	// The consent page warns before the student shares it.
+	p = b.post("/wallet/present?lang=ja", url.Values{"link": {e.ver.Link("")}})
+	wantStatus(t, "consent", p, http.StatusOK)
+	wantBody(t, "consent", p, `id="withdrawn-`, "大学がこの証明書を失効させました。依頼者は受け付けません。")
 }

@@ -1,6 +1,7 @@
 package wallethttp
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -24,6 +25,9 @@ type candidateView struct {
 	Checked      bool
 	// Title and Holder tell apart credentials of one type (see card).
 	Title, Holder string
+	// Withdrawn is "revoked" or "suspended" when the issuer's status list says so: the
+	// verifier will refuse the credential.
+	Withdrawn string
 }
 
 type queryView struct {
@@ -119,6 +123,8 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 		v.ResponseTo = u.Host
 	}
 	sel := selectable(req)
+	stCtx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
+	defer cancel()
 	for _, q := range cons.Queries {
 		def, inDefault := cons.Default[q.ID]
 		qv := queryView{ID: q.ID, Optional: q.Optional, Selectable: sel[q.ID], Included: inDefault, Multiple: q.Multiple}
@@ -134,6 +140,9 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 				Checked: slices.Contains(def, cd.CredentialID) || (len(def) == 0 && i == 0)}
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer
+			}
+			if st := h.statusOf(stCtx, c, cd.CredentialID); st != nil && (st.State == wallet.StatusRevoked || st.State == wallet.StatusSuspended) {
+				cv.Withdrawn = st.State
 			}
 			qv.Candidates = append(qv.Candidates, cv)
 		}
