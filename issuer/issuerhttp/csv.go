@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -154,15 +155,129 @@ func resolveCSVPath(p string) ([]csvSegment, csvKind, bool) {
 
 func fieldByJSONName(t reflect.Type, name string) (reflect.Type, bool) {
 	for f := range t.Fields() {
-		if !f.IsExported() {
-			continue
-		}
-		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if n == name && n != "-" {
+		if n := csvFieldName(f); n != "" && n == name {
 			return f.Type, true
 		}
 	}
 	return nil, false
+}
+
+// csvFieldName is the member name a column path uses for a struct field: its JSON name, or
+// "" for a field no column can name (unexported, untagged or "-").
+func csvFieldName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if n == "-" {
+		return ""
+	}
+	return n
+}
+
+// sampleLangKeys are the language-map keys every sample CSV has a column for.
+var sampleLangKeys = []string{"en", "ja"}
+
+// sampleCSV is the sample import file: a header naming every field of academic.Diploma (in
+// the model's order; arrays at index [0] and at every further index the example uses,
+// language maps with en, ja and any other key the example uses) after graduate_id and
+// approved, and one row holding example, a valid record. It walks the same type, by the
+// same member names, as parseCSVHeader does, and fails if parseCSVHeader refuses its
+// header, so the sample names the columns the import accepts. A UTF-8 byte order mark
+// leads, so that Excel opens the Japanese text as UTF-8 (the import skips it).
+func sampleCSV(graduateID string, approved bool, example academic.Diploma) ([]byte, error) {
+	raw, err := json.Marshal(example)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, err
+	}
+	header := []string{"graduate_id", "approved"}
+	row := []string{graduateID, strconv.FormatBool(approved)}
+	walkCSVColumns(diplomaType, "", tree, func(col string, v any) {
+		header = append(header, col)
+		switch x := v.(type) {
+		case nil:
+			row = append(row, "")
+		case string:
+			row = append(row, x)
+		case json.Number:
+			row = append(row, x.String())
+		case bool:
+			row = append(row, strconv.FormatBool(x))
+		default:
+			row = append(row, fmt.Sprint(x))
+		}
+	})
+	if _, err := parseCSVHeader(header); err != nil {
+		return nil, fmt.Errorf("sample CSV header: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	if err := w.WriteAll([][]string{header, row}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// walkCSVColumns calls leaf with every column path under t (resolveCSVPath's syntax) and
+// the value v holds there (nil when none), v being t's JSON decoded with UseNumber.
+func walkCSVColumns(t reflect.Type, prefix string, v any, leaf func(path string, v any)) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	member := func(name string) string {
+		if prefix == "" {
+			return name
+		}
+		return prefix + "." + name
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, _ := v.(map[string]any)
+		for f := range t.Fields() {
+			if n := csvFieldName(f); n != "" {
+				walkCSVColumns(f.Type, member(n), obj[n], leaf)
+			}
+		}
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return
+		}
+		obj, _ := v.(map[string]any)
+		keys := slices.Clone(sampleLangKeys)
+		var more []string
+		for k := range obj {
+			if !slices.Contains(keys, k) {
+				more = append(more, k)
+			}
+		}
+		slices.Sort(more)
+		for _, k := range append(keys, more...) {
+			walkCSVColumns(t.Elem(), member(k), obj[k], leaf)
+		}
+	case reflect.Slice:
+		arr, _ := v.([]any)
+		for i := range max(1, len(arr)) {
+			var e any
+			if i < len(arr) {
+				e = arr[i]
+			}
+			walkCSVColumns(t.Elem(), prefix+"["+strconv.Itoa(i)+"]", e, leaf)
+		}
+	case reflect.String, reflect.Bool, reflect.Float32, reflect.Float64,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		leaf(prefix, v)
+	default:
+		// No column names it (resolveCSVPath refuses it).
+	}
 }
 
 // csvRows reads a CSV import. A row with a CSV syntax error or a cell of the wrong type is

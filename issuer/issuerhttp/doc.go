@@ -23,7 +23,7 @@
 //
 // The registrar pages (English and Japanese, internal/webui) are mounted only with
 // [WithPageKey]: sign-in with the registrar token (a signed, tenant-bound session cookie),
-// overview, graduates with CSV/JSON-lines upload and per-row results, new offers with their QR
+// overview, graduates with CSV/JSON-lines upload, a sample CSV and per-row results, new offers with their QR
 // code, link and PIN, offers, issued credentials with revoke/suspend/reinstate, and the audit
 // log. They use no JavaScript, carry CSRF tokens on every form and call the same core methods
 // as the JSON API.

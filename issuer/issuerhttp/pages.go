@@ -1,6 +1,7 @@
 package issuerhttp
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ import (
 //	GET  /                           overview: the university's names and counts
 //	GET  /graduates                  graduates (?after=) and the import form
 //	POST /graduates/import           file upload (CSV, JSON lines, JSON array): per-row outcome
+//	GET  /graduates/sample.csv       a sample CSV: every column the import accepts, one example row
 //	POST /graduates/:id/approve      approve the conferral
 //	GET  /offers/new, POST /offers   the offer form → the offer page
 //	GET  /offers                     offers (?before=) with their state
@@ -96,8 +99,15 @@ type pages struct {
 	is      *issuer.Issuer
 	cat     *webui.Catalog
 	limit   int64
+	sample  []byte // the sample CSV (sampleCSV)
 	tenants []*tenantPages
 }
+
+// SampleCSVPath is the path of the sample CSV under a tenant's registrar pages; it downloads
+// as sampleCSVFile.
+const SampleCSVPath = "/graduates/sample.csv"
+
+const sampleCSVFile = "graduates-sample.csv"
 
 // tenantPages are one tenant's pages: their own renderer (the header's home link is the
 // tenant's dashboard) and session cookie (its Path is the tenant's pages).
@@ -126,11 +136,17 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 	if now == nil {
 		now = time.Now
 	}
-	p := &pages{is: is, cat: cat, limit: cfg.importBodyLimit}
+	ex := academic.SampleJPMasterEngineering()
+	sample, err := sampleCSV(ex.Learner.StudentID, false, ex)
+	if err != nil {
+		return nil, fmt.Errorf("issuerhttp: %w", err)
+	}
+	p := &pages{is: is, cat: cat, limit: cfg.importBodyLimit, sample: sample}
 	for _, id := range is.TenantIDs() {
 		base := prefix + "/" + id + RegistrarPath
 		r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("registrar.name"), webui.WithHomePath(base),
-			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarStyle.Name }, "has_message": func(key string) bool { return cat.Has(webui.English, key) }}))
+			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarStyle.Name }, "has_message": func(key string) bool { return cat.Has(webui.English, key) },
+				"sample_csv": func() string { return SampleCSVPath }}))
 		if err != nil {
 			return nil, fmt.Errorf("issuerhttp: registrar pages: %w", err)
 		}
@@ -178,6 +194,7 @@ func (p *pages) register(e *echo.Echo) {
 		s.GET("", tp.dashboard)
 		s.GET("/", tp.dashboard)
 		s.GET("/graduates", tp.graduates)
+		s.GET(SampleCSVPath, tp.sampleFile)
 		// The language switch of the import's result page links here.
 		s.GET("/graduates/import", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, tp.base+"/graduates") })
 		s.POST("/graduates/:id/approve", tp.approve)
@@ -320,8 +337,10 @@ type graduatesView struct {
 	Created   int
 	Updated   int
 	Rejected  int
-	// ImportErrors are the errors of an import rejected as a whole (a bad CSV header).
-	ImportErrors []academic.FieldError
+	// ImportErrors are the errors of an import rejected as a whole (a bad CSV header);
+	// UnknownColumn: one of them is a column the import does not know.
+	ImportErrors  []academic.FieldError
+	UnknownColumn bool
 	// OnlyRejected: the import was too long to list every row; Results are the rejected ones.
 	OnlyRejected bool
 }
@@ -422,8 +441,10 @@ func (tp *tenantPages) importGraduates(c echo.Context) error {
 		if len(fields) == 0 {
 			fields = []academic.FieldError{{Path: "file", Rule: "invalid", Message: e.Description}}
 		}
+		v := graduatesView{Imported: true, ImportErrors: fields}
+		v.UnknownColumn = slices.ContainsFunc(fields, func(fe academic.FieldError) bool { return fe.Rule == "unknown_column" })
 		flash := []webui.Flash{{Kind: webui.FlashError, Key: "import.failed"}}
-		return tp.renderGraduates(c, http.StatusUnprocessableEntity, "", graduatesView{Imported: true, ImportErrors: fields}, flash)
+		return tp.renderGraduates(c, http.StatusUnprocessableEntity, "", v, flash)
 	}
 	v := graduatesView{Imported: true, Results: mergeResults(res, pre)}
 	if format == "csv" {
@@ -449,12 +470,66 @@ func (tp *tenantPages) importGraduates(c echo.Context) error {
 		}
 		v.Results = kept
 	}
-	kind := webui.FlashSuccess
-	if v.Rejected > 0 {
-		kind = webui.FlashError
-	}
-	flash := []webui.Flash{{Kind: kind, Key: "import.summary", Args: []any{"Created", v.Created, "Updated", v.Updated, "Rejected", v.Rejected}}}
+	flash := []webui.Flash{importSummary(v.Created, v.Updated, v.Rejected)}
 	return tp.renderGraduates(c, http.StatusOK, "", v, flash)
+}
+
+// importSummary says what an import saved: everything, some rows, or nothing (every row
+// rejected, or no rows at all).
+func importSummary(created, updated, rejected int) webui.Flash {
+	f := webui.Flash{Kind: webui.FlashError, Args: []any{"Created", created, "Updated", updated, "Rejected", rejected}}
+	switch {
+	case created+updated+rejected == 0:
+		f.Key = "import.summary_empty"
+	case created+updated == 0:
+		f.Key = "import.summary_none_saved"
+	case rejected > 0:
+		f.Key = "import.summary_partial"
+	default:
+		f.Kind, f.Key = webui.FlashSuccess, "import.summary"
+	}
+	return f
+}
+
+// sampleFile serves the sample CSV as a download.
+func (tp *tenantPages) sampleFile(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+sampleCSVFile+`"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", tp.p.sample)
+}
+
+// ---- names
+
+// graduateNames returns the names of the graduates ids (empty ids ignored) that the first
+// maxNameScanPages pages of the graduate list hold: the issuer offers the pages no lookup
+// by id.
+func (tp *tenantPages) graduateNames(ctx context.Context, ids ...string) (map[string]string, error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		if id != "" {
+			want[id] = true
+		}
+	}
+	out := make(map[string]string, len(want))
+	after := ""
+	for range maxNameScanPages {
+		if len(out) == len(want) {
+			break
+		}
+		gs, err := tp.p.is.ListGraduates(ctx, tp.id, after, issuer.MaxPageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			if want[g.ID] {
+				out[g.ID] = g.Name
+			}
+		}
+		if len(gs) < issuer.MaxPageSize {
+			break
+		}
+		after = gs[len(gs)-1].ID
+	}
+	return out, nil
 }
 
 // columnPaths names a CSV row's record fields as the file's columns do: the core's
@@ -550,8 +625,10 @@ type newOfferView struct {
 	Config     string
 	GraduateID string
 	TxCode     bool
-	// FieldErrs are the issuer's errors by form field.
+	// FieldErrs are the issuer's errors by form field; Other are those of no field of the
+	// form.
 	FieldErrs map[string][]academic.FieldError
+	Other     []academic.FieldError
 }
 
 func (tp *tenantPages) newOffer(c echo.Context) error {
@@ -575,7 +652,7 @@ func (tp *tenantPages) renderNewOffer(c echo.Context, status int, v newOfferView
 		return err
 	}
 	var flash []webui.Flash
-	if len(v.FieldErrs) > 0 {
+	if len(v.FieldErrs)+len(v.Other) > 0 {
 		flash = []webui.Flash{{Kind: webui.FlashError, Key: "form.fix"}}
 	}
 	return tp.r.Render(c, status, "offer-new.html", &webui.Page{Flash: flash, Data: v})
@@ -598,7 +675,12 @@ func (tp *tenantPages) createOffer(c echo.Context) error {
 		}
 		v.FieldErrs = map[string][]academic.FieldError{}
 		for _, fe := range e.Fields {
-			v.FieldErrs[fe.Path] = append(v.FieldErrs[fe.Path], fe)
+			switch fe.Path {
+			case "credential_configuration_id", "graduate_id":
+				v.FieldErrs[fe.Path] = append(v.FieldErrs[fe.Path], fe)
+			default:
+				v.Other = append(v.Other, fe)
+			}
 		}
 		return tp.renderNewOffer(c, http.StatusUnprocessableEntity, v)
 	}
@@ -608,6 +690,7 @@ func (tp *tenantPages) createOffer(c echo.Context) error {
 type offerItem struct {
 	issuer.OfferView
 	Config configChoice
+	Name   string // the graduate's, when known
 }
 
 type offersView struct {
@@ -633,9 +716,17 @@ func (tp *tenantPages) offers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(os))
+	for _, o := range os {
+		ids = append(ids, o.GraduateID)
+	}
+	who, err := tp.graduateNames(c.Request().Context(), ids...)
+	if err != nil {
+		return err
+	}
 	v := offersView{frame: f}
 	for _, o := range os {
-		v.Offers = append(v.Offers, offerItem{OfferView: o, Config: names[o.ConfigurationID]})
+		v.Offers = append(v.Offers, offerItem{OfferView: o, Config: names[o.ConfigurationID], Name: who[o.GraduateID]})
 	}
 	if len(os) == issuer.DefaultPageSize {
 		v.Older = os[len(os)-1].CreatedAt.UTC().Format(time.RFC3339Nano)
@@ -652,6 +743,7 @@ type offerView struct {
 	Href       template.URL
 	Spelt      string    // the PIN's digits separated by spaces, for screen readers
 	RedeemedAt time.Time // zero while not redeemed
+	Name       string    // the graduate's, when known
 }
 
 func (tp *tenantPages) offer(c echo.Context) error {
@@ -669,6 +761,11 @@ func (tp *tenantPages) offer(c echo.Context) error {
 	}
 	v := offerView{frame: f, Offer: *o, Config: names[o.ConfigurationID], Href: template.URL(o.Offer)} //nolint:gosec // built by the issuer: fixed scheme, query-escaped URI
 	v.Spelt = strings.Join(strings.Split(o.TxCode, ""), " ")
+	who, err := tp.graduateNames(c.Request().Context(), o.GraduateID)
+	if err != nil {
+		return err
+	}
+	v.Name = who[o.GraduateID]
 	if o.RedeemedAt != nil {
 		v.RedeemedAt = *o.RedeemedAt
 	}
@@ -692,6 +789,7 @@ func (tp *tenantPages) reoffer(c echo.Context) error {
 type credentialItem struct {
 	issuer.IssuanceView
 	Config configChoice
+	Name   string // the graduate's, when known
 }
 
 type credentialsView struct {
@@ -737,9 +835,17 @@ func (tp *tenantPages) renderCredentials(c echo.Context, status int, flash []web
 	if err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(cs))
+	for _, x := range cs {
+		ids = append(ids, x.GraduateID)
+	}
+	who, err := tp.graduateNames(c.Request().Context(), ids...)
+	if err != nil {
+		return err
+	}
 	v := credentialsView{frame: f, OfferID: offerID}
 	for _, x := range cs {
-		v.Credentials = append(v.Credentials, credentialItem{IssuanceView: x, Config: names[x.ConfigurationID]})
+		v.Credentials = append(v.Credentials, credentialItem{IssuanceView: x, Config: names[x.ConfigurationID], Name: who[x.GraduateID]})
 	}
 	if len(cs) == issuer.DefaultPageSize {
 		v.Older = cs[len(cs)-1].IssuedAt.UTC().Format(time.RFC3339Nano)
@@ -763,8 +869,46 @@ func (tp *tenantPages) setStatus(c echo.Context) error {
 
 type auditView struct {
 	frame
-	Events []issuer.AuditEvent
+	Events []auditItem
 	Older  string
+}
+
+// auditItem is an audit event with what the registrar can recognise: the graduate it
+// concerns, and its detail in words.
+type auditItem struct {
+	issuer.AuditEvent
+	// Kind is what Object is: "graduate", "offer", "credential", "notification", or "".
+	Kind       string
+	GraduateID string // the graduate the event concerns, when known
+	Name       string // their name, when known
+	// The detail in words: a message, or a credential configuration and a number of
+	// credentials; neither shows Detail as it is.
+	DetailKey string
+	Config    *configChoice
+	Count     int
+}
+
+// auditKinds tells what an action's Object is (issuer core: the audit events it writes).
+var auditKinds = map[string]string{
+	"graduate_imported":      "graduate",
+	"graduate_approved":      "graduate",
+	"offer_created":          "offer",
+	"offer_withdrawn":        "offer",
+	"offer_redeemed":         "offer",
+	"offer_locked":           "offer",
+	"issuance_deferred":      "offer",
+	"credential_issued":      "offer",
+	"credential_redelivered": "offer",
+	"credential_revoked":     "credential",
+	"credential_suspended":   "credential",
+	"credential_valid":       "credential",
+	"notification":           "notification",
+}
+
+// auditDetailKeys are the messages of the fixed details the issuer writes.
+var auditDetailKeys = map[string]string{
+	"re-offered":                    "audit.detail.reoffered",
+	"too many wrong tx_code values": "audit.detail.too_many_pins",
 }
 
 func (tp *tenantPages) audit(c echo.Context) error {
@@ -780,9 +924,123 @@ func (tp *tenantPages) audit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{frame: f, Events: ev}
+	v := auditView{frame: f}
+	if v.Events, err = tp.auditItems(c.Request().Context(), ev); err != nil {
+		return err
+	}
 	if len(ev) == issuer.DefaultPageSize {
 		v.Older = ev[len(ev)-1].At.UTC().Format(time.RFC3339Nano)
 	}
 	return tp.r.Render(c, http.StatusOK, "audit.html", &webui.Page{Data: v})
+}
+
+// auditItems adds to each event the graduate it concerns (an offer's or a credential's
+// graduate found in their lists, newest first, from the newest event on) with their name,
+// and its detail in words. A notification's object (the wallet's notification id) is
+// named in no list the pages can read, so it stays an id.
+func (tp *tenantPages) auditItems(ctx context.Context, ev []issuer.AuditEvent) ([]auditItem, error) {
+	configs, err := tp.configNames()
+	if err != nil {
+		return nil, err
+	}
+	items := make([]auditItem, len(ev))
+	offers, creds := map[string]string{}, map[string]string{} // id → graduate id
+	var newest time.Time
+	for i, e := range ev {
+		it := auditItem{AuditEvent: e, Kind: auditKinds[e.Action]}
+		switch it.Kind {
+		case "graduate":
+			it.GraduateID = e.Object
+		case "offer":
+			offers[e.Object] = ""
+		case "credential":
+			creds[e.Object] = ""
+		}
+		it.DetailKey, it.Config, it.Count = tp.auditDetail(e, configs)
+		if e.At.After(newest) {
+			newest = e.At
+		}
+		items[i] = it
+	}
+	// Lists run by creation time, "before" excluded; the newest event is at least as new as
+	// anything it names.
+	before := newest.Add(time.Second)
+	if err := scanNewest(offers, before, func(before time.Time) ([]issuer.OfferView, error) {
+		return tp.p.is.ListOffers(ctx, tp.id, before, issuer.MaxPageSize)
+	}, func(o issuer.OfferView) (string, string, time.Time) { return o.OfferID, o.GraduateID, o.CreatedAt }); err != nil {
+		return nil, err
+	}
+	if err := scanNewest(creds, before, func(before time.Time) ([]issuer.IssuanceView, error) {
+		return tp.p.is.ListIssuances(ctx, tp.id, "", before, issuer.MaxPageSize)
+	}, func(x issuer.IssuanceView) (string, string, time.Time) { return x.ID, x.GraduateID, x.IssuedAt }); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(items))
+	for i := range items {
+		switch items[i].Kind {
+		case "offer":
+			items[i].GraduateID = offers[items[i].Object]
+		case "credential":
+			items[i].GraduateID = creds[items[i].Object]
+		}
+		ids = append(ids, items[i].GraduateID)
+	}
+	who, err := tp.graduateNames(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Name = who[items[i].GraduateID]
+	}
+	return items, nil
+}
+
+// scanNewest fills want (id → graduate id) from a list read newest first, a page of
+// issuer.MaxPageSize at a time from before, for at most maxNameScanPages pages.
+func scanNewest[T any](want map[string]string, before time.Time, list func(before time.Time) ([]T, error), key func(T) (id, graduateID string, at time.Time)) error {
+	seen := make(map[string]bool, len(want))
+	for range maxNameScanPages {
+		if len(seen) == len(want) {
+			return nil
+		}
+		page, err := list(before)
+		if err != nil {
+			return err
+		}
+		for _, x := range page {
+			id, gid, at := key(x)
+			if _, ok := want[id]; ok {
+				want[id], seen[id] = gid, true
+			}
+			before = at
+		}
+		if len(page) < issuer.MaxPageSize {
+			return nil
+		}
+	}
+	return nil
+}
+
+// auditDetail puts an event's detail in words: a message for the issuer's fixed details
+// and the wallet's notification events, else the credential configuration it names, with
+// the number of credentials ("hashi_diploma_sd_jwt ×1"). Other details show as they are.
+func (tp *tenantPages) auditDetail(e issuer.AuditEvent, configs map[string]configChoice) (key string, conf *configChoice, n int) {
+	if k, ok := auditDetailKeys[e.Detail]; ok {
+		return k, nil, 0
+	}
+	if e.Action == "notification" && tp.p.cat.Has(webui.English, "credentials.event."+e.Detail) {
+		return "credentials.event." + e.Detail, nil, 0
+	}
+	id, count, counted := strings.Cut(e.Detail, " ×")
+	ch, ok := configs[id]
+	if !ok {
+		return "", nil, 0
+	}
+	if !counted {
+		return "", &ch, 0
+	}
+	if n, err := strconv.Atoi(count); err == nil && n > 0 {
+		return "", &ch, n
+	}
+	return "", nil, 0
 }

@@ -433,7 +433,8 @@ func TestPagesImport(t *testing.T) {
 	// A bad header rejects the file as a whole; no file is a field error.
 	b.lang = "ja"
 	b.upload(oost+"/graduates/import", "bad.csv", []byte("graduate_id,learner.nickname\ns-9,x\n")).
-		want(t, http.StatusUnprocessableEntity, "ファイルを登録できませんでした。", "学位記の項目ではありません", "learner.nickname")
+		want(t, http.StatusUnprocessableEntity, "ファイルを登録できませんでした。", "学位記の項目ではありません", "learner.nickname",
+			`id="unknown-column-hint"`, `href="`+oost+issuerhttp.SampleCSVPath+`"`)
 	b.upload(oost+"/graduates/import", "", nil).want(t, http.StatusUnprocessableEntity, "ファイルは必須です。")
 	var grads []issuer.GraduateView
 	e.admin("GET", "oostland", "/graduates", nil).json(t, &grads)
@@ -460,7 +461,7 @@ func TestPagesImport(t *testing.T) {
 	s.get("/issuer/sakuragaoka/registrar/graduates").want(t, http.StatusOK, "No graduates have been imported yet.")
 	s.post("/issuer/sakuragaoka/registrar/graduates/s-1/approve", nil).want(t, http.StatusNotFound)
 	// The audit log shows the import and the approval.
-	b.get(oost+"/audit").want(t, http.StatusOK, "卒業生を登録", "学位授与を承認", "<td>教務担当者</td>", "<td>学位授与を承認</td>")
+	b.get(oost+"/audit").want(t, http.StatusOK, "卒業生を登録", "学位授与を承認", ">教務担当者</td>", ">学位授与を承認</td>")
 	// Over the default 64 KiB body limit but within the import's.
 	var many strings.Builder
 	for i := range 120 {
@@ -569,7 +570,7 @@ func TestPagesOffersAndCredentials(t *testing.T) {
 	cid := cs[0].ID
 	r = b.get(oost + "/credentials?offer_id=" + id)
 	r.want(t, http.StatusOK, `id="credential-`+cid+`"`, ">Valid<", "s-1", "Revoke…", "Suspend…", "Revoke this credential?",
-		`aria-label="Revoke the credential of graduate s-1"`) // each row's controls say whose they are
+		`aria-label="Revoke the credential of Sanne de Vries (graduate s-1)"`) // each row's controls say whose they are
 
 	// Suspend, reinstate, revoke; a revoked credential stays revoked.
 	post := func(status string) page {
