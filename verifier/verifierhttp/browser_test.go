@@ -1,6 +1,7 @@
 package verifierhttp_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,5 +114,93 @@ func media(t *testing.T, b *webuitest.B, m string) {
 	t.Helper()
 	if _, err := chromedp.Call(b.Context(), emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
 		t.Fatalf("emulate media %q: %v", m, err)
+	}
+}
+
+// TestDeskBrowserPhone walks the desk on a phone (390×844, mobile viewport) in English and
+// Japanese: no page is wider than the screen — sign-in, new request, the pending request,
+// the report (its summary lists stack label over answer, its checks table reflows), the
+// student's same-device page — the report names the desk, and printing still lays the checks
+// out as a table.
+func TestDeskBrowserPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	e := newEnv(t, verifierhttp.WithPageKey(pageKey), verifierhttp.WithDeskName(deskNames))
+	b := webuitest.Browser(t)
+	b.SetAcceptLanguage("en-GB,en;q=0.9")
+	if _, err := chromedp.Call(b.Context(), emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 3, Mobile: true}); err != nil {
+		t.Fatalf("phone viewport: %v", err)
+	}
+	site := e.srv.URL + desk
+	fits := func(page string) {
+		t.Helper()
+		// The document's width, and the right edge of the furthest element of the content
+		// (which catches content cut off by overflow as well).
+		got := b.EvalString(`String(document.documentElement.scrollWidth) + " " + String(Math.ceil(Math.max(...Array.from(document.querySelectorAll("main *"), el => el.getBoundingClientRect().right))))`)
+		var width, right int
+		if _, err := fmt.Sscan(got, &width, &right); err != nil {
+			t.Fatalf("%s: %q: %v", page, got, err)
+		}
+		if width > 390 || right > 390 {
+			b.Screenshot("too-wide-" + page)
+			t.Errorf("%s at 390 px: document %d px wide, content reaches %d px", page, width, right)
+		}
+	}
+
+	b.Navigate(site + "/sign-in")
+	fits("sign-in")
+	b.Fill("#token", apiToken)
+	if st := b.ClickNavigate("#sign-in"); st != http.StatusOK {
+		t.Fatalf("sign in = %d", st)
+	}
+	fits("new-request")
+	b.Click("#what-diploma")
+	if st := b.ClickNavigate("#create"); st != http.StatusOK {
+		t.Fatalf("create = %d", st)
+	}
+	fits("pending")
+	link := b.EvalString(`document.querySelector("#request-link").value`)
+	if _, res := newTestWallet(e, getPilot().issueJP(statusIdx)).answer(t, link); res.status != http.StatusOK {
+		t.Fatalf("wallet response %d %s", res.status, res.body)
+	}
+	b.Do("wait for the report", chromedp.WaitVisible(chromedp.CSS("#verdict")))
+	b.Screenshot("phone-report")
+	fits("report-en")
+	if got := b.Text("#report-desk"); got != "Requested by: Pilot Recruitment Desk JP" {
+		t.Errorf("desk %q", got)
+	}
+	// The summary lists stack: the answer starts under its label, at the left.
+	if got := b.EvalString(`String(document.querySelector("#credential-0 .facts dd").getBoundingClientRect().left === document.querySelector("#credential-0 .facts dt").getBoundingClientRect().left)`); got != "true" {
+		t.Errorf("label and answer not stacked on the phone")
+	}
+
+	// Printed: the checks are a table again, the desk is named, black on white.
+	media(t, b, "print")
+	if got := b.EvalString(`getComputedStyle(document.querySelector("#checks-0 tbody tr")).display + " " + getComputedStyle(document.querySelector("#report-desk")).display + " " + getComputedStyle(document.querySelector("#verdict")).color`); got != "table-row block rgb(0, 0, 0)" {
+		t.Errorf("print styles on the phone %q", got)
+	}
+	media(t, b, "")
+
+	b.ClickNavigate(`nav.langs a[lang="ja"]`)
+	b.Screenshot("phone-report-ja")
+	fits("report-ja")
+	if got := b.Text("#report-desk"); got != "要求元： パイロット採用窓口（日本）" {
+		t.Errorf("ja desk %q", got)
+	}
+	if got := b.Text("#trust-path-0"); !strings.Contains(got, "JP pilot LoTE → JP → 桜ヶ丘大学 → Sakuragaoka University seal CA → ") {
+		t.Errorf("ja trust path %q", got)
+	}
+
+	// The student's page after a same-device answer.
+	c := e.create(map[string]any{"profile": "diploma", "same_device": true})
+	_, res := newTestWallet(e, getPilot().issueJP(statusIdx)).answer(t, c.Request)
+	var body map[string]string
+	res.json(t, &body)
+	b.Navigate(e.local(body["redirect_uri"]))
+	b.Screenshot("phone-done-ja")
+	fits("done-ja")
+	if got := b.Text("#verdict-word"); got != "受理" {
+		t.Errorf("done verdict %q", got)
 	}
 }

@@ -7,7 +7,9 @@
 // POST {prefix}/oid4vp/response takes direct_post (vp_token and state) and direct_post.jwt
 // (response, a JWE) and wallet errors, and answers 200 {} or {"redirect_uri": …} for
 // same-device requests; GET {prefix}/requests/done/{id}?response_code=… is the landing page
-// that shows the report. Errors are JSON {"error", "error_description"} with the OAuth code
+// where the student's browser returns: it tells the student, in their language, what
+// happened (shared and accepted, not accepted and why, declined), not the desk's report.
+// Errors are JSON {"error", "error_description"} with the OAuth code
 // of verifier.Error.OAuthError and the status of Error.HTTPStatus (ErrorMapper); an oversized
 // body is 413. Nothing is stored before a request is accepted, and nothing redirects.
 //
@@ -23,13 +25,16 @@
 // Desk pages (WithPageKey; English and Japanese through internal/webui; see pages.go): sign
 // in with the API token, choose what to request, show the request as a QR code and a link,
 // reload every RefreshSeconds until the answer arrives (no scripts), and show the printable
-// report: the verdict, the issuer's names and country, the trust path, the qualification
-// comparison, the disclosed claims and every check with its reason explained.
+// report: the desk that asked (WithDeskName), the verdict, the issuer's names and country,
+// the trust path (each name in the page's language), the qualification comparison, the
+// disclosed claims and every check with its reason explained. The pages fit a phone's
+// screen (390 px) and print on A4.
 //
 // WebhookSender is the HTTP delivery of result notifications (https only, no redirects);
 // the caller runs Flow.DeliverWebhooks with it periodically.
 //
 // Not done here: binding the same-device landing page to the browser session that started
-// the request (the response_code alone opens it), rate limiting, and choosing among several
-// desk policies in the pages (the API's "policy" does).
+// the request (the response_code alone opens it), rate limiting, choosing among several desk
+// policies in the pages (the API's "policy" does), and a list of the desk's earlier requests
+// (the flow and its store can only look a request up by id).
 package verifierhttp

@@ -211,7 +211,8 @@ func TestFlowHTTPResponseErrors(t *testing.T) {
 }
 
 // TestFlowHTTPDeclinedSameDevice: a wallet's error on a same-device request leads to the
-// landing page saying the wallet declined; the answered request's request_uri is refused.
+// landing page confirming to the student that they declined; the answered request's
+// request_uri is refused.
 func TestFlowHTTPDeclinedSameDevice(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -226,7 +227,7 @@ func TestFlowHTTPDeclinedSameDevice(t *testing.T) {
 	}
 	page := e.do("GET", body["redirect_uri"], http.Header{"Accept-Language": {"ja"}}, nil)
 	if page.status != http.StatusOK || !strings.Contains(string(page.body), `class="verdict verdict-declined"`) ||
-		!strings.Contains(string(page.body), "ウォレットが拒否") || !strings.Contains(string(page.body), "access_denied") {
+		!strings.Contains(string(page.body), ">お断りしました<") || strings.Contains(string(page.body), "access_denied") {
 		t.Fatalf("landing page %d\n%s", page.status, page.body)
 	}
 	e.do("GET", c.RequestURI, nil, nil).wantError(t, http.StatusBadRequest, "invalid_request")

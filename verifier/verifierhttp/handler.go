@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -28,6 +29,31 @@ type config struct {
 	pageClock func() time.Time       // WithPageClock
 	responses *prometheus.CounterVec // WithMetrics; nil: none
 	webWallet string                 // WithWebWallet; "": none
+	deskName  map[string]string      // WithDeskName; nil: the BaseURL's host and path
+}
+
+// WithDeskName gives the desk's own name, by language ("en", "ja"; any other BCP 47 tag is
+// kept but shown only as a last resort): the pages and printed reports say which desk made
+// the request, and the student's same-device landing page whom they answered. Pass the name
+// the desk's access certificate was issued for (its organizationName; pki's Verifier.Name
+// has it in English and Japanese). A page shows the name in its language, else English, else
+// the first by tag. Default: the host and path of the flow's BaseURL (e.g.
+// "desk.example/verifier"), which is what the handler knows of the desk by itself.
+func WithDeskName(names map[string]string) Option {
+	return func(c *config) error {
+		if len(names) == 0 {
+			return errors.New("verifierhttp: no desk name")
+		}
+		c.deskName = make(map[string]string, len(names))
+		for lang, name := range names {
+			name = strings.TrimSpace(name)
+			if lang == "" || name == "" || len(name) > MaxDeskNameLen || strings.ContainsFunc(name, unicode.IsControl) {
+				return fmt.Errorf("verifierhttp: desk name %q (%q): empty, longer than %d bytes or with control characters", name, lang, MaxDeskNameLen)
+			}
+			c.deskName[lang] = name
+		}
+		return nil
+	}
 }
 
 // WithWebWallet names a hosted web wallet (its base URL, e.g. https://wallet.example/wallet)

@@ -64,6 +64,10 @@ const (
 
 var pageKey = bytes.Repeat([]byte{7}, 32)
 
+// deskNames are the JP desk's names (WithDeskName) as pki's default configuration gives them;
+// the English one is its access certificate's organizationName.
+var deskNames = map[string]string{"en": "Pilot Recruitment Desk JP", "ja": "パイロット採用窓口（日本）"}
+
 func must(err error) {
 	if err != nil {
 		panic(err)
@@ -83,7 +87,7 @@ type pilot struct {
 	euSealCA, jpSealCA     *pki.Entity
 	lotlSigner, euTL, jpTL *pki.Entity
 	access                 *pki.Entity
-	euIssuer               string
+	euIssuer, jpIssuer     string
 	holder                 *ecdsa.PrivateKey
 	trust                  *trustlist.Set
 }
@@ -117,6 +121,7 @@ func getPilot() *pilot {
 		f.jpTL = must1(p.Entity(pki.RoleTLSigner, "jp"))
 		f.access = must1(p.Entity(pki.RoleAccess, "jp-desk"))
 		f.euIssuer = f.euSeal.Certificate.URIs[0].String()
+		f.jpIssuer = f.jpSeal.Certificate.URIs[0].String()
 		f.holder = must1(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
 		f.trust = must1(trustlist.NewSet(trustlist.Labeled{Label: euLabel, List: f.euList()}, trustlist.Labeled{Label: jpLabel, List: f.jpList()}))
 		thePilot = f
@@ -216,19 +221,33 @@ func (f *pilot) issueEU(idx int) string {
 	_, value, _ := strings.Cut(f.euSeal.Info.OrganizationIdentifier, "-")
 	d.AwardingBody = academic.AwardingBody{Name: academic.LangMap{"en": "Oostland University"}, Country: "NL",
 		Identifiers: []academic.Identifier{{Scheme: academic.SchemeEIDASLegalIdentifier, Value: "NL/NL/" + value}}}
+	return f.issue(f.euSeal, f.euIssuer, d, idx)
+}
+
+// issueJP issues Sakuragaoka University's (桜ヶ丘大学) sample master's diploma, listed in the
+// JP pilot LoTE under English and Japanese names, as issueEU does.
+func (f *pilot) issueJP(idx int) string {
+	d := academic.SampleJPMasterEngineering()
+	_, value, _ := strings.Cut(f.jpSeal.Info.OrganizationIdentifier, "-")
+	d.AwardingBody = academic.AwardingBody{Name: academic.LangMap{"en": "Sakuragaoka University", "ja": "桜ヶ丘大学"}, Country: "JP",
+		Identifiers: []academic.Identifier{{Scheme: academic.SchemeJPCorporateNumber, Value: value}}}
+	return f.issue(f.jpSeal, f.jpIssuer, d, idx)
+}
+
+func (f *pilot) issue(seal *pki.Entity, iss string, d academic.Diploma, idx int) string {
 	must(d.Validate())
 	cs := must1(d.HashiDiplomaClaims())
 	claims := cs.Claims
 	claims["vct"] = cs.VCT
-	claims["iss"] = f.euIssuer
+	claims["iss"] = iss
 	claims["iat"] = issuedAt.Unix()
 	claims["cnf"] = map[string]any{"jwk": must1(jose.PublicJWK(&f.holder.PublicKey))}
-	claims["status"] = map[string]any{"status_list": map[string]any{"idx": idx, "uri": statusURI(f.euIssuer)}}
+	claims["status"] = map[string]any{"status_list": map[string]any{"idx": idx, "uri": statusURI(iss)}}
 	var paths []sdjwt.Path
 	for _, p := range cs.Disclosable {
 		paths = append(paths, sdjwt.Path(p))
 	}
-	is := must1(sdjwt.NewVCIssuer(f.euSeal.Signer(), jose.SignHeader{X5C: f.euSeal.Chain}, sdjwt.WithDecoys(2)))
+	is := must1(sdjwt.NewVCIssuer(seal.Signer(), jose.SignHeader{X5C: seal.Chain}, sdjwt.WithDecoys(2)))
 	return must1(is.Issue(claims, paths))
 }
 
@@ -284,7 +303,10 @@ func newEnv(t testing.TB, opts ...verifierhttp.Option) *env {
 func newEnvFlow(t testing.TB, mod func(*verifier.FlowConfig), opts ...verifierhttp.Option) *env {
 	t.Helper()
 	f := getPilot()
-	st := &memStatus{tokens: map[string][]byte{statusURI(f.euIssuer): statusToken(f.euSeal, statusURI(f.euIssuer), presentedAt)}}
+	st := &memStatus{tokens: map[string][]byte{
+		statusURI(f.euIssuer): statusToken(f.euSeal, statusURI(f.euIssuer), presentedAt),
+		statusURI(f.jpIssuer): statusToken(f.jpSeal, statusURI(f.jpIssuer), presentedAt),
+	}}
 	v := must1(verifier.New(f.trust, st))
 	db := sqldbtest.Open(t, sqldbtest.SQLiteDSN(t))
 	store, err := verifierstore.New(t.Context(), db)

@@ -33,4 +33,6 @@ const (
 	// RefreshSeconds is how often a pending request's page reloads itself (HTTP Refresh
 	// header), so the report appears without scripts.
 	RefreshSeconds = 3
+	// MaxDeskNameLen bounds each of the desk's names (WithDeskName), in bytes.
+	MaxDeskNameLen = 200
 )

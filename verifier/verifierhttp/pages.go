@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/verifier"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 )
 
 // The desk pages: server-rendered HTML in English and Japanese (internal/webui: the
@@ -33,13 +35,21 @@ import (
 //	POST {prefix}/desk/requests                  create → 303 to the request page
 //	GET  {prefix}/desk/requests/{id}             pending: QR code and link, reloading every
 //	                                             RefreshSeconds; answered: the report
+//	GET  {prefix}/desk/requests, …/sign-out      303 to {prefix}/desk/ (keeping ?lang=)
+//
+// A page rendered in answer to a POST (the form again with its errors, an error page) has
+// the POST's path, and so has its language switch (?lang=): GET on each POST-only path
+// therefore answers 303 to the page its form is on, keeping lang, so the switch works there
+// too.
 //
 // Always (for same-device wallets, no sign-in; the response_code is the credential):
 //
-//	GET  {prefix}/requests/done/{id}?response_code=…   the report
+//	GET  {prefix}/requests/done/{id}?response_code=…   the student's page: what happened
+//	                                                    (shared and accepted, not accepted and
+//	                                                    why, declined), not the desk's report
 //
-// The report is printable: the print stylesheet drops the navigation and prints black on
-// white.
+// The report names the desk that made the request (WithDeskName) and is printable: the
+// print stylesheet drops the navigation and prints black on white on A4.
 
 //go:embed messages/*.json
 var pageMessages embed.FS
@@ -66,6 +76,9 @@ type ui struct {
 	r       *webui.Renderer
 	session *webui.TokenSession // nil: no desk pages
 	desk    string              // {prefix}/desk
+	names   map[string]string   // the desk's names by language (WithDeskName); nil: fallback
+	// fallback is the desk's name without WithDeskName: the BaseURL's host and path.
+	fallback string
 }
 
 func newUI(h *Handler) (*ui, error) {
@@ -81,7 +94,10 @@ func newUI(h *Handler) (*ui, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verifierhttp: page templates: %w", err)
 	}
-	u := &ui{h: h, cat: cat, desk: h.prefix + DeskPath}
+	u := &ui{h: h, cat: cat, desk: h.prefix + DeskPath, names: h.cfg.deskName}
+	if base, err := url.Parse(h.base); err == nil {
+		u.fallback = base.Host + strings.TrimSuffix(base.Path, "/")
+	}
 	u.r, err = webui.NewRenderer(cat, tmpl, webui.WithServiceName("desk.name"), webui.WithHomePath(u.desk+"/"),
 		webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{
 			"clock":       clockTime,
@@ -167,6 +183,56 @@ func (u *ui) register(e *echo.Echo) {
 	s.GET("/", u.newRequest)
 	s.POST("/requests", u.createRequest)
 	s.GET("/requests/:id", u.request)
+	// GET on the POST-only paths: see the package comment above.
+	g.GET("/requests", u.toPage("/"))
+	g.GET("/sign-out", u.toPage("/"))
+}
+
+// toPage answers GET on a POST-only path with 303 to the desk page path (under the desk),
+// keeping the lang parameter when it names a served language, so that the language switch of
+// a page rendered in answer to the POST (whose link is the POST's path with ?lang=) opens
+// that page in the language chosen. The Language middleware has already stored the choice
+// in its cookie.
+func (u *ui) toPage(path string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		loc := u.desk + path
+		if l := c.QueryParam(webui.LangParam); slices.ContainsFunc(webui.Languages(), func(tag language.Tag) bool { return tag.String() == l }) {
+			loc += "?" + url.Values{webui.LangParam: {l}}.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, loc)
+	}
+}
+
+// named is a text with its language ("" when unknown), for a lang attribute.
+type named struct {
+	Text string
+	Lang string
+}
+
+// pickName returns, of names by language tag, the one in lang, else English, else the first
+// by tag; ok is false when names is empty.
+func pickName(names map[string]string, lang string) (named, bool) {
+	for _, l := range []string{lang, "en"} {
+		if v, ok := names[l]; ok && v != "" {
+			return named{Text: v, Lang: l}, true
+		}
+	}
+	tags := slices.Sorted(maps.Keys(names))
+	for _, l := range tags {
+		if names[l] != "" {
+			return named{Text: names[l], Lang: l}, true
+		}
+	}
+	return named{}, false
+}
+
+// deskName is the desk's name for a page in lang (WithDeskName, else the BaseURL's host and
+// path).
+func (u *ui) deskName(lang string) named {
+	if n, ok := pickName(u.names, lang); ok {
+		return n
+	}
+	return named{Text: u.fallback}
 }
 
 // ---- session
@@ -315,7 +381,7 @@ func (u *ui) request(c echo.Context) error {
 		return err
 	}
 	if rep.Status != verifier.StatusPending {
-		return u.renderReport(c, rep, true)
+		return u.renderReport(c, rep)
 	}
 	v := requestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "request"}, Report: rep,
 		Href: template.URL(rep.Request)} //nolint:gosec // built by the flow: fixed scheme, query-escaped values
@@ -359,31 +425,44 @@ func (u *ui) label(r *claimRow) {
 type credView struct {
 	verifier.CredentialResult
 	Rows []claimRow
+	// TrustSteps is the trust path with each step's names in the page's language.
+	TrustSteps []named
 }
 
 type reportView struct {
 	frame
-	Report  *verifier.Report
-	Verdict string // accepted, rejected, declined, expired
-	Reason  verifier.Code
-	Checks  []verifier.Check
-	Creds   []credView
+	Report   *verifier.Report
+	DeskName named  // the desk that made the request
+	Verdict  string // accepted, rejected, declined, expired
+	Reason   verifier.Code
+	Checks   []verifier.Check
+	Creds    []credView
 }
 
-func (u *ui) renderReport(c echo.Context, rep *verifier.Report, desk bool) error {
-	v := reportView{frame: frame{Desk: u.desk, SignedIn: desk && u.session != nil, Current: "request"}, Report: rep}
+// verdictOf is the report's verdict: the result's, else declined, expired or rejected by the
+// request's status.
+func verdictOf(rep *verifier.Report) string {
+	if res := rep.Result; res != nil {
+		return string(res.Verdict)
+	}
 	switch rep.Status {
 	case verifier.StatusDeclined:
-		v.Verdict = "declined"
+		return "declined"
 	case verifier.StatusExpired:
-		v.Verdict = "expired"
+		return "expired"
 	default:
-		v.Verdict = "rejected"
+		return "rejected"
 	}
+}
+
+func (u *ui) renderReport(c echo.Context, rep *verifier.Report) error {
+	lang := u.r.LangOf(c).String()
+	v := reportView{frame: frame{Desk: u.desk, SignedIn: u.session != nil, Current: "request"}, Report: rep,
+		DeskName: u.deskName(lang), Verdict: verdictOf(rep)}
 	if res := rep.Result; res != nil {
-		v.Verdict, v.Reason, v.Checks = string(res.Verdict), res.Reason, res.Checks
+		v.Reason, v.Checks = res.Reason, res.Checks
 		for _, cr := range res.Credentials {
-			cv := credView{CredentialResult: cr}
+			cv := credView{CredentialResult: cr, TrustSteps: trustSteps(cr.TrustPath, lang)}
 			flatten(&cv.Rows, "", cr.Claims)
 			for i := range cv.Rows {
 				u.label(&cv.Rows[i])
@@ -392,6 +471,109 @@ func (u *ui) renderReport(c echo.Context, rep *verifier.Report, desk bool) error
 		}
 	}
 	return u.r.Render(c, http.StatusOK, "report.html", &webui.Page{Data: v})
+}
+
+// trustSteps splits a trust path in words (verifier.CredentialResult.TrustPath, which
+// trustlist writes as "list label → territory → provider names → service names → listed
+// certificate's subject", a step of names giving each with its language: "Name [en] / Naam
+// [nl]") into its steps, and of each step of names keeps the one in lang, else English, else
+// the first by tag (pickName), without the tag. Any other step is kept whole. The core gives
+// the pages only the joined string, so this reads it back.
+func trustSteps(path, lang string) []named {
+	if path == "" {
+		return nil
+	}
+	parts := strings.Split(path, " → ")
+	out := make([]named, 0, len(parts))
+	for _, p := range parts {
+		if names, ok := langNames(p); ok {
+			n, _ := pickName(names, lang)
+			out = append(out, n)
+			continue
+		}
+		out = append(out, named{Text: p})
+	}
+	return out
+}
+
+// langNames reads a step of names, "Name [en] / Naam [nl]": ok when every part is a
+// non-empty name followed by a distinct well-formed language tag in brackets.
+func langNames(step string) (map[string]string, bool) {
+	parts := strings.Split(step, " / ")
+	names := make(map[string]string, len(parts))
+	for _, p := range parts {
+		i := strings.LastIndex(p, " [")
+		if i <= 0 || !strings.HasSuffix(p, "]") {
+			return nil, false
+		}
+		tag := p[i+2 : len(p)-1]
+		if _, dup := names[tag]; dup {
+			return nil, false
+		}
+		if _, err := language.Parse(tag); err != nil {
+			return nil, false
+		}
+		names[tag] = p[:i]
+	}
+	return names, true
+}
+
+// ---- the same-device landing page
+
+// doneView is the student's page after answering from a wallet on their own device: what
+// happened, in their language, without the desk's report.
+type doneView struct {
+	frame
+	// DeskName is the desk's name (WithDeskName); without it, HasName is false and the page
+	// says "this desk" (the BaseURL's host and path would mean little to a student).
+	DeskName named
+	HasName  bool
+	// Verdict: accepted, rejected, declined (the student said no), not_shared (the wallet
+	// could not answer), expired.
+	Verdict string
+	Reason  verifier.Code
+	// University: the reason is one only the issuing university can change (expired,
+	// revoked, suspended, not yet valid).
+	University bool
+	Creds      []doneCred
+	Report     *verifier.Report
+}
+
+// doneCred is one credential the student shared: its type and issuer.
+type doneCred struct {
+	Type   string
+	Issuer named
+}
+
+// universityReasons are the rejections whose cause lies with the issuing university.
+var universityReasons = []verifier.Code{verifier.CodeExpired, verifier.CodeNotYetValid, verifier.CodeStatusRevoked, verifier.CodeStatusSuspended}
+
+func (u *ui) renderDone(c echo.Context, rep *verifier.Report) error {
+	lang := u.r.LangOf(c).String()
+	v := doneView{Verdict: verdictOf(rep), Report: rep}
+	v.DeskName, v.HasName = pickName(u.names, lang)
+	if v.Verdict == "declined" && rep.WalletError != "access_denied" {
+		v.Verdict = "not_shared"
+	}
+	if res := rep.Result; res != nil {
+		v.Reason = res.Reason
+		v.University = slices.Contains(universityReasons, res.Reason)
+		for _, cr := range res.Credentials {
+			if res.Verdict == verifier.VerdictAccepted && !cr.Accepted {
+				continue // set aside: the other credentials answered the request
+			}
+			names := map[string]string{}
+			if cr.Issuer.NameEN != "" {
+				names["en"] = cr.Issuer.NameEN
+			}
+			if cr.Issuer.NameJA != "" {
+				names["ja"] = cr.Issuer.NameJA
+			}
+			iss, _ := pickName(names, lang)
+			v.Creds = append(v.Creds, doneCred{Type: cr.Type, Issuer: iss})
+		}
+	}
+	return u.r.Render(c, http.StatusOK, "done.html", &webui.Page{Data: v})
 }
 
 // hiddenClaims are technical claims the report does not list among the disclosed ones.

@@ -85,12 +85,13 @@ func (h *Handler) response(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// walletDone is the same-device landing page: the report of the request whose redirect
-// carried this response_code.
+// walletDone is the same-device landing page, where the student's browser lands after
+// answering the request whose redirect carried this response_code: what happened, for the
+// student (renderDone); the desk's report stays on the desk pages.
 func (u *ui) walletDone(c echo.Context) error {
 	rep, err := u.h.flow.ResultByResponseCode(c.Request().Context(), c.Param("id"), c.QueryParam("response_code"))
 	if err != nil {
 		return err
 	}
-	return u.renderReport(c, rep, false)
+	return u.renderDone(c, rep)
 }
