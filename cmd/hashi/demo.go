@@ -500,10 +500,14 @@ func (d *demo) writeConfigs(statusTTL time.Duration) error {
 		"wallet.yaml": fmt.Sprintf("%sbase_path: /wallet\ndatabase: sqlite:wallet.db\nkey_file: wallet.key\ninsecure_development: true\n%s",
 			demoConfigComment, trust("")),
 	}
+	names := map[string]pki.Names{}
+	for _, v := range pki.DefaultConfig(d.info.Issuer.URL).Verifiers {
+		names[v.ID] = v.Name
+	}
 	for i, desk := range demoDesks {
 		v := d.info.Verifiers[i]
-		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: sqlite:verifier.db\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
-			demoConfigComment, v.URL, desk.country, filepath.Join("..", "pki"), desk.id, hash(v.APIToken),
+		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: sqlite:verifier.db\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\ndesk_name: {en: %q, ja: %q}\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
+			demoConfigComment, v.URL, desk.country, filepath.Join("..", "pki"), desk.id, names[desk.id].EN, names[desk.id].JA, hash(v.APIToken),
 			filepath.Join("..", "page.key"), d.info.Wallet.URL, trust(".."))
 	}
 	for name, body := range files {

@@ -345,10 +345,10 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	for _, tc := range []struct {
-		lang, acceptLanguage, accepted, cardTitle string
+		lang, acceptLanguage, accepted, cardTitle, desk string
 	}{
-		{"en", "en-GB,en;q=0.9", "Accepted", "Received"},
-		{"ja", "ja-JP,ja;q=0.9", "受理", "受け取りました"},
+		{"en", "en-GB,en;q=0.9", "Accepted", "Received", "Pilot Admissions Desk NL"},
+		{"ja", "ja-JP,ja;q=0.9", "受理", "受け取りました", "パイロット入学審査窓口（オランダ）"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			b := webuitest.Browser(t)
@@ -429,12 +429,25 @@ func TestDemoInBrowser(t *testing.T) {
 			if st := b.ClickNavigate("#share"); st != http.StatusOK {
 				t.Fatalf("share = %d", st)
 			}
-			if loc := b.Location(); !strings.HasPrefix(loc, eu.URL+"/requests/done/") {
-				t.Fatalf("after sharing the browser is at %s, want the desk's report", loc)
+			loc := b.Location()
+			if !strings.HasPrefix(loc, eu.URL+"/requests/done/") {
+				t.Fatalf("after sharing the browser is at %s, want the desk's page for the student", loc)
+			}
+			b.Screenshot("student-done")
+			if got := b.Text("#verdict-word"); got != tc.accepted {
+				t.Fatalf("verdict %q, want %q", got, tc.accepted)
+			}
+			if got := b.Text("#done-desk"); got != tc.desk {
+				t.Fatalf("the student's page names the desk %q, want %q", got, tc.desk)
+			}
+			// The staff's report of the same request, with the trust path.
+			id, _, _ := strings.Cut(strings.TrimPrefix(loc, eu.URL+"/requests/done/"), "?")
+			if st := b.Navigate(eu.URL + "/desk/requests/" + id); st != http.StatusOK {
+				t.Fatalf("desk report = %d", st)
 			}
 			b.Screenshot("desk-report")
 			if got := b.Text("#verdict-word"); got != tc.accepted {
-				t.Fatalf("verdict %q, want %q", got, tc.accepted)
+				t.Fatalf("desk verdict %q, want %q", got, tc.accepted)
 			}
 			if got := b.Text("#trust-path-0"); !strings.Contains(got, "JP pilot LoTE") {
 				t.Fatalf("trust path %q", got)

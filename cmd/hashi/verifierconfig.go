@@ -37,6 +37,10 @@ type verifierFileConfig struct {
 	AccessKey   string `yaml:"access_key"`
 	PKIDir      string `yaml:"pki_dir"`
 	DeskID      string `yaml:"desk_id"`
+	// DeskName is the desk's name by language ({en: …, ja: …}), which its pages, printed
+	// reports and the student's same-device page show. Default: the organization (else the
+	// common name) of its access certificate.
+	DeskName map[string]string `yaml:"desk_name"`
 	// ClientIDPrefix: x509_hash (default) or x509_san_dns.
 	ClientIDPrefix string `yaml:"client_id_prefix"`
 	// AllowUnsignedRequests lets the desk API make unsigned requests on demand
@@ -278,6 +282,25 @@ func (c *verifierFileConfig) accessCredential() (verifierKey, error) {
 		return verifierKey{}, err
 	}
 	return verifierKey{key: e.Signer(), chain: e.Chain}, nil
+}
+
+// deskName is the configured desk_name, else the access certificate's organization or
+// common name (in English).
+func (c *verifierFileConfig) deskName(access verifierKey) map[string]string {
+	if len(c.DeskName) > 0 {
+		return c.DeskName
+	}
+	if len(access.chain) == 0 {
+		return nil
+	}
+	subject := access.chain[0].Subject
+	if len(subject.Organization) > 0 && subject.Organization[0] != "" {
+		return map[string]string{"en": subject.Organization[0]}
+	}
+	if subject.CommonName != "" {
+		return map[string]string{"en": subject.CommonName}
+	}
+	return nil
 }
 
 // verifierKey is the desk's access certificate chain and key.

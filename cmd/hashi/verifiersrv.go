@@ -74,6 +74,9 @@ func verifierService(ctx context.Context, c *verifierFileConfig, logger *slog.Lo
 		return nil, nil, err
 	}
 	hopts := []verifierhttp.Option{verifierhttp.WithAPITokenSHA256(tokenSum)}
+	if names := c.deskName(access); names != nil {
+		hopts = append(hopts, verifierhttp.WithDeskName(names))
+	}
 	if c.PageKeyFile != "" {
 		key, err := readPageKey(c.rel(c.PageKeyFile))
 		if err != nil {
