@@ -2,9 +2,11 @@ package issuer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/storeerr"
 )
 
@@ -159,10 +161,43 @@ func (is *Issuer) issuanceView(t *tenant, r Issuance) IssuanceView {
 
 // GraduateView is a graduate as the registrar sees it (the record itself is not repeated).
 type GraduateView struct {
-	ID        string    `json:"graduate_id"`
-	Name      string    `json:"name"`
-	Approved  bool      `json:"approved"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID   string `json:"graduate_id"`
+	Name string `json:"name"`
+	// NativeNames are the names the record gives in their own script, full name by
+	// language tag (e.g. "ja": "佐藤 健二"); none when it gives none.
+	NativeNames map[string]string `json:"native_names,omitempty"`
+	Approved    bool              `json:"approved"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+// NameIn is the name for a page in lang: the native name of that language (not a reading
+// such as ja-Kana) followed by the Latin one, "佐藤 健二 (Kenji SATO)", when the record has
+// it; else the Latin name.
+func (g GraduateView) NameIn(lang string) string {
+	if n := g.NativeNames[lang]; n != "" && n != g.Name {
+		return n + " (" + g.Name + ")"
+	}
+	return g.Name
+}
+
+// nativeNames reads learner.native_names of a stored record; nil when there are none or the
+// record cannot be read (the Latin name is always there).
+func nativeNames(record []byte) map[string]string {
+	var d struct {
+		Learner struct {
+			NativeNames []academic.PersonName `json:"native_names"`
+		} `json:"learner"`
+	}
+	if json.Unmarshal(record, &d) != nil || len(d.Learner.NativeNames) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(d.Learner.NativeNames))
+	for _, n := range d.Learner.NativeNames {
+		if _, seen := out[n.Lang]; !seen {
+			out[n.Lang] = n.FullName()
+		}
+	}
+	return out
 }
 
 // ListGraduates returns the tenant's graduates by id, after `after`.
@@ -177,7 +212,7 @@ func (is *Issuer) ListGraduates(ctx context.Context, tenantID, after string, lim
 	}
 	out := make([]GraduateView, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, GraduateView{ID: g.ID, Name: g.Name, Approved: g.Approved, UpdatedAt: g.UpdatedAt})
+		out = append(out, GraduateView{ID: g.ID, Name: g.Name, NativeNames: nativeNames(g.Record), Approved: g.Approved, UpdatedAt: g.UpdatedAt})
 	}
 	return out, nil
 }

@@ -499,10 +499,10 @@ func (tp *tenantPages) sampleFile(c echo.Context) error {
 
 // ---- names
 
-// graduateNames returns the names of the graduates ids (empty ids ignored) that the first
-// maxNameScanPages pages of the graduate list hold: the issuer offers the pages no lookup
-// by id.
-func (tp *tenantPages) graduateNames(ctx context.Context, ids ...string) (map[string]string, error) {
+// graduateNames returns the names, for a page in lang (GraduateView.NameIn), of the
+// graduates ids (empty ids ignored) that the first maxNameScanPages pages of the graduate
+// list hold: the issuer offers the pages no lookup by id.
+func (tp *tenantPages) graduateNames(ctx context.Context, lang string, ids ...string) (map[string]string, error) {
 	want := map[string]bool{}
 	for _, id := range ids {
 		if id != "" {
@@ -521,7 +521,7 @@ func (tp *tenantPages) graduateNames(ctx context.Context, ids ...string) (map[st
 		}
 		for _, g := range gs {
 			if want[g.ID] {
-				out[g.ID] = g.Name
+				out[g.ID] = g.NameIn(lang)
 			}
 		}
 		if len(gs) < issuer.MaxPageSize {
@@ -720,7 +720,7 @@ func (tp *tenantPages) offers(c echo.Context) error {
 	for _, o := range os {
 		ids = append(ids, o.GraduateID)
 	}
-	who, err := tp.graduateNames(c.Request().Context(), ids...)
+	who, err := tp.graduateNames(c.Request().Context(), tp.r.LangOf(c).String(), ids...)
 	if err != nil {
 		return err
 	}
@@ -761,7 +761,7 @@ func (tp *tenantPages) offer(c echo.Context) error {
 	}
 	v := offerView{frame: f, Offer: *o, Config: names[o.ConfigurationID], Href: template.URL(o.Offer)} //nolint:gosec // built by the issuer: fixed scheme, query-escaped URI
 	v.Spelt = strings.Join(strings.Split(o.TxCode, ""), " ")
-	who, err := tp.graduateNames(c.Request().Context(), o.GraduateID)
+	who, err := tp.graduateNames(c.Request().Context(), tp.r.LangOf(c).String(), o.GraduateID)
 	if err != nil {
 		return err
 	}
@@ -839,7 +839,7 @@ func (tp *tenantPages) renderCredentials(c echo.Context, status int, flash []web
 	for _, x := range cs {
 		ids = append(ids, x.GraduateID)
 	}
-	who, err := tp.graduateNames(c.Request().Context(), ids...)
+	who, err := tp.graduateNames(c.Request().Context(), tp.r.LangOf(c).String(), ids...)
 	if err != nil {
 		return err
 	}
@@ -925,7 +925,7 @@ func (tp *tenantPages) audit(c echo.Context) error {
 		return err
 	}
 	v := auditView{frame: f}
-	if v.Events, err = tp.auditItems(c.Request().Context(), ev); err != nil {
+	if v.Events, err = tp.auditItems(c.Request().Context(), tp.r.LangOf(c).String(), ev); err != nil {
 		return err
 	}
 	if len(ev) == issuer.DefaultPageSize {
@@ -938,7 +938,7 @@ func (tp *tenantPages) audit(c echo.Context) error {
 // graduate found in their lists, newest first, from the newest event on) with their name,
 // and its detail in words. A notification's object (the wallet's notification id) is
 // named in no list the pages can read, so it stays an id.
-func (tp *tenantPages) auditItems(ctx context.Context, ev []issuer.AuditEvent) ([]auditItem, error) {
+func (tp *tenantPages) auditItems(ctx context.Context, lang string, ev []issuer.AuditEvent) ([]auditItem, error) {
 	configs, err := tp.configNames()
 	if err != nil {
 		return nil, err
@@ -985,7 +985,7 @@ func (tp *tenantPages) auditItems(ctx context.Context, ev []issuer.AuditEvent) (
 		}
 		ids = append(ids, items[i].GraduateID)
 	}
-	who, err := tp.graduateNames(ctx, ids...)
+	who, err := tp.graduateNames(ctx, lang, ids...)
 	if err != nil {
 		return nil, err
 	}

@@ -152,8 +152,9 @@ func TestPagesNames(t *testing.T) {
 	sample := b.get(saku + issuerhttp.SampleCSVPath)
 	b.upload(saku+"/graduates/import", "sample.csv", []byte(sample.body)).want(t, http.StatusOK, "追加 1 件")
 	b.post(saku+"/graduates/E23M-1187/approve", nil).wantRedirect(t, saku+"/graduates?approved=E23M-1187")
-	b.get(saku+"/graduates").want(t, http.StatusOK, `<td data-label="氏名" class="name">Kenji SATO</td>`,
-		`aria-label="Kenji SATO（卒業生 E23M-1187） の証明書オファーを作成"`)
+	// On the Japanese pages the name in Japanese script comes first, the passport's after it.
+	b.get(saku+"/graduates").want(t, http.StatusOK, `<td data-label="氏名" class="name">佐藤 健二 (Kenji SATO)</td>`,
+		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 E23M-1187） の証明書オファーを作成"`)
 
 	// The offer form: an error at its field without the field's raw name, and focus on it.
 	r := b.post(saku+"/offers", url.Values{"credential_configuration_id": {issuer.ConfigDiplomaSDJWT}, "graduate_id": {"nobody"}, "tx_code": {"on"}})
@@ -168,13 +169,13 @@ func TestPagesNames(t *testing.T) {
 		t.Fatalf("create offer: %d %s", r.status, r.body)
 	}
 	r = b.get(r.header.Get("Location"))
-	r.want(t, http.StatusOK, `<dd id="offer-name" class="name">Kenji SATO</dd>`, `<dd id="offer-graduate" class="id">E23M-1187</dd>`,
+	r.want(t, http.StatusOK, `<dd id="offer-name" class="name">佐藤 健二 (Kenji SATO)</dd>`, `<dd id="offer-graduate" class="id">E23M-1187</dd>`,
 		"ウォレットアプリでこのコードを読み取ってください。")
 	if n := strings.Count(r.body, "このコードを読み取"); n != 1 {
 		t.Fatalf("the QR code's instruction appears %d times", n)
 	}
-	b.get(saku+"/offers").want(t, http.StatusOK, `<span class="name">Kenji SATO</span><br><span class="id muted">E23M-1187</span>`,
-		`aria-label="Kenji SATO（卒業生 E23M-1187） のオファーを開く"`)
+	b.get(saku+"/offers").want(t, http.StatusOK, `<span class="name">佐藤 健二 (Kenji SATO)</span><br><span class="id muted">E23M-1187</span>`,
+		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 E23M-1187） のオファーを開く"`)
 
 	// Collected, reported stored, then revoked.
 	offers, err := e.is.ListOffers(t.Context(), "sakuragaoka", time.Time{}, 0)
