@@ -368,7 +368,7 @@ func TestInteropReceiveFromNpmIssuer(t *testing.T) {
 		if err != nil || len(parts) != 8 || parts[7] != "" || bytes.Contains(payload, []byte("Sato")) || bytes.Contains(payload, []byte("bachelor")) {
 			t.Fatalf("SD-JWT VC with %d parts, payload %s (%v)", len(parts), payload, err)
 		}
-		if !c.Trust.Checked || !c.Trust.Trusted || c.Trust.ListLabel != "JP pilot list" || c.Trust.Subject != seal.Certificate.Subject.String() {
+		if !c.Trust.Checked || !c.Trust.Trusted || c.Trust.ListLabel != "JP pilot list" || c.Trust.Subject != pki.NameString(seal.Certificate.Subject) {
 			t.Fatalf("trust = %+v", c.Trust)
 		}
 
@@ -608,7 +608,7 @@ func TestInteropPresentToNpmVerifier(t *testing.T) {
 				req.ResponseMode != tc.mode || req.ResponseURI != base+"/response/"+nr.ID || req.State == "" {
 				t.Fatalf("request = %+v", req)
 			}
-			if signed && (!req.Verifier.Trust.Trusted || req.Verifier.Subject != access.Certificate.Subject.String()) {
+			if signed && (!req.Verifier.Trust.Trusted || req.Verifier.Subject != pki.NameString(access.Certificate.Subject)) {
 				t.Fatalf("verifier = %+v", req.Verifier)
 			}
 			if (tc.mode == wallet.ResponseModeDirectPostJWT) != (req.Encryption != nil) {
