@@ -28,6 +28,10 @@ const (
 	MaxWalletErrorLen            = 64
 	MaxWalletErrorDescriptionLen = 1024
 
+	// MaxRecentRequests bounds one Flow.Recent call (a page of the desk's list of requests):
+	// each row's stored result is read to find its reason.
+	MaxRecentRequests = 200
+
 	// MaxWebhookAttempts is how often a webhook is tried before the outbox gives it up.
 	MaxWebhookAttempts = 10
 	// WebhookBackoffBase and WebhookBackoffMax shape the retry delay: base·2^(attempts−1),

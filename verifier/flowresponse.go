@@ -479,12 +479,9 @@ func (f *Flow) load(ctx context.Context, id string) (*Request, error) {
 
 func (f *Flow) report(r *Request) (*Report, error) {
 	rep := &Report{
-		ID: r.ID, Status: r.Status, Request: f.link(r), Policy: r.Policy, ResponseMode: r.ResponseMode,
+		ID: r.ID, Status: f.statusOf(r), Request: f.link(r), Policy: r.Policy, ResponseMode: r.ResponseMode,
 		SameDevice: r.SameDevice, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, CompletedAt: r.CompletedAt,
 		WalletError: r.WalletError, WalletErrorDescription: r.WalletErrorDescription,
-	}
-	if r.Status == StatusPending && !f.cfg.Now().Before(r.ExpiresAt) {
-		rep.Status = StatusExpired
 	}
 	if len(r.Result) > 0 {
 		d := json.NewDecoder(bytes.NewReader(r.Result))

@@ -37,6 +37,18 @@ type Store interface {
 	// answered request needs it no more; EncryptionKeyID stays); and, when webhook is not
 	// nil, inserts it into the outbox.
 	CompleteRequest(ctx context.Context, c *Completion, uses []SingleUse, webhook *Webhook) error
+	// RecentRequests returns up to limit requests as stored (a pending one past its ExpiresAt
+	// is still pending here), newest first: by CreatedAt descending, then by ID descending.
+	// It is keyset-paginated: with a zero before it starts at the newest request; otherwise
+	// it returns only the requests after the position (before, beforeID) in that order —
+	// created before before, or at before (to the millisecond) with an ID below beforeID — so
+	// the next page starts after the CreatedAt and ID of the last request of this one.
+	// beforeID "" with a non-zero before means "created before before". IDs compare as the
+	// database orders them, the same way in the order and in the comparison. limit must be at
+	// least 1 and beforeID must be "" when before is zero (storeerr.ErrInvalid otherwise); an
+	// implementation may cap limit (verifierstore: MaxPageSize), so fewer rows than limit do
+	// not mean there are no more.
+	RecentRequests(ctx context.Context, before time.Time, beforeID string, limit int) ([]Request, error)
 
 	// ClaimWebhooks returns up to limit outbox entries that are not delivered, not given up,
 	// and due (NextAttemptAt <= now), oldest first, and leases them: their NextAttemptAt moves

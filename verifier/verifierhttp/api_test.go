@@ -28,7 +28,7 @@ func TestAPIAuth(t *testing.T) {
 		{"fail/twice", []string{"Bearer " + apiToken, "Bearer " + apiToken}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, rq := range []struct{ method, path string }{{"GET", "/verifier/api/requests/" + c.ID}, {"POST", "/verifier/api/requests"}} {
+			for _, rq := range []struct{ method, path string }{{"GET", "/verifier/api/requests/" + c.ID}, {"POST", "/verifier/api/requests"}, {"GET", "/verifier/api/requests"}} {
 				h := http.Header{"Content-Type": {"application/json"}}
 				if tc.auth != nil {
 					h["Authorization"] = tc.auth

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -120,8 +121,9 @@ func media(t *testing.T, b *webuitest.B, m string) {
 // TestDeskBrowserPhone walks the desk on a phone (390×844, mobile viewport) in English and
 // Japanese: no page is wider than the screen — sign-in, new request, the pending request,
 // the report (its summary lists stack label over answer, its checks table reflows), the
-// student's same-device page — the report names the desk, and printing still lays the checks
-// out as a table.
+// student's same-device page, the list of recent requests (each request a block) and the
+// new-request page with the newest under its form — the report names the desk, printing
+// still lays the checks out as a table, and the list's link opens the report.
 func TestDeskBrowserPhone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -192,7 +194,8 @@ func TestDeskBrowserPhone(t *testing.T) {
 		t.Errorf("ja trust path %q", got)
 	}
 
-	// The student's page after a same-device answer.
+	// The student's page after a same-device answer (to a request made a second later).
+	e.clock.Add(time.Second)
 	c := e.create(map[string]any{"profile": "diploma", "same_device": true})
 	_, res := newTestWallet(e, getPilot().issueJP(statusIdx)).answer(t, c.Request)
 	var body map[string]string
@@ -202,5 +205,42 @@ func TestDeskBrowserPhone(t *testing.T) {
 	fits("done-ja")
 	if got := b.Text("#verdict-word"); got != "受理" {
 		t.Errorf("done verdict %q", got)
+	}
+
+	// The list of recent requests, from the desk's menu: the two requests, newest first, each
+	// a block on the phone.
+	b.Navigate(site + "/")
+	fits("new-request-with-recent-ja")
+	if st := b.ClickNavigate("#nav-recent"); st != http.StatusOK {
+		t.Fatalf("recent = %d", st)
+	}
+	b.Screenshot("phone-recent-ja")
+	fits("recent-ja")
+	if got := b.EvalString(`Array.from(document.querySelectorAll("#recent tbody tr"), tr => getComputedStyle(tr).display + ":" + tr.dataset.status).join(" ")`); got != "block:verified block:verified" {
+		t.Errorf("rows on the phone %q", got)
+	}
+	if got := b.Text("#recent tbody tr .state"); got != "受理" {
+		t.Errorf("ja badge %q", got)
+	}
+	if got := b.Attr("#recent tbody tr", "data-id"); got != c.ID {
+		t.Errorf("newest row %s; want the same-device request %s", got, c.ID)
+	}
+	b.ClickNavigate(`nav.langs a[lang="en"]`)
+	fits("recent-en")
+	if got := b.Text("#recent tbody tr .state"); got != "Accepted" {
+		t.Errorf("en badge %q", got)
+	}
+	if got := b.Text("#recent tbody tr:last-child .recent-link"); !strings.HasSuffix(got, " UTC") || !strings.Contains(got, "December 2026") {
+		t.Errorf("en time %q", got)
+	}
+	// The oldest is the request made at the desk: its link opens the report.
+	if st := b.ClickNavigate("#recent tbody tr:last-child .recent-link"); st != http.StatusOK {
+		t.Fatalf("open from the list = %d", st)
+	}
+	if got := b.Text("#report-desk"); got != "Requested by: Pilot Recruitment Desk JP" {
+		t.Errorf("report from the list: %q", got)
+	}
+	if !strings.HasPrefix(b.Location(), site+"/requests/") {
+		t.Errorf("report location %s", b.Location())
 	}
 }

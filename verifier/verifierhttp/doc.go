@@ -18,13 +18,18 @@
 // {"dcql_query": {…}} (and optionally response_mode, request_uri_method, same_device,
 // policy, and client_id_prefix "redirect_uri" for an unsigned request where the desk allows
 // them) answers 201 {"id", "request", "request_uri", "status", "expires_at",
-// "status_url"}; GET {prefix}/api/requests/{id} answers the verifier.Report. Bodies are read
-// strictly (ParseCreateRequest: an unknown member is a 400 naming it). The OpenAPI 3.1
-// document is at GET {prefix}/openapi.json.
+// "status_url"}; GET {prefix}/api/requests/{id} answers the verifier.Report; GET
+// {prefix}/api/requests?limit=&before= lists the desk's requests, newest first, as
+// {"requests": [verifier.RequestSummary…], "next"} (limit: default RecentPageSize, at most
+// MaxRecentLimit; before: the "next" of the page before, absent on the last page). Bodies
+// are read strictly (ParseCreateRequest: an unknown member is a 400 naming it). The OpenAPI
+// 3.1 document is at GET {prefix}/openapi.json.
 //
 // Desk pages (WithPageKey; English and Japanese through internal/webui; see pages.go): sign
 // in with the API token, choose what to request, show the request as a QR code and a link,
-// reload every RefreshSeconds until the answer arrives (no scripts), and show the printable
+// reload every RefreshSeconds until the answer arrives (no scripts), list the desk's recent
+// requests (newest first, paged, each with its time, status in words and what it asked for,
+// linking its page; the newest few also under the new-request form), and show the printable
 // report: the desk that asked (WithDeskName), the verdict, the issuer's names and country,
 // the trust path (each name in the page's language), the qualification comparison, the
 // disclosed claims and every check with its reason explained. The pages fit a phone's
@@ -35,6 +40,6 @@
 //
 // Not done here: binding the same-device landing page to the browser session that started
 // the request (the response_code alone opens it), rate limiting, choosing among several desk
-// policies in the pages (the API's "policy" does), and a list of the desk's earlier requests
-// (the flow and its store can only look a request up by id).
+// policies in the pages (the API's "policy" does), and searching the list of requests (by
+// student, status or date): it only pages back in time, and shows no claim of any result.
 package verifierhttp

@@ -181,6 +181,7 @@ func (h *Handler) Catalog() *webui.Catalog { return h.ui.cat }
 //	POST      {prefix}/oid4vp/response        direct_post and direct_post.jwt responses
 //	GET       {prefix}/requests/done/{id}     same-device landing page (?response_code=)
 //	POST      {prefix}/api/requests           create a request (bearer token)
+//	GET       {prefix}/api/requests           the desk's requests, newest first (?before=&limit=; bearer token)
 //	GET       {prefix}/api/requests/{id}      its status and result (bearer token)
 //	GET       {prefix}/openapi.json           the API's OpenAPI 3.1 document
 //
@@ -194,6 +195,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET(p+"/openapi.json", h.openAPIDoc)
 
 	e.POST(p+"/api/requests", h.createRequest, h.requireToken, httpx.NoStore(), httpx.BodyLimit(MaxAPIBody))
+	e.GET(p+"/api/requests", h.listRequests, h.requireToken, httpx.NoStore())
 	e.GET(p+"/api/requests/:id", h.requestStatus, h.requireToken, httpx.NoStore())
 
 	h.ui.register(e)

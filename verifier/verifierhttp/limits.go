@@ -35,4 +35,12 @@ const (
 	RefreshSeconds = 3
 	// MaxDeskNameLen bounds each of the desk's names (WithDeskName), in bytes.
 	MaxDeskNameLen = 200
+	// RecentPageSize is how many requests one page of the desk's list of its requests
+	// ({prefix}/desk/recent) shows, and the default limit of GET /api/requests.
+	RecentPageSize = 20
+	// RecentOnHome is how many of the newest requests the new-request page lists under its
+	// form.
+	RecentOnHome = 5
+	// MaxRecentLimit bounds the limit of GET /api/requests (a larger one is lowered to it).
+	MaxRecentLimit = 100
 )

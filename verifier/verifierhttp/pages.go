@@ -31,10 +31,16 @@ import (
 //	GET  {prefix}/desk/sign-in, POST …/sign-in   the desk's API token → session cookie (8 h)
 //	POST {prefix}/desk/sign-out
 //	GET  {prefix}/desk/                          "new request": diploma, learning credential
-//	                                             or chosen diploma claims; response mode
+//	                                             or chosen diploma claims; response mode;
+//	                                             under the form the RecentOnHome newest
+//	                                             requests
 //	POST {prefix}/desk/requests                  create → 303 to the request page
 //	GET  {prefix}/desk/requests/{id}             pending: QR code and link, reloading every
 //	                                             RefreshSeconds; answered: the report
+//	GET  {prefix}/desk/recent?before=…           the desk's requests, newest first,
+//	                                             RecentPageSize a page ("older" pages by the
+//	                                             cursor of recent.go): when, status in
+//	                                             words, what was asked, a link to each
 //	GET  {prefix}/desk/requests, …/sign-out      303 to {prefix}/desk/ (keeping ?lang=)
 //
 // A page rendered in answer to a POST (the form again with its errors, an error page) has
@@ -183,6 +189,7 @@ func (u *ui) register(e *echo.Echo) {
 	s.GET("/", u.newRequest)
 	s.POST("/requests", u.createRequest)
 	s.GET("/requests/:id", u.request)
+	s.GET("/recent", u.recent)
 	// GET on the POST-only paths: see the package comment above.
 	g.GET("/requests", u.toPage("/"))
 	g.GET("/sign-out", u.toPage("/"))
@@ -296,6 +303,8 @@ type newRequestView struct {
 	Claims     []claimChoice
 	Mode       string
 	SameDevice bool
+	// Recent are the desk's newest requests (RecentOnHome).
+	Recent []verifier.RequestSummary
 }
 
 func (u *ui) newRequest(c echo.Context) error {
@@ -304,6 +313,11 @@ func (u *ui) newRequest(c echo.Context) error {
 
 func (u *ui) renderNew(c echo.Context, status int, what string, checked []string, mode string, same bool, fe webui.FieldErrors) error {
 	v := newRequestView{frame: frame{Desk: u.desk, SignedIn: true, Current: "new"}, What: what, Mode: mode, SameDevice: same}
+	recent, _, err := u.h.recentPage(c.Request().Context(), "", RecentOnHome)
+	if err != nil {
+		return err
+	}
+	v.Recent = recent
 	for _, ch := range claimChoices {
 		v.Claims = append(v.Claims, claimChoice{ID: ch.ID, Checked: slices.Contains(checked, ch.ID)})
 	}

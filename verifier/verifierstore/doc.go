@@ -14,8 +14,10 @@
 // Schema in brief: verifier_requests (id; unique state; unique encryption_kid, NULL for
 // direct_post) holds the request, its nonce, DCQL query, desk policy name, ephemeral
 // encryption key, status, the Result as JSON and the SHA-256 of the same-device
-// response_code; verifier_webhooks (id; request_id) is the outbox of result notifications.
-// Times are BIGINT unix milliseconds (NULL for a zero optional time).
+// response_code, indexed by (created_at, id) for RecentRequests, the desk's list of its
+// requests (newest first, keyset-paginated: a page starts after the creation time and id of
+// the previous page's last row); verifier_webhooks (id; request_id) is the outbox of result
+// notifications. Times are BIGINT unix milliseconds (NULL for a zero optional time).
 //
 // Single use: a request's state and nonce are used up by its one transition from pending
 // (CompleteRequest locks the row: SELECT ... FOR UPDATE on PostgreSQL, the write transaction

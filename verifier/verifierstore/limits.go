@@ -1,4 +1,4 @@
 package verifierstore
 
-// MaxPageSize caps the number of rows one call returns (ClaimWebhooks).
+// MaxPageSize caps the number of rows one call returns (ClaimWebhooks, RecentRequests).
 const MaxPageSize = 500

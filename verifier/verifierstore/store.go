@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/sqldb"
@@ -192,6 +193,46 @@ func (s *Store) CompleteRequest(ctx context.Context, c *verifier.Completion, use
 		return fmt.Errorf("verifierstore: complete request: %w", err)
 	}
 	return nil
+}
+
+// RecentRequests returns up to limit requests (at most MaxPageSize) newest first, by
+// created_at and then id descending, after the position (before, beforeID) as verifier.Store
+// documents: one read-only query, (created_at, id) < (before, beforeID) as a row-value
+// comparison over the index verifier_requests_created (created_at, id). A zero before starts
+// at the newest request.
+func (s *Store) RecentRequests(ctx context.Context, before time.Time, beforeID string, limit int) ([]verifier.Request, error) {
+	switch {
+	case limit < 1:
+		return nil, fmt.Errorf("verifierstore: recent requests: %w", invalid("limit must be at least 1"))
+	case before.IsZero() && beforeID != "":
+		return nil, fmt.Errorf("verifierstore: recent requests: %w", invalid("an id to page from without its creation time"))
+	}
+	limit = min(limit, MaxPageSize)
+	// From the newest: every stored time is below the largest BIGINT, and the empty id is the
+	// smallest, so the one query serves both cases.
+	at := int64(math.MaxInt64)
+	if !before.IsZero() {
+		at = sqldb.Millis(before)
+	}
+	var out []verifier.Request
+	err := s.db.TxWith(ctx, sqldb.TxOptions{ReadOnly: true}, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = sqldb.QueryAll(ctx, tx, scanRequestValue, "SELECT "+requestColumns+` FROM verifier_requests
+			WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`, at, beforeID, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verifierstore: recent requests: %w", err)
+	}
+	return out, nil
+}
+
+func scanRequestValue(sc sqldb.Scanner) (verifier.Request, error) {
+	r, err := scanRequest(sc)
+	if err != nil {
+		return verifier.Request{}, err
+	}
+	return *r, nil
 }
 
 const webhookColumns = "id, request_id, url, payload, created_at, attempts, next_attempt_at, delivered_at, gave_up, last_error"

@@ -149,6 +149,9 @@ func TestInvalid(t *testing.T) {
 				return s.CompleteRequest(ctx, done(func(*verifier.Completion) {}), nil, &verifier.Webhook{ID: "w", RequestID: "other", URL: "https://x/", CreatedAt: t0, NextAttemptAt: t0})
 			}},
 			{"fail/claim-zero-limit", func() error { _, err := s.ClaimWebhooks(ctx, t0, time.Minute, 0); return err }},
+			{"fail/recent-zero-limit", func() error { _, err := s.RecentRequests(ctx, t0, "", 0); return err }},
+			{"fail/recent-negative-limit", func() error { _, err := s.RecentRequests(ctx, time.Time{}, "", -1); return err }},
+			{"fail/recent-id-without-time", func() error { _, err := s.RecentRequests(ctx, time.Time{}, r.ID, 10); return err }},
 			{"fail/claim-zero-lease", func() error { _, err := s.ClaimWebhooks(ctx, t0, 0, 1); return err }},
 			{"fail/update-no-id", func() error { return s.UpdateWebhook(ctx, &verifier.Webhook{NextAttemptAt: t0}) }},
 			{"fail/sweep-zero-now", func() error { _, err := s.Sweep(ctx, time.Time{}, 0); return err }},
@@ -260,6 +263,34 @@ func TestClaimWebhooksConcurrent(t *testing.T) {
 		}
 		if len(seen) != n {
 			t.Fatalf("%d webhooks claimed; want %d", len(seen), n)
+		}
+	})
+}
+
+// TestRecentRequestsPageSize: RecentRequests returns at most MaxPageSize requests, however
+// large the limit, and the next page goes on after the last of them.
+func TestRecentRequestsPageSize(t *testing.T) {
+	t.Parallel()
+	sqldbtest.RunBoth(t, func(t *testing.T, db *sqldb.DB) {
+		s := newStore(t, db)
+		ctx := t.Context()
+		const n = verifierstore.MaxPageSize + 3
+		for i := range n {
+			if err := s.CreateRequest(ctx, verifierstoretest.NewRequest(t0.Add(time.Duration(i)*time.Millisecond), false)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := s.RecentRequests(ctx, time.Time{}, "", 10*n)
+		if err != nil || len(first) != verifierstore.MaxPageSize {
+			t.Fatalf("RecentRequests(limit %d): %d requests, %v; want %d", 10*n, len(first), err, verifierstore.MaxPageSize)
+		}
+		if want := t0.Add((n - 1) * time.Millisecond); !first[0].CreatedAt.Equal(want) {
+			t.Fatalf("newest created at %s; want %s", first[0].CreatedAt, want)
+		}
+		last := first[len(first)-1]
+		rest, err := s.RecentRequests(ctx, last.CreatedAt, last.ID, verifierstore.MaxPageSize)
+		if err != nil || len(rest) != n-verifierstore.MaxPageSize || !rest[len(rest)-1].CreatedAt.Equal(t0) {
+			t.Fatalf("second page: %d requests, %v", len(rest), err)
 		}
 	})
 }

@@ -2,8 +2,9 @@
 // method and its error contract (storeerr.ErrNotFound, ErrConflict, ErrExpired, a replayed
 // presentation digest as *verifier.UsedError), the uniqueness of id, state and encryption
 // kid, the single transition of a request from pending (one winner among concurrent
-// completions, nothing written by a refused one), and the webhook outbox (due, leased,
-// retried, delivered, given up).
+// completions, nothing written by a refused one), the webhook outbox (due, leased,
+// retried, delivered, given up), and the list of recent requests (newest first, ties by id,
+// keyset pages that neither skip nor repeat a request).
 //
 // Store implementations run it against each database they support, e.g.
 //

@@ -17,13 +17,15 @@ import (
 // T0 is the suite's fixed "now". Times the suite stores are whole milliseconds after it.
 var T0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 
-// Run runs the whole behaviour suite against s, the outbox included. The outbox subtests
-// claim every due entry of the store, so Run must not run concurrently with another Run on
-// the same store; use RunShared for that.
+// Run runs the whole behaviour suite against s, the outbox and the list of recent requests
+// included. The outbox subtests claim every due entry of the store, and the list's subtest
+// expects its requests to be the store's newest, so Run must not run concurrently with
+// another Run on the same store; use RunShared for that.
 func Run(t *testing.T, s verifier.Store) {
 	t.Helper()
 	RunShared(t, s)
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, s) })
+	t.Run("RecentRequests", func(t *testing.T) { testRecentRequests(t, s) })
 }
 
 // RunShared runs the subtests that keep out of each other's way (and out of the way of data
@@ -326,4 +328,84 @@ func testWebhooks(t *testing.T, s verifier.Store) {
 	}
 	w.ID = Rand("wh-")
 	wantErr(t, s.UpdateWebhook(ctx, &w), storeerr.ErrNotFound)
+}
+
+// testRecentRequests pages through requests made a year after every other request of the
+// suite (so they are the store's newest), with several created in the same millisecond: the
+// order is CreatedAt and then ID descending, each page starts right after the previous
+// page's last request, nothing is skipped or repeated at ties, and the requests come back as
+// stored (answered ones with their result; a pending one past its expiry still pending).
+func testRecentRequests(t *testing.T, s verifier.Store) {
+	ctx := t.Context()
+	base := T0.AddDate(1, 0, 0)
+	prefix := Rand("recent-") + "-"
+	// Created out of order; b, c and d in the same millisecond, f and g in another.
+	offsets := map[string]time.Duration{"a": 0, "d": time.Second, "b": time.Second, "c": time.Second, "e": 2 * time.Second, "g": 3 * time.Second, "f": 3 * time.Second}
+	for _, k := range []string{"d", "a", "g", "b", "e", "c", "f"} {
+		r := NewRequest(base.Add(offsets[k]), k == "e")
+		r.ID = prefix + k
+		create(t, s, r)
+	}
+	wantErr(t, s.CompleteRequest(ctx, &verifier.Completion{ID: prefix + "c", Status: verifier.StatusRejected, Result: []byte(`{"verdict":"rejected","reason":"status_revoked"}`), CompletedAt: base.Add(90 * time.Second)}, nil, nil), nil)
+	wantErr(t, s.CompleteRequest(ctx, &verifier.Completion{ID: prefix + "e", Status: verifier.StatusDeclined, WalletError: "access_denied", CompletedAt: base.Add(time.Minute)}, nil, nil), nil)
+	// Newest first, ties by id descending: g f e d c b a.
+	var want []verifier.Request
+	for _, k := range []string{"g", "f", "e", "d", "c", "b", "a"} {
+		want = append(want, *load(t, s, prefix+k))
+	}
+	if want[4].Status != verifier.StatusRejected || want[2].Status != verifier.StatusDeclined {
+		t.Fatalf("setup: %+v", want)
+	}
+	page := func(before time.Time, beforeID string, limit int) []verifier.Request {
+		t.Helper()
+		got, err := s.RecentRequests(ctx, before, beforeID, limit)
+		wantErr(t, err, nil)
+		return got
+	}
+	// Pages of two from the newest, each after the last of the one before: g f | e d | c b |
+	// a and older; the tie d c b straddles a page boundary.
+	var got []verifier.Request
+	var before time.Time
+	var beforeID string
+	for range 3 {
+		p := page(before, beforeID, 2)
+		if len(p) != 2 {
+			t.Fatalf("page of %d; want 2", len(p))
+		}
+		got = append(got, p...)
+		before, beforeID = p[1].CreatedAt, p[1].ID
+	}
+	p := page(before, beforeID, 2)
+	if len(p) == 0 {
+		t.Fatal("last page empty")
+	}
+	got = append(got, p[0])
+	for _, r := range p[1:] { // older requests of the other subtests
+		if !r.CreatedAt.Before(base) {
+			t.Fatalf("after the oldest of the list came %s created at %s", r.ID, r.CreatedAt)
+		}
+	}
+	equal(t, "requests in pages of 2", got, want)
+	// One page with all of them, and a limit beyond what is stored.
+	equal(t, "one page of 7", page(time.Time{}, "", 7), want)
+	if all := page(time.Time{}, "", 1000); len(all) < len(want) || !reflect.DeepEqual(all[:len(want)], want) {
+		t.Fatalf("a limit of 1000 returned %d requests, not starting with the list's", len(all))
+	}
+	// Within a tie: after d come c and b (same millisecond, smaller ids), then a.
+	equal(t, "after d", page(want[3].CreatedAt, want[3].ID, 3), want[4:7])
+	// Without an id, strictly before the time: the tie d c b is skipped as a whole.
+	equal(t, "before d's millisecond", page(want[3].CreatedAt, "", 1), want[6:7])
+	// After the last page, nothing.
+	if p := page(T0.AddDate(-1, 0, 0), "", 10); len(p) != 0 {
+		t.Fatalf("%d requests created before every request", len(p))
+	}
+	// A pending request is listed as stored, even past its expiry.
+	if r := page(base.Add(time.Hour), "", 1)[0]; r.ID != want[0].ID || r.Status != verifier.StatusPending {
+		t.Fatalf("newest %s %s", r.ID, r.Status)
+	}
+	// Limit and cursor are checked.
+	_, err := s.RecentRequests(ctx, time.Time{}, "", 0)
+	wantErr(t, err, storeerr.ErrInvalid)
+	_, err = s.RecentRequests(ctx, time.Time{}, want[0].ID, 1)
+	wantErr(t, err, storeerr.ErrInvalid)
 }
