@@ -3,6 +3,7 @@ package academic
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -263,6 +264,34 @@ func (d Diploma) expectedStudyTime() string {
 	return strings.Join(parts, "; ")
 }
 
+// StudyTimeText returns an expected_study_time claim of the learning
+// credential, as LearningCredentialClaims writes it in English, in lang ("en"
+// or "ja"; other languages get the English), and whether it is in that form; a
+// text in another form is returned unchanged with false.
+func StudyTimeText(s, lang string) (string, bool) {
+	parts := strings.Split(s, "; ")
+	ja := make([]string, 0, len(parts))
+	for _, p := range parts {
+		switch m := studyTimeRe.FindStringSubmatch(p); {
+		case m == nil:
+			return s, false
+		case m[1] != "":
+			ja = append(ja, fmt.Sprintf("%s 単位（日本の大学の単位、1 単位 = 45 時間：計 %s 時間）", m[1], m[2]))
+		case m[3] != "":
+			ja = append(ja, fmt.Sprintf("%s ECTS 単位（1 ECTS = 25〜30 時間）", m[3]))
+		default:
+			ja = append(ja, fmt.Sprintf("標準修業年限 %s 年", m[4]))
+		}
+	}
+	if primaryLanguage(lang) != "ja" {
+		return s, true
+	}
+	return strings.Join(ja, "、"), true
+}
+
+// studyTimeRe matches one part of expectedStudyTime.
+var studyTimeRe = regexp.MustCompile(`^(?:([0-9.]+) 単位 \(Japanese credits, 1 単位 = 45 h: ([0-9.]+) h\)|([0-9.]+) ECTS credits \(1 ECTS = 25–30 h\)|standard duration ([0-9.]+) years)$`)
+
 var qaLabels = map[string]string{
 	QACertifiedEvaluation: "External Evaluation (certified evaluation, 認証評価)",
 	QAAccreditation:       "External Evaluation (accreditation)",
@@ -277,6 +306,32 @@ func qaText(q QualityAssurance) string {
 		s += ": " + q.Result
 	}
 	return s
+}
+
+// QualityAssuranceText returns an entry of the learning credential's
+// types_of_quality_assurance, as LearningCredentialClaims writes it in English
+// ("External Evaluation (accreditation) by NVAO: positive"), in lang ("en" or
+// "ja"; other languages get the English), and whether it is in that form: in
+// Japanese the type in words, then the agency and the result as stated
+// (「アクレディテーション（適格認定）、評価機関：NVAO、評価結果：positive」). A
+// text in another form is returned unchanged with false.
+func QualityAssuranceText(s, lang string) (string, bool) {
+	for _, t := range QualityAssuranceTypes() {
+		rest, ok := strings.CutPrefix(s, qaLabels[t]+" by ")
+		if !ok || rest == "" {
+			continue
+		}
+		if primaryLanguage(lang) != "ja" {
+			return s, true
+		}
+		agency, result, hasResult := strings.Cut(rest, ": ")
+		ja := QualityAssuranceTypeLabel(t, "ja") + "、評価機関：" + agency
+		if hasResult {
+			ja += "、評価結果：" + result
+		}
+		return ja, true
+	}
+	return s, false
 }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

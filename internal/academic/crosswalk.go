@@ -169,6 +169,37 @@ func (t DegreeType) Label(lang string) string {
 	return s
 }
 
+// levelBasisJA are the bases the crosswalk records (and
+// BasisLearningCredential) in Japanese, keyed by the English basis a
+// credential carries (degree.level.basis).
+var levelBasisJA = map[string]string{
+	"ISCED2011 via NIC-Japan":                               "NIC-Japan による ISCED 2011 の分類",
+	"ISCED2011 level 6 by degree cycle (no NIC-Japan code)": "学位の課程段階による ISCED 2011 レベル6（NIC-Japan のコードなし）",
+	"ISCED2011 level 7 by degree cycle (no NIC-Japan code)": "学位の課程段階による ISCED 2011 レベル7（NIC-Japan のコードなし）",
+	"ISCED2011 level 8 by degree cycle (no NIC-Japan code)": "学位の課程段階による ISCED 2011 レベル8（NIC-Japan のコードなし）",
+	"QF-EHEA short cycle → EQF 5":                           "QF-EHEA 短期課程 → EQF 5",
+	"QF-EHEA first cycle → EQF 6":                           "QF-EHEA 第1サイクル（学士課程）→ EQF 6",
+	"QF-EHEA second cycle → EQF 7":                          "QF-EHEA 第2サイクル（修士課程）→ EQF 7",
+	"QF-EHEA third cycle → EQF 8":                           "QF-EHEA 第3サイクル（博士課程）→ EQF 8",
+	BasisLearningCredential:                                 "発行者が記載した EQF レベル（学修歴証明書には対応付けの根拠が記載されない）",
+}
+
+// LevelBasisText returns a level basis (degree.level.basis, in English as the
+// crosswalk records it) in lang ("en" or "ja"; other languages get the
+// English), and whether it is one of the crosswalk's bases or
+// BasisLearningCredential. A basis a registrar wrote itself is returned
+// unchanged with false.
+func LevelBasisText(basis, lang string) (string, bool) {
+	ja, ok := levelBasisJA[basis]
+	if !ok {
+		return basis, false
+	}
+	if primaryLanguage(lang) == "ja" {
+		return ja, true
+	}
+	return basis, true
+}
+
 // obType returns the Open Badges / VCDM example vocabulary name of t
 // ("BachelorDegree", ...).
 func obType(t DegreeType) string {

@@ -102,6 +102,24 @@ func (m LangMap) Pick(langs ...string) (text, lang string) {
 	return m[keys[0]], keys[0]
 }
 
+// codeLabel returns code in words in lang from labels (primary language,
+// then English), or code itself when labels do not know it.
+func codeLabel[K ~string](labels map[K]LangMap, code K, lang string) string {
+	m, ok := labels[code]
+	if !ok {
+		return string(code)
+	}
+	s, _ := m.Pick(primaryLanguage(lang))
+	return s
+}
+
+// primaryLanguage is the lower-case primary language subtag of a BCP 47 tag:
+// "ja-JP" → "ja".
+func primaryLanguage(tag string) string {
+	base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+	return base
+}
+
 // DegreeType is the kind of degree, independent of the country.
 type DegreeType string
 
@@ -202,6 +220,19 @@ const (
 	FrameworkJPTani CreditFramework = "jp-tani"
 )
 
+// CreditFrameworks lists every CreditFramework.
+func CreditFrameworks() []CreditFramework { return []CreditFramework{FrameworkECTS, FrameworkJPTani} }
+
+// creditFrameworkLabels are the credit frameworks in words.
+var creditFrameworkLabels = map[CreditFramework]LangMap{
+	FrameworkECTS:   {"en": "ECTS credits (European Credit Transfer and Accumulation System)", "ja": "ECTS（欧州単位互換制度）の単位"},
+	FrameworkJPTani: {"en": "Japanese university credits (単位, 45 hours of study each)", "ja": "日本の大学の単位（1単位＝45時間の学修）"},
+}
+
+// Label returns the credit framework in words in lang ("en" or "ja"; other
+// languages fall back to English), or the raw value for an unknown framework.
+func (f CreditFramework) Label(lang string) string { return codeLabel(creditFrameworkLabels, f, lang) }
+
 // Credits is a credit amount in its native framework.
 type Credits struct {
 	Value     float64         `json:"value" validate:"gt=0,lte=1000"`
@@ -227,6 +258,25 @@ const (
 	// QAInternalEvaluation is internal quality assurance.
 	QAInternalEvaluation = "internal_evaluation"
 )
+
+// QualityAssuranceTypes lists the QA... constants, the types of
+// QualityAssurance.Type.
+func QualityAssuranceTypes() []string {
+	return []string{QACertifiedEvaluation, QAAccreditation, QAExternalEvaluation, QAInternalEvaluation}
+}
+
+// qaTypeLabels are the quality assurance types in words.
+var qaTypeLabels = map[string]LangMap{
+	QACertifiedEvaluation: {"en": "Certified evaluation (Japan, 認証評価)", "ja": "認証評価"},
+	QAAccreditation:       {"en": "Accreditation", "ja": "アクレディテーション（適格認定）"},
+	QAExternalEvaluation:  {"en": "External evaluation", "ja": "外部評価"},
+	QAInternalEvaluation:  {"en": "Internal evaluation", "ja": "内部評価（自己点検・評価）"},
+}
+
+// QualityAssuranceTypeLabel returns a quality assurance type (one of the QA...
+// constants) in words in lang ("en" or "ja"; other languages fall back to
+// English), or t itself for an unknown type.
+func QualityAssuranceTypeLabel(t, lang string) string { return codeLabel(qaTypeLabels, t, lang) }
 
 // QualityAssurance is one quality assurance the degree is under.
 type QualityAssurance struct {
@@ -267,6 +317,28 @@ const (
 	// SchemeErasmus is the Erasmus institutional code, e.g. "NL AMSTERD01".
 	SchemeErasmus = "erasmus"
 )
+
+// IdentifierSchemes lists the Scheme... constants, the schemes of
+// Identifier.Scheme.
+func IdentifierSchemes() []string {
+	return []string{SchemeJPCorporateNumber, SchemeMEXTSchoolCode, SchemeEIDASLegalIdentifier, SchemeSCHAC, SchemeErasmus}
+}
+
+// identifierSchemeLabels are the identifier schemes in words.
+var identifierSchemeLabels = map[string]LangMap{
+	SchemeJPCorporateNumber:    {"en": "Japanese corporate number (法人番号)", "ja": "法人番号"},
+	SchemeMEXTSchoolCode:       {"en": "Japanese school code (学校コード, Ministry of Education)", "ja": "学校コード（文部科学省）"},
+	SchemeEIDASLegalIdentifier: {"en": "eIDAS legal person identifier", "ja": "eIDAS 法人識別子"},
+	SchemeSCHAC:                {"en": "Home organisation domain (SCHAC)", "ja": "所属機関ドメイン（SCHAC）"},
+	SchemeErasmus:              {"en": "Erasmus institutional code", "ja": "エラスムス機関コード"},
+}
+
+// IdentifierSchemeLabel returns an identifier scheme (one of the Scheme...
+// constants) in words in lang ("en" or "ja"; other languages fall back to
+// English), or scheme itself for an unknown scheme.
+func IdentifierSchemeLabel(scheme, lang string) string {
+	return codeLabel(identifierSchemeLabels, scheme, lang)
+}
 
 // Identifier is an identifier of the awarding body in a named scheme.
 type Identifier struct {

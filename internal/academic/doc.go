@@ -28,7 +28,17 @@
 // LookupTypeMetadata, DisplayName, ClaimLabel) has English and Japanese
 // display for the type and every claim, and its "sd" rules agree with the
 // builders' paths. For the learning credential it keeps the claims, mandatory
-// flags and sd rules of the EUDI reference issuer's metadata.
+// flags and sd rules of the EUDI reference issuer's metadata. ClaimLabel also
+// labels the members of language maps (degree.title.translations.en: "Degree
+// title (English)"), which type metadata cannot describe.
+//
+// For displays, the model's enumerations have words in English and Japanese
+// next to their constants (DegreeType.Label, CreditFramework.Label,
+// QualityAssuranceTypeLabel, IdentifierSchemeLabel), as do language tags and
+// country codes (LanguageName, CountryName) and the English phrases this
+// package writes into claims (ECTSMethodText, LevelBasisText, StudyTimeText,
+// QualityAssuranceText). ClaimValueText applies them by claim path, so a
+// wallet or verifier shows 「日本の大学の単位」 rather than "jp-tani".
 //
 // For verifiers, QualificationFromClaims and QualificationFromVCDM11 read the
 // disclosed claims of either type back into a Qualification for comparison;

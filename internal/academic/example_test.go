@@ -140,3 +140,15 @@ func ExampleClaimLabel() {
 	// Output:
 	// Date of award / 学位授与年月日 / 学位証明書
 }
+
+func ExampleClaimValueText() {
+	path := []any{"degree", "credits", "framework"}
+	label, _ := academic.ClaimLabel(academic.VCTHashiDiploma, path, "ja")
+	words, _ := academic.ClaimValueText(academic.VCTHashiDiploma, path, "jp-tani", "ja")
+	translation, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"degree", "title", "translations", "en"}, "ja")
+	fmt.Println(label+"：", words)
+	fmt.Println(translation)
+	// Output:
+	// 単位制度： 日本の大学の単位（1単位＝45時間の学修）
+	// 学位の名称（英語）
+}

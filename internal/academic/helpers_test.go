@@ -145,16 +145,9 @@ func resolve(root any, path []any) []any {
 	return cur
 }
 
-// langMapClaims are the claims whose members are language tags (data, not
-// claim names); claimPaths treats them as leaves.
-var langMapClaims = map[string]bool{
-	pathKey([]any{"awarding_body", "name"}):           true,
-	pathKey([]any{"degree", "field", "name"}):         true,
-	pathKey([]any{"degree", "title", "translations"}): true,
-}
-
 // claimPaths lists the path of every node in a claims tree, with nil for
-// array elements, deduplicated. Language maps are leaves.
+// array elements, deduplicated. Language maps (academic.LanguageMapClaim: their
+// members are language tags, data rather than claim names) are leaves.
 func claimPaths(m map[string]any) [][]any {
 	var out [][]any
 	seen := map[string]bool{}
@@ -167,7 +160,7 @@ func claimPaths(m map[string]any) [][]any {
 				out = append(out, slices.Clone(path))
 			}
 		}
-		if langMapClaims[pathKey(path)] {
+		if academic.LanguageMapClaim(academic.VCTHashiDiploma, path) {
 			return
 		}
 		switch x := v.(type) {

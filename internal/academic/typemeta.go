@@ -160,25 +160,89 @@ func DisplayName(vct, lang string) (string, bool) {
 }
 
 // ClaimLabel returns the end-user label of the claim at path in a credential
-// of type vct, in lang, and whether the type metadata describes that claim.
+// of type vct, in lang, and whether the type metadata describes that claim
+// (or, for a member of a language map, the map).
 // path is a concrete or wildcard claim path ([]any{"degree", "title"},
 // []any{"native_names", 0, "family_name"}); a nil component in the metadata
 // matches any array index. The language is chosen by exact locale, then by
 // primary language ("ja-JP" → "ja"), then English.
+//
+// A member of a language map (see LanguageMapClaim), which type metadata
+// cannot describe, is labelled by the map's claim with the language in words:
+// ["degree", "title", "translations", "en"] is "Degree title (English)" in
+// English and 「学位の名称（英語）」 in Japanese.
 func ClaimLabel(vct string, path []any, lang string) (string, bool) {
 	m, ok := sharedTypeMeta()[vct]
 	if !ok {
 		return "", false
 	}
-	c, ok := m.Claim(path)
+	if d, ok := m.claimDisplay(path, lang); ok {
+		return d.Label, true
+	}
+	// A member of a language map: the map's label with the language in words.
+	if len(path) == 0 {
+		return "", false
+	}
+	tag, ok := path[len(path)-1].(string)
 	if !ok {
 		return "", false
 	}
+	for _, lm := range languageMaps[vct] {
+		if !pathMatches(lm.path, path[:len(path)-1]) {
+			continue
+		}
+		d, ok := m.claimDisplay(lm.labelPath, lang)
+		if !ok {
+			return "", false
+		}
+		name, _ := LanguageName(tag, d.Locale)
+		if primaryLanguage(d.Locale) == "ja" {
+			return d.Label + "（" + name + "）", true
+		}
+		return d.Label + " (" + name + ")", true
+	}
+	return "", false
+}
+
+// claimDisplay returns the display of the claim at path in the locale best
+// for lang (see ClaimLabel).
+func (m TypeMetadata) claimDisplay(path []any, lang string) (ClaimDisplay, bool) {
+	c, ok := m.Claim(path)
+	if !ok {
+		return ClaimDisplay{}, false
+	}
 	i := pickLocale(len(c.Display), func(i int) string { return c.Display[i].Locale }, lang)
 	if i < 0 {
-		return "", false
+		return ClaimDisplay{}, false
 	}
-	return c.Display[i].Label, true
+	return c.Display[i], true
+}
+
+// languageMaps are, per type, the claims whose members are BCP 47 language
+// tags ({"en": "Master of Engineering", "ja": "修士（工学）"}): their member
+// names are data, not claim names, so type metadata cannot describe them (a
+// claim path selects object members by name). Each comes with the claim whose
+// label, with the language in words, labels a member: "Degree title
+// (English)", 「学位授与機関（日本語）」.
+var languageMaps = map[string][]struct{ path, labelPath []any }{
+	VCTHashiDiploma: {
+		{path: []any{"degree", "title", "translations"}, labelPath: []any{"degree", "title"}},
+		{path: []any{"degree", "field", "name"}, labelPath: []any{"degree", "field"}},
+		{path: []any{"awarding_body", "name"}, labelPath: []any{"awarding_body"}},
+	},
+}
+
+// LanguageMapClaim reports whether the claim at path of a credential of type
+// vct is a language map: an object whose members are BCP 47 language tags
+// (degree.title.translations, degree.field.name and awarding_body.name of the
+// hashi diploma).
+func LanguageMapClaim(vct string, path []any) bool {
+	for _, lm := range languageMaps[vct] {
+		if pathMatches(lm.path, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Claim returns the metadata of the claim at path (see ClaimLabel for path

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/webui/webuitest"
 	"github.com/hashi-vc/hashi/wallet"
 	"github.com/hashi-vc/hashi/wallet/wallethttp"
@@ -130,8 +131,15 @@ func TestBrowser(t *testing.T) {
 			if got := b.Text(".history-outcome"); got != tc.historySent {
 				t.Fatalf("history outcome %q", got)
 			}
-			if got := b.Text(".history-claims"); strings.Contains(got, "birthdate") || !strings.Contains(got, "family_name") {
+			// The claims shared, by their labels in the page's language, their paths only
+			// as tooltips.
+			famLabel, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"family_name"}, tc.lang)
+			birthLabel, _ := academic.ClaimLabel(academic.VCTHashiDiploma, []any{"birthdate"}, tc.lang)
+			if got := b.Text(".history-claims"); strings.Contains(got, birthLabel) || !strings.Contains(got, famLabel) || strings.Contains(got, "family_name") {
 				t.Fatalf("history claims %q", got)
+			}
+			if got := b.EvalString(`[...document.querySelectorAll(".history-claims .claim")].map(e => e.title).join("|")`); got != "family_name|degree › type" {
+				t.Fatalf("history claim tooltips %q", got)
 			}
 			b.ClickNavigate(`nav.langs a[lang="` + tc.other + `"]`)
 			if got := b.Text(".history-outcome"); got != tc.otherHistorySent {

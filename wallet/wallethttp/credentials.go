@@ -114,12 +114,21 @@ func (h *Handler) cards(c echo.Context, creds []wallet.Credential) []card {
 // claimsOf returns every claim of the owner's credential id, or nil (logged) when its
 // details cannot be read.
 func (h *Handler) claimsOf(c echo.Context, id string) []wallet.ClaimDisclosure {
+	if d := h.detailsOf(c, id); d != nil {
+		return d.Claims
+	}
+	return nil
+}
+
+// detailsOf returns the details of the owner's credential id, or nil (logged) when they
+// cannot be read.
+func (h *Handler) detailsOf(c echo.Context, id string) *wallet.CredentialDetails {
 	d, err := h.w.Details(c.Request().Context(), owner(c), id)
 	if err != nil {
 		h.cfg.logger.InfoContext(c.Request().Context(), "credential details", "request_id", httpx.RequestID(c.Request().Context()), "err", err.Error())
 		return nil
 	}
-	return d.Claims
+	return d
 }
 
 type pendingCard struct {
@@ -166,10 +175,16 @@ func (h *Handler) credentials(c echo.Context) error {
 	return h.credentialsPage(c, http.StatusOK, flash...)
 }
 
+// claimRow is one claim value on a page. The student reads Label and Value; Path (the
+// claims path) and Code (the value as the credential states it, when Value puts a code in
+// words) are there for the curious, as tooltips.
 type claimRow struct {
+	// Label is the claim's name in the page's language; "" when the type metadata has
+	// none, and the page shows Path instead.
 	Label string
 	Path  string
 	Value string
+	Code  string
 }
 
 type detailsView struct {
@@ -192,21 +207,41 @@ func problemKey(code string) string {
 	}
 }
 
-// claimRows turns claim disclosures into rows in lang: the label where the type metadata
-// has one, else the claims path. An object or array value becomes one row per leaf (its
-// members in key order, "title › value"), so a student reads values, not JSON. The
-// JWT times iat, nbf and exp read as a date and time.
-func claimRows(cds []wallet.ClaimDisclosure, lang language.Tag) []claimRow {
+// claimRows turns claim disclosures of a credential of type vct into rows in lang: the
+// label where the type metadata has one, else the claims path. An object or array value
+// becomes one row per leaf (its members in key order), so a student reads values, not
+// JSON; a leaf is labelled by the type metadata, else by its parent's label and its key
+// ("Degree title › value"). A value that is a code of the academic model (degree type,
+// credit framework, language tag, …) or an English phrase of hashi's reads as words in
+// lang, the code kept in Code. The JWT times iat, nbf and exp read as a date and time.
+func claimRows(cds []wallet.ClaimDisclosure, vct string, lang language.Tag) []claimRow {
 	l := lang.String()
 	rows := make([]claimRow, 0, len(cds))
 	for _, cd := range cds {
-		if t, ok := jwtTime(cd.Path, cd.Value); ok {
-			rows = append(rows, claimRow{Label: cd.Label.In(l), Path: pathText(cd.PathJSON), Value: dateTime(lang, t)})
+		path := cd.Path
+		if path == nil {
+			path = parsePath(cd.PathJSON)
+		}
+		label := cd.Label.In(l)
+		if label == "" && vct != "" {
+			label, _ = academic.ClaimLabel(vct, path, l)
+		}
+		if t, ok := jwtTime(path, cd.Value); ok {
+			rows = append(rows, claimRow{Label: label, Path: pathText(path), Value: dateTime(lang, t)})
 			continue
 		}
-		rows = appendLeafRows(rows, cd.Label.In(l), pathText(cd.PathJSON), cd.Value, 0)
+		rows = appendLeafRows(rows, vct, l, label, path, cd.Value, 0)
 	}
 	return rows
+}
+
+// parsePath is a claims path pointer from its JSON form (numbers as float64), or nil.
+func parsePath(pathJSON string) dcql.Path {
+	var p []any
+	if err := json.Unmarshal([]byte(pathJSON), &p); err != nil {
+		return nil
+	}
+	return p
 }
 
 // jwtTime returns the time of a top-level iat, nbf or exp claim: a NumericDate, seconds
@@ -244,13 +279,16 @@ func dateTime(lang language.Tag, t time.Time) string {
 // JSON.
 const maxClaimRowDepth = 4
 
-func appendLeafRows(rows []claimRow, label, path string, v any, depth int) []claimRow {
-	child := func(key string) (string, string) {
-		l := label
-		if l != "" {
-			l += " › " + key
+func appendLeafRows(rows []claimRow, vct, lang, label string, path dcql.Path, v any, depth int) []claimRow {
+	child := func(key any) (string, dcql.Path) {
+		p := append(slices.Clone(path), key)
+		if l, ok := academic.ClaimLabel(vct, p, lang); ok && vct != "" {
+			return l, p
 		}
-		return l, path + " › " + key
+		if label == "" {
+			return "", p
+		}
+		return label + " › " + fmt.Sprint(key), p
 	}
 	if depth < maxClaimRowDepth {
 		switch t := v.(type) {
@@ -261,7 +299,7 @@ func appendLeafRows(rows []claimRow, label, path string, v any, depth int) []cla
 			keys := slices.Sorted(maps.Keys(t))
 			for _, k := range keys {
 				l, p := child(k)
-				rows = appendLeafRows(rows, l, p, t[k], depth+1)
+				rows = appendLeafRows(rows, vct, lang, l, p, t[k], depth+1)
 			}
 			return rows
 		case []any:
@@ -269,21 +307,22 @@ func appendLeafRows(rows []claimRow, label, path string, v any, depth int) []cla
 				break
 			}
 			for i, x := range t {
-				l, p := child(strconv.Itoa(i + 1))
-				rows = appendLeafRows(rows, l, p, x, depth+1)
+				l, p := child(i)
+				rows = appendLeafRows(rows, vct, lang, l, p, x, depth+1)
 			}
 			return rows
 		}
 	}
-	return append(rows, claimRow{Label: label, Path: path, Value: valueText(v)})
+	row := claimRow{Label: label, Path: pathText(path), Value: valueText(v)}
+	if words, ok := academic.ClaimValueText(vct, path, v, lang); ok && vct != "" && words != row.Value {
+		row.Value, row.Code = words, row.Value
+	}
+	return append(rows, row)
 }
 
-// pathText is a claims path pointer in words: ["degree","type"] → degree › type.
-func pathText(pathJSON string) string {
-	var p []any
-	if err := json.Unmarshal([]byte(pathJSON), &p); err != nil {
-		return pathJSON
-	}
+// pathText is a claims path pointer in words: ["degree","type"] → degree › type, nil (any
+// array element) → *.
+func pathText(p dcql.Path) string {
 	parts := make([]string, len(p))
 	for i, x := range p {
 		switch t := x.(type) {
@@ -291,6 +330,8 @@ func pathText(pathJSON string) string {
 			parts[i] = t
 		case nil:
 			parts[i] = "*"
+		case float64:
+			parts[i] = strconv.FormatFloat(t, 'f', -1, 64)
 		default:
 			parts[i] = fmt.Sprint(t)
 		}
@@ -298,10 +339,17 @@ func pathText(pathJSON string) string {
 	return strings.Join(parts, " › ")
 }
 
+// sharedClaim is a disclosed claim as the history and the outcome page name it: its label
+// in the page's language, and its claims path in words (shown when there is no label,
+// else a tooltip).
+type sharedClaim struct {
+	Label, Path string
+}
+
 // disclosedNames returns a function naming the claims of a disclosed credential in the
 // page's language: labels from the type metadata of the credential, while it is stored (a
 // deleted one shows paths).
-func (h *Handler) disclosedNames(c echo.Context) (func(wallet.DisclosedCredential) []string, error) {
+func (h *Handler) disclosedNames(c echo.Context) (func(wallet.DisclosedCredential) []sharedClaim, error) {
 	creds, err := h.w.Credentials(c.Request().Context(), owner(c))
 	if err != nil {
 		return nil, err
@@ -311,8 +359,8 @@ func (h *Handler) disclosedNames(c echo.Context) (func(wallet.DisclosedCredentia
 		vct[cr.ID] = cr.VCT
 	}
 	l := h.lang(c)
-	return func(dc wallet.DisclosedCredential) []string {
-		out := make([]string, 0, len(dc.Claims))
+	return func(dc wallet.DisclosedCredential) []sharedClaim {
+		out := make([]sharedClaim, 0, len(dc.Claims))
 		for _, p := range dc.Claims {
 			out = append(out, claimName(vct[dc.CredentialID], p, l))
 		}
@@ -320,16 +368,18 @@ func (h *Handler) disclosedNames(c echo.Context) (func(wallet.DisclosedCredentia
 	}, nil
 }
 
-// claimName is a disclosed claim's label in lang with its path, or the path alone when the
-// type metadata has no label.
-func claimName(vct, pathJSON, lang string) string {
-	var p []any
-	if vct != "" && json.Unmarshal([]byte(pathJSON), &p) == nil {
-		if l, ok := academic.ClaimLabel(vct, p, lang); ok {
-			return l + " (" + pathText(pathJSON) + ")"
-		}
+// claimName is a disclosed claim's label in lang (none when the type metadata has none)
+// and its path in words.
+func claimName(vct, pathJSON, lang string) sharedClaim {
+	p := parsePath(pathJSON)
+	if p == nil {
+		return sharedClaim{Path: pathJSON}
 	}
-	return pathText(pathJSON)
+	n := sharedClaim{Path: pathText(p)}
+	if vct != "" {
+		n.Label, _ = academic.ClaimLabel(vct, p, lang)
+	}
+	return n
 }
 
 func valueText(v any) string {
@@ -364,7 +414,7 @@ func (h *Handler) credential(c echo.Context) error {
 		cancel()
 	}
 	v := detailsView{frame: h.frame(c, "credentials"), Card: k, Valid: d.Valid, Problem: d.Problem,
-		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
+		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, d.Credential.VCT, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}
 	return h.r.Render(c, http.StatusOK, "credential.html", &webui.Page{Data: v})
 }
 
@@ -401,7 +451,7 @@ type historyEntry struct {
 
 type historyCredential struct {
 	Name   string
-	Claims []string
+	Claims []sharedClaim
 }
 
 type historyView struct {

@@ -38,6 +38,15 @@
 // read from the claims (the wallet holds every disclosure). Its status says what the
 // wallet knows: "Not expired", "Expired" or "No expiry date", never "valid".
 //
+// Claims read as words in the page's language, for students who may not read English nor
+// JSON: each row is labelled from the type metadata (a title's or name's language in
+// words: 「学位の名称（英語）」), and values that are codes of the academic model (degree
+// type, credit framework, quality assurance type, identifier scheme, language and country
+// codes, hashi's ECTS method and level basis) read as words (academic.ClaimValueText). The
+// claims path and the code stay as tooltips (title attributes), never in the visible text;
+// the consent page's "always included" list names claims by their labels, else "other
+// information". A claim of a type without metadata (jwt_vc_json) shows its path.
+//
 // Every form carries the webui CSRF token. Sessions are random tokens from
 // Accounts.CreateSession in an HttpOnly, SameSite=Lax cookie (Secure except for plain http
 // to a loopback host) lasting SessionMaxAge; a page opened without a session goes to the

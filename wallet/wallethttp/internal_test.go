@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/dcql"
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet"
@@ -204,8 +205,9 @@ func TestSecureFor(t *testing.T) {
 	}
 }
 
-// TestClaimRowsLeaves: object and array values become one row per leaf, in key order, with
-// the parent's label and path; scalars stay one row; very deep values stay JSON.
+// TestClaimRowsLeaves: object and array values become one row per leaf, in key order. For
+// a credential type without metadata, a leaf has its parent's label and key and its path;
+// scalars stay one row; very deep values stay JSON.
 func TestClaimRowsLeaves(t *testing.T) {
 	title := map[string]any{"value": "修士（工学）", "lang": "ja", "translations": map[string]any{"en": "Master of Engineering"}}
 	deep := map[string]any{"a": map[string]any{"b": map[string]any{"c": map[string]any{"d": map[string]any{"e": 1.0}}}}}
@@ -215,23 +217,75 @@ func TestClaimRowsLeaves(t *testing.T) {
 		{PathJSON: `["nationalities"]`, Value: []any{"JP", "NL"}},
 		{PathJSON: `["x"]`, Value: deep},
 		{PathJSON: `["empty"]`, Value: map[string]any{}},
-	}, webui.English)
+	}, "", webui.English)
 	var got []string
 	for _, r := range rows {
-		got = append(got, r.Label+"|"+r.Path+"|"+r.Value)
+		got = append(got, r.Label+"|"+r.Path+"|"+r.Value+"|"+r.Code)
 	}
 	want := []string{
-		"Family name|family_name|SATO",
-		"Degree title › lang|degree › title › lang|ja",
-		"Degree title › translations › en|degree › title › translations › en|Master of Engineering",
-		"Degree title › value|degree › title › value|修士（工学）",
-		"|nationalities › 1|JP",
-		"|nationalities › 2|NL",
-		`|x › a › b › c › d|{"e":1}`,
-		"|empty|{}",
+		"Family name|family_name|SATO|",
+		"Degree title › lang|degree › title › lang|ja|",
+		"Degree title › translations › en|degree › title › translations › en|Master of Engineering|",
+		"Degree title › value|degree › title › value|修士（工学）|",
+		"|nationalities › 0|JP|",
+		"|nationalities › 1|NL|",
+		`|x › a › b › c › d|{"e":1}|`,
+		"|empty|{}|",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestClaimRowsWords: for a hashi diploma, every leaf of a disclosed object is labelled by
+// the type metadata in the page's language (a language map's member by the language in
+// words), and codes read as words with the code kept aside.
+func TestClaimRowsWords(t *testing.T) {
+	title := map[string]any{"value": "修士（工学）", "lang": "ja", "translations": map[string]any{"en": "Master of Engineering"}}
+	credits := map[string]any{"value": 30.0, "framework": "jp-tani", "ects": 45.0, "ects_method": academic.ECTSMethodJPTaniHours}
+	cds := []wallet.ClaimDisclosure{
+		{Path: dcql.Path{"degree", "title"}, PathJSON: `["degree","title"]`, Label: wallet.Names{"en": "Degree title", "ja": "学位の名称"}, Value: title},
+		{Path: dcql.Path{"degree", "credits"}, PathJSON: `["degree","credits"]`, Value: credits},
+		{Path: dcql.Path{"degree", "type"}, PathJSON: `["degree","type"]`, Label: wallet.Names{"en": "Degree type", "ja": "学位の種類"}, Value: "master"},
+		{Path: dcql.Path{"awarding_body", "identifiers", 0, "scheme"}, PathJSON: `["awarding_body","identifiers",0,"scheme"]`, Value: "jp-corporate-number"},
+		{Path: dcql.Path{"degree", "quality_assurance", 0, "type"}, PathJSON: `["degree","quality_assurance",0,"type"]`, Value: "made-up"},
+	}
+	for _, tc := range []struct {
+		lang language.Tag
+		want []string
+	}{
+		{webui.Japanese, []string{
+			"学位の名称の原語|degree › title › lang|日本語|ja",
+			"学位の名称（英語）|degree › title › translations › en|Master of Engineering|",
+			"学位の名称（原語）|degree › title › value|修士（工学）|",
+			"ECTS 単位（換算値）|degree › credits › ects|45|",
+			"ECTS の換算方法|degree › credits › ects_method|" + academic.ECTSMethodJPTaniHoursJA + "|" + academic.ECTSMethodJPTaniHours,
+			"単位制度|degree › credits › framework|日本の大学の単位（1単位＝45時間の学修）|jp-tani",
+			"単位数|degree › credits › value|30|",
+			"学位の種類|degree › type|修士|master",
+			"識別子の種類|awarding_body › identifiers › 0 › scheme|法人番号|jp-corporate-number",
+			"質保証の種類|degree › quality_assurance › 0 › type|made-up|",
+		}},
+		{webui.English, []string{
+			"Language of the original title|degree › title › lang|Japanese|ja",
+			"Degree title (English)|degree › title › translations › en|Master of Engineering|",
+			"Degree title (original)|degree › title › value|修士（工学）|",
+			"ECTS credits (derived)|degree › credits › ects|45|",
+			"ECTS derivation method|degree › credits › ects_method|" + academic.ECTSMethodJPTaniHours + "|",
+			"Credit framework|degree › credits › framework|Japanese university credits (単位, 45 hours of study each)|jp-tani",
+			"Credits (native)|degree › credits › value|30|",
+			"Degree type|degree › type|Master's degree|master",
+			"Identifier type|awarding_body › identifiers › 0 › scheme|Japanese corporate number (法人番号)|jp-corporate-number",
+			"Type of quality assurance|degree › quality_assurance › 0 › type|made-up|",
+		}},
+	} {
+		var got []string
+		for _, r := range claimRows(cds, academic.VCTHashiDiploma, tc.lang) {
+			got = append(got, r.Label+"|"+r.Path+"|"+r.Value+"|"+r.Code)
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s rows:\n%s\nwant:\n%s", tc.lang, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }
 
@@ -256,7 +310,7 @@ func TestClaimRowsTimes(t *testing.T) {
 		{webui.Japanese, []string{"発行日時|2026年11月28日 09:30 UTC", "|2027年11月28日 09:30 UTC", "|not a number", "|1795916747", "|120", "|1.5"}},
 	} {
 		var got []string
-		for _, r := range claimRows(cds, tc.lang) {
+		for _, r := range claimRows(cds, "", tc.lang) {
 			got = append(got, r.Label+"|"+r.Value)
 		}
 		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -314,5 +368,20 @@ func TestCardTitleAndHolder(t *testing.T) {
 				t.Errorf("holder %q, want %q", got, tt.holder)
 			}
 		})
+	}
+}
+
+func TestInSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		"Awarding body":           "awarding body",
+		"Date of Issuance":        "date of issuance",
+		"Student ID":              "student ID",
+		"EQF level":               "EQF level",
+		"Family Name(s)":          "family Name(s)",
+		"Level of learning (EQF)": "level of learning (EQF)",
+	} {
+		if got := inSentence(in); got != want {
+			t.Errorf("inSentence(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -410,7 +410,8 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 		switch {
 		case strings.Contains(en, `<span class="history-outcome">declined</span>`) && strings.Contains(en, "Nothing was shared."):
 			count["declined"]++
-		case strings.Contains(en, `<span class="history-outcome">shared</span>`) && strings.Contains(en, famLabel+" (family_name), "+typeLabel+" (degree › type)"):
+		case strings.Contains(en, `<span class="history-outcome">shared</span>`) &&
+			strings.Contains(en, `<span class="claim" title="family_name">`+famLabel+`</span>, <span class="claim" title="degree › type">`+typeLabel+`</span>`):
 			count["shared"]++
 			if strings.Contains(en, "birthdate") {
 				count["birthdate"]++
@@ -426,13 +427,16 @@ func TestConsentOptionalAndHistory(t *testing.T) {
 	wantBody(t, "history ja", p, "お断り", "提示済み")
 }
 
+// claimRowsOf returns the claims path of every claim row of a page: the tooltip of a
+// labelled row, the text of one without a label.
 func claimRowsOf(body string) []string {
 	var out []string
-	for _, part := range strings.Split(body, `<th scope="row" class="claim-name">`)[1:] {
+	for _, part := range strings.Split(body, `<th scope="row" class="claim-name"`)[1:] {
 		s := part[:strings.Index(part, "</th>")]
-		if i := strings.Index(s, `<span class="muted">(`); i >= 0 {
-			s = s[i+len(`<span class="muted">(`):]
-			s = s[:strings.Index(s, ")</span>")]
+		if rest, ok := strings.CutPrefix(s, ` title="`); ok {
+			s = rest[:strings.Index(rest, `"`)]
+		} else {
+			s = strings.TrimPrefix(s, ">")
 		}
 		out = append(out, strings.ReplaceAll(s, "&gt;", ">"))
 	}

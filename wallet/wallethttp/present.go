@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashi-vc/hashi/internal/academic"
 	"github.com/hashi-vc/hashi/internal/webui"
 	"github.com/hashi-vc/hashi/wallet"
 	"github.com/labstack/echo/v4"
@@ -133,10 +134,14 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 			def = chosen["cred."+q.ID]
 		}
 		for i, cd := range q.Candidates {
-			stored := h.claimsOf(c, cd.CredentialID)
+			var stored []wallet.ClaimDisclosure
+			var vct string
+			if d := h.detailsOf(c, cd.CredentialID); d != nil {
+				stored, vct = d.Claims, d.Credential.VCT
+			}
 			cv := candidateView{CredentialID: cd.CredentialID, Name: cd.Name.In(l), Title: cardTitle(stored, l), Holder: cardHolder(stored, l),
 				Issuer: cd.IssuerName.In(l), Trust: cd.IssuerTrust.Message(l),
-				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, lang), Always: h.alwaysText(c, cd.AlwaysDisclosed), Whole: cd.WholeCredential,
+				Trusted: cd.IssuerTrust.Trusted, Claims: claimRows(cd.Claims, vct, lang), Always: h.alwaysText(c, vct, cd.AlwaysDisclosed), Whole: cd.WholeCredential,
 				Checked: slices.Contains(def, cd.CredentialID) || (len(def) == 0 && i == 0)}
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer
@@ -287,18 +292,53 @@ func (h *Handler) outcome(c echo.Context, id string, req *wallet.Request, intent
 	return h.r.Render(c, http.StatusOK, "outcome.html", &webui.Page{Data: v})
 }
 
-// alwaysText says in words what every presentation of a credential carries in plain text:
-// the standard claims (iss, vct, cnf, iat, exp, status, …) by what they mean to the student,
-// any other claim by its name.
-func (h *Handler) alwaysText(c echo.Context, names []string) string {
+// alwaysText says in words what every presentation of a credential of type vct carries in
+// plain text: the standard claims (iss, vct, cnf, iat, exp, status, …) by what they mean
+// to the student, any other claim by its label in the type metadata (in English in lower
+// case, as it sits in a sentence), and claims without a label as "other information",
+// once. Never a claim's raw name.
+func (h *Handler) alwaysText(c echo.Context, vct string, names []string) string {
 	tag := h.r.LangOf(c)
+	l := tag.String()
+	ja := strings.HasPrefix(l, "ja")
 	out := make([]string, 0, len(names))
+	other := false
 	for _, n := range names {
-		if s, err := h.r.Catalog().Translate(tag, "always."+n); err == nil && h.r.Catalog().Has(tag, "always."+n) {
-			out = append(out, s)
+		if h.r.Catalog().Has(tag, "always."+n) {
+			if s, err := h.r.Catalog().Translate(tag, "always."+n); err == nil {
+				out = append(out, s)
+				continue
+			}
+		}
+		if label, ok := academic.ClaimLabel(vct, []any{n}, l); ok && vct != "" {
+			if !ja {
+				label = inSentence(label)
+			}
+			out = append(out, label)
 			continue
 		}
-		out = append(out, n)
+		other = true
+	}
+	if other {
+		if s, err := h.r.Catalog().Translate(tag, "always.other"); err == nil {
+			out = append(out, s)
+		}
+	}
+	if ja {
+		return strings.Join(out, "、")
 	}
 	return strings.Join(out, ", ")
+}
+
+// inSentence lower-cases the capitalised words of an English label ("Awarding body",
+// "Date of Issuance"), so it reads inside a sentence; acronyms and words with other
+// characters ("EQF", "Name(s)") stay as they are.
+func inSentence(label string) string {
+	words := strings.Split(label, " ")
+	for i, w := range words {
+		if len(w) > 1 && w[0] >= 'A' && w[0] <= 'Z' && strings.IndexFunc(w[1:], func(r rune) bool { return r < 'a' || r > 'z' }) < 0 {
+			words[i] = strings.ToLower(w)
+		}
+	}
+	return strings.Join(words, " ")
 }
