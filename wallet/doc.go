@@ -31,7 +31,7 @@
 //
 // What this package does not do: the authorization code flow (PAR, PKCE), wallet and key
 // attestations, encrypted credential requests and responses, signed issuer metadata,
-// status list checks of stored credentials, the verifier_attestation, decentralized_identifier,
+// status list aggregation and delegated status list signers, the verifier_attestation, decentralized_identifier,
 // openid_federation and pre-registered client_id prefixes, transaction_data, the DC API,
 // mso_mdoc, and request object aud/iss checks. Time comes from the clock given to New; the
 // package never reads the system clock.

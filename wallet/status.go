@@ -33,17 +33,36 @@ type CredentialStatus struct {
 	CheckedAt time.Time `json:"checked_at,omitzero"`
 }
 
-// MaxStatusCacheFor bounds how long a verified status list token is reused; within it, the
-// token's own ttl and exp decide (IETF Token Status List §13.7).
-const MaxStatusCacheFor = 15 * time.Minute
+// Limits of the status list checks.
+const (
+	// MaxStatusCacheFor bounds how long a verified status list token is reused; within it,
+	// the token's own ttl and exp decide (IETF Token Status List §13.7).
+	MaxStatusCacheFor = 15 * time.Minute
+	// DefaultStatusCacheFor is how long a token that gives neither ttl nor exp is reused.
+	DefaultStatusCacheFor = time.Minute
+	// StatusFailureCacheFor is how long a list that could not be fetched or trusted is not
+	// asked again: a server that does not answer costs one StatusFetchTimeout, not one per
+	// card on every page.
+	StatusFailureCacheFor = time.Minute
+	// StatusFetchTimeout bounds one status list fetch.
+	StatusFetchTimeout = 3 * time.Second
+	// MaxStatusCacheBytes bounds the decoded lists the cache holds (it is shared by every
+	// owner of a hosted wallet); a list larger than MaxCachedStatusList is not cached.
+	MaxStatusCacheBytes = 32 << 20
+	MaxCachedStatusList = 1 << 20
+	// maxStatusCacheEntries bounds the number of cached answers.
+	maxStatusCacheEntries = 1024
+)
 
 // Status asks the issuer's status list (IETF Token Status List) about one of owner's
-// credentials. The token is fetched over the wallet's HTTP client and must be signed by the
-// key of the credential's own certificate (with that certificate as its x5c leaf when it
-// carries one), for the credential's list URI, and not expired; verified tokens are shared
-// between credentials and owners for their ttl, at most MaxStatusCacheFor. A list that
-// cannot be fetched or verified gives StatusUnknown with the reason, not an error: errors
-// are for an unknown credential and store failures.
+// credentials. The token is fetched over the wallet's HTTP client within StatusFetchTimeout
+// and must be signed by the key of the credential's own certificate (with that certificate
+// as its x5c leaf when it carries one), for the credential's list URI, and not expired.
+// Answers are shared between credentials and owners, per (list, certificate): a verified
+// token for its ttl (DefaultStatusCacheFor without one; at most MaxStatusCacheFor), a
+// failure for StatusFailureCacheFor. A list that cannot be fetched or verified gives
+// StatusUnknown with the reason, not an error: errors are for an unknown credential, store
+// failures and ctx ending before the store answered.
 func (w *Wallet) Status(ctx context.Context, owner, id string) (*CredentialStatus, error) {
 	now, err := w.clock()
 	if err != nil {
@@ -118,33 +137,52 @@ func issuerLeaf(ctx context.Context, c *Credential) (*x509.Certificate, error) {
 func (w *Wallet) statusToken(ctx context.Context, uri string, leaf *x509.Certificate, now time.Time) (*statuslist.Token, time.Time, string) {
 	key := statusKey{uri: uri, leaf: sha256.Sum256(leaf.Raw)}
 	if e, ok := w.statusCache.get(key, now); ok {
-		return e.tok, e.fetched, ""
+		return e.tok, e.fetched, e.problem
 	}
+	fctx, cancel := context.WithTimeout(ctx, StatusFetchTimeout)
+	defer cancel()
+	tok, problem := w.fetchStatusToken(fctx, uri, leaf, now)
+	switch {
+	case tok != nil:
+		d, ok := tok.CacheFor(now)
+		if !ok {
+			d = DefaultStatusCacheFor
+		}
+		if size := tok.List.Len() * tok.List.Bits() / 8; size <= MaxCachedStatusList {
+			w.statusCache.put(key, statusEntry{tok: tok, fetched: now, size: size}, now.Add(min(d, MaxStatusCacheFor)))
+		}
+		return tok, now, ""
+	case ctx.Err() == nil: // the list's failure, not the caller giving up
+		w.statusCache.put(key, statusEntry{problem: problem, fetched: now}, now.Add(StatusFailureCacheFor))
+	}
+	return nil, time.Time{}, problem
+}
+
+// fetchStatusToken fetches and verifies the token at uri for leaf; on failure a nil token
+// and the reason's code.
+func (w *Wallet) fetchStatusToken(ctx context.Context, uri string, leaf *x509.Certificate, now time.Time) (*statuslist.Token, string) {
 	resp, err := w.client.Get(ctx, uri, statuslist.MediaType, safehttp.MaxBody(statuslist.MaxTokenSize))
 	if err != nil {
-		return nil, time.Time{}, string(CodeOf(fetchErr(err, "fetch status list")))
+		return nil, string(CodeOf(fetchErr(err, "fetch status list")))
 	}
 	if err := resp.Expect(200); err != nil {
-		return nil, time.Time{}, string(CodeUnreachable)
+		return nil, string(CodeUnreachable)
 	}
 	ut, err := statuslist.ParseToken(string(resp.Body))
 	if err != nil {
-		return nil, time.Time{}, string(statuslist.CodeOf(err))
+		return nil, string(statuslist.CodeOf(err))
 	}
 	if h := ut.Header(); len(h.X5C) > 0 {
 		certs, err := ut.Certificates()
 		if err != nil || !certs[0].Equal(leaf) {
-			return nil, time.Time{}, "status_list_signer"
+			return nil, "status_list_signer"
 		}
 	}
 	tok, err := ut.Verify(leaf.PublicKey, statuslist.Policy{URI: uri, Algorithms: algorithms, Now: now, ClockSkew: clockSkew})
 	if err != nil {
-		return nil, time.Time{}, string(statuslist.CodeOf(err))
+		return nil, string(statuslist.CodeOf(err))
 	}
-	if d, ok := tok.CacheFor(now); ok {
-		w.statusCache.put(key, statusEntry{tok: tok, fetched: now}, now.Add(min(d, MaxStatusCacheFor)))
-	}
-	return tok, now, ""
+	return tok, ""
 }
 
 type statusKey struct {
@@ -152,25 +190,27 @@ type statusKey struct {
 	leaf [sha256.Size]byte
 }
 
+// statusEntry is a cached answer: a verified token, or the problem that stopped it.
 type statusEntry struct {
 	tok     *statuslist.Token
+	problem string
 	fetched time.Time
+	size    int // bytes of the decoded list
 }
 
-// statusCache holds verified status list tokens until they go stale. It is small: one
-// entry per (list, issuer certificate), and a wallet sees few issuers.
+// statusCache holds the answers of status lists until they go stale, within
+// maxStatusCacheEntries and MaxStatusCacheBytes: stale entries are evicted first, then the
+// oldest.
 type statusCache struct {
-	mu sync.Mutex
-	m  map[statusKey]cachedStatus
+	mu    sync.Mutex
+	m     map[statusKey]cachedStatus
+	bytes int
 }
 
 type cachedStatus struct {
 	e     statusEntry
 	until time.Time
 }
-
-// maxStatusCacheEntries bounds the cache; when full, stale entries go first, then all.
-const maxStatusCacheEntries = 256
 
 func (c *statusCache) get(k statusKey, now time.Time) (statusEntry, bool) {
 	c.mu.Lock()
@@ -188,17 +228,31 @@ func (c *statusCache) put(k statusKey, e statusEntry, until time.Time) {
 	if c.m == nil {
 		c.m = map[statusKey]cachedStatus{}
 	}
-	if len(c.m) >= maxStatusCacheEntries {
-		for key, v := range c.m {
-			if !e.fetched.Before(v.until) {
-				delete(c.m, key)
-			}
-		}
-		if len(c.m) >= maxStatusCacheEntries {
-			clear(c.m)
+	c.remove(k)
+	for key, v := range c.m {
+		if !e.fetched.Before(v.until) {
+			c.remove(key)
 		}
 	}
+	for len(c.m) > 0 && (len(c.m) >= maxStatusCacheEntries || c.bytes+e.size > MaxStatusCacheBytes) {
+		var oldest statusKey
+		first := true
+		for key, v := range c.m {
+			if first || v.e.fetched.Before(c.m[oldest].e.fetched) {
+				oldest, first = key, false
+			}
+		}
+		c.remove(oldest)
+	}
 	c.m[k] = cachedStatus{e: e, until: until}
+	c.bytes += e.size
+}
+
+func (c *statusCache) remove(k statusKey) {
+	if v, ok := c.m[k]; ok {
+		c.bytes -= v.e.size
+		delete(c.m, k)
+	}
 }
 
 // String describes the status for logs and the CLI.

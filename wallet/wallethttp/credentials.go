@@ -1,7 +1,6 @@
 package wallethttp
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -42,10 +41,6 @@ type card struct {
 	Format string
 }
 
-// statusCheckTimeout bounds the status list checks of one page: a university's server that
-// does not answer leaves its credentials "unchecked" instead of holding the page.
-const statusCheckTimeout = 3 * time.Second
-
 // withStatus sets k.Status from what the issuer's status list says (st), unless the
 // credential has expired, which says enough.
 func withStatus(k *card, st *wallet.CredentialStatus) {
@@ -60,13 +55,15 @@ func withStatus(k *card, st *wallet.CredentialStatus) {
 	}
 }
 
-// statusOf asks the issuer's status list about the owner's credential id within ctx; nil
-// (logged) when that fails for another reason than the list itself.
-func (h *Handler) statusOf(ctx context.Context, c echo.Context, id string) *wallet.CredentialStatus {
+// statusOf asks the issuer's status list about the owner's credential id (wallet.Status
+// bounds the fetch and remembers failures); a failure to ask is logged and reads as
+// unknown, so the card says the revocation could not be checked.
+func (h *Handler) statusOf(c echo.Context, id string) *wallet.CredentialStatus {
+	ctx := c.Request().Context()
 	st, err := h.w.Status(ctx, owner(c), id)
 	if err != nil {
 		h.cfg.logger.InfoContext(ctx, "credential status", "request_id", httpx.RequestID(ctx), "err", err.Error())
-		return nil
+		return &wallet.CredentialStatus{State: wallet.StatusUnknown}
 	}
 	return st
 }
@@ -98,13 +95,11 @@ func (h *Handler) card(c echo.Context, cr wallet.Credential, claims []wallet.Cla
 // whose details cannot be read shows no title or holder) and what its status list says.
 func (h *Handler) cards(c echo.Context, creds []wallet.Credential) []card {
 	now := h.cfg.now()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
-	defer cancel()
 	out := make([]card, 0, len(creds))
 	for _, cr := range creds {
 		k := h.card(c, cr, h.claimsOf(c, cr.ID), now)
 		if cr.Status != nil {
-			withStatus(&k, h.statusOf(ctx, c, cr.ID))
+			withStatus(&k, h.statusOf(c, cr.ID))
 		}
 		out = append(out, k)
 	}
@@ -409,9 +404,7 @@ func (h *Handler) credential(c echo.Context) error {
 	}
 	k := h.card(c, d.Credential, d.Claims, h.cfg.now())
 	if d.Credential.Status != nil {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
-		withStatus(&k, h.statusOf(ctx, c, d.Credential.ID))
-		cancel()
+		withStatus(&k, h.statusOf(c, d.Credential.ID))
 	}
 	v := detailsView{frame: h.frame(c, "credentials"), Card: k, Valid: d.Valid, Problem: d.Problem,
 		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, d.Credential.VCT, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}

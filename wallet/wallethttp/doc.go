@@ -35,8 +35,10 @@
 //
 // A card shows, besides the type's name, what tells credentials of one type apart: the
 // degree title (in the page's language when the credential has it) and the holder's name,
-// read from the claims (the wallet holds every disclosure). Its status says what the
-// wallet knows: "Not expired", "Expired" or "No expiry date", never "valid".
+// read from the claims (the wallet holds every disclosure). Its status is "Expired", else
+// what the issuer's status list says (wallet.Status: valid, revoked, suspended, or "not
+// expired, revocation could not be checked"), else, without a status list, "Not expired" or
+// "No expiry date". The consent page warns before a revoked or suspended credential is shared.
 //
 // Claims read as words in the page's language, for students who may not read English nor
 // JSON: each row is labelled from the type metadata (a title's or name's language in
@@ -60,6 +62,5 @@
 // chosen, or the link pasted or opened), password change, "sign out everywhere", claim-level choice inside one credential query
 // (the core discloses what the query's claims or claim_sets ask; optional parts are whole
 // credential queries in optional credential_sets, which the student ticks), and sweeping
-// expired sessions (run walletstore's Sweep), and status lists (a card does not say
-// whether the issuer revoked the credential; the details page says so when it is revocable).
+// expired sessions (run walletstore's Sweep).
 package wallethttp

@@ -1,7 +1,6 @@
 package wallethttp
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -124,8 +123,6 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 		v.ResponseTo = u.Host
 	}
 	sel := selectable(req)
-	stCtx, cancel := context.WithTimeout(c.Request().Context(), statusCheckTimeout)
-	defer cancel()
 	for _, q := range cons.Queries {
 		def, inDefault := cons.Default[q.ID]
 		qv := queryView{ID: q.ID, Optional: q.Optional, Selectable: sel[q.ID], Included: inDefault, Multiple: q.Multiple}
@@ -146,7 +143,7 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer
 			}
-			if st := h.statusOf(stCtx, c, cd.CredentialID); st != nil && (st.State == wallet.StatusRevoked || st.State == wallet.StatusSuspended) {
+			if st := h.statusOf(c, cd.CredentialID); st.State == wallet.StatusRevoked || st.State == wallet.StatusSuspended {
 				cv.Withdrawn = st.State
 			}
 			qv.Candidates = append(qv.Candidates, cv)

@@ -82,7 +82,7 @@ type FakeIssuer struct {
 	// WithStatus gives every SD-JWT VC the entry StatusIndex of the status list ID+"/status",
 	// which the issuer serves: a 2-bit Token Status List Token (ttl 60 s) signed by Signer
 	// with Chain as x5c, or by StatusSigner (with no x5c) when set, whose entry StatusIndex
-	// is StatusValue (read under Mu when served).
+	// is StatusValue (these four are read under Mu when served).
 	WithStatus   bool
 	StatusValue  statuslist.Status
 	StatusSigner crypto.Signer
@@ -106,7 +106,7 @@ type FakeIssuer struct {
 // "diploma" at the pilot's time; Register serves it.
 func NewFakeIssuer(t testing.TB, p *Pilot, base string) *FakeIssuer {
 	f := &FakeIssuer{t: t, now: p.Now, ID: base + "/sakuragaoka", ConfigID: "diploma"}
-	f.Signer, f.Chain = p.namingSeal(t, f.ID)
+	f.Signer, f.Chain = p.NamingSeal(t, f.ID)
 	return f
 }
 
@@ -128,11 +128,8 @@ func (f *FakeIssuer) Offer() map[string]any {
 // Register serves the issuer's endpoints on mux, which must serve the base URL.
 func (f *FakeIssuer) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sakuragaoka/status", func(w http.ResponseWriter, _ *http.Request) {
-		f.Mu.Lock()
-		v := f.StatusValue
-		f.Mu.Unlock()
 		w.Header().Set("Content-Type", statuslist.MediaType)
-		_, _ = w.Write([]byte(f.statusToken(v)))
+		_, _ = w.Write([]byte(f.statusToken()))
 	})
 	mux.HandleFunc("GET /offer/1", func(w http.ResponseWriter, r *http.Request) {
 		if f.OfferRedirect {
@@ -424,9 +421,12 @@ func (f *FakeIssuer) Issue(holder crypto.PublicKey) string {
 // StatusIndex is the status list entry of the credentials a FakeIssuer WithStatus issues.
 const StatusIndex = 3
 
-// statusToken signs the issuer's status list with entry StatusIndex set to v.
-func (f *FakeIssuer) statusToken(v statuslist.Status) string {
+// statusToken signs the issuer's status list with entry StatusIndex set to StatusValue.
+func (f *FakeIssuer) statusToken() string {
 	t := f.t
+	f.Mu.Lock()
+	v, statusSigner, seal, chain := f.StatusValue, f.StatusSigner, f.Signer, f.Chain
+	f.Mu.Unlock()
 	l, err := statuslist.New(2, 16)
 	if err != nil {
 		t.Fatal(err)
@@ -434,9 +434,9 @@ func (f *FakeIssuer) statusToken(v statuslist.Status) string {
 	if err := l.Set(StatusIndex, v); err != nil {
 		t.Fatal(err)
 	}
-	signer, h := f.Signer, jose.SignHeader{Typ: statuslist.TokenType, X5C: f.Chain}
-	if f.StatusSigner != nil {
-		signer, h = f.StatusSigner, jose.SignHeader{Typ: statuslist.TokenType}
+	signer, h := seal, jose.SignHeader{Typ: statuslist.TokenType, X5C: chain}
+	if statusSigner != nil {
+		signer, h = statusSigner, jose.SignHeader{Typ: statuslist.TokenType}
 	}
 	s, err := jose.NewSigner(signer, h)
 	if err != nil {

@@ -88,10 +88,10 @@ func Entity(t testing.TB, p *pki.PKI, role pki.Role, id string) *pki.Entity {
 	return e
 }
 
-// namingSeal is the sakuragaoka seal, with its key, re-issued by its seal CA to name the
-// fake issuer's identifier id (known only once the server listens): a wallet refuses a
+// NamingSeal is the sakuragaoka seal, with its key, re-issued by its seal CA to name the
+// fake issuer's identifier id (known only once the server listens), a new certificate each call: a wallet refuses a
 // credential whose certificate does not name the issuer it came from.
-func (p *Pilot) namingSeal(t testing.TB, id string) (crypto.Signer, []*x509.Certificate) {
+func (p *Pilot) NamingSeal(t testing.TB, id string) (crypto.Signer, []*x509.Certificate) {
 	t.Helper()
 	seal, ca := p.Entity(t, pki.RoleSeal, "sakuragaoka"), p.Entity(t, pki.RoleSealCA, "jp")
 	u, err := url.Parse(id)
