@@ -151,6 +151,22 @@ func (is *Issuer) ListIssuances(ctx context.Context, tenantID, offerID string, b
 	return out, nil
 }
 
+// Issuance returns one issued credential as the registrar sees it.
+func (is *Issuer) Issuance(ctx context.Context, tenantID, id string) (*IssuanceView, error) {
+	t, err := is.tenant(tenantID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := is.st.Issuance(ctx, t.ID, id)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, errorf(CodeNotFound, nil, "no such credential")
+	} else if err != nil {
+		return nil, storeErr(err, "read issued credential")
+	}
+	v := is.issuanceView(t, *r)
+	return &v, nil
+}
+
 func (is *Issuer) issuanceView(t *tenant, r Issuance) IssuanceView {
 	return IssuanceView{
 		ID: r.ID, OfferID: r.OfferID, GraduateID: r.GraduateID, ConfigurationID: r.ConfigurationID,
@@ -215,6 +231,21 @@ func (is *Issuer) ListGraduates(ctx context.Context, tenantID, after string, lim
 		out = append(out, GraduateView{ID: g.ID, Name: g.Name, NativeNames: nativeNames(g.Record), Approved: g.Approved, UpdatedAt: g.UpdatedAt})
 	}
 	return out, nil
+}
+
+// Graduate returns one graduate as the registrar sees it.
+func (is *Issuer) Graduate(ctx context.Context, tenantID, graduateID string) (*GraduateView, error) {
+	t, err := is.tenant(tenantID)
+	if err != nil {
+		return nil, err
+	}
+	g, err := is.st.Graduate(ctx, t.ID, graduateID)
+	if errors.Is(err, storeerr.ErrNotFound) {
+		return nil, errorf(CodeNotFound, nil, "no such graduate")
+	} else if err != nil {
+		return nil, storeErr(err, "read graduate")
+	}
+	return &GraduateView{ID: g.ID, Name: g.Name, NativeNames: nativeNames(g.Record), Approved: g.Approved, UpdatedAt: g.UpdatedAt}, nil
 }
 
 // ApproveGraduate records that the graduate's conferral is approved: deferred issuance for

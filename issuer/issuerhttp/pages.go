@@ -500,34 +500,21 @@ func (tp *tenantPages) sampleFile(c echo.Context) error {
 // ---- names
 
 // graduateNames returns the names, for a page in lang (GraduateView.NameIn), of the
-// graduates ids (empty ids ignored) that the first maxNameScanPages pages of the graduate
-// list hold: the issuer offers the pages no lookup by id.
+// graduates ids (empty and unknown ids left out), looked up one by one: a page names at
+// most a page of them.
 func (tp *tenantPages) graduateNames(ctx context.Context, lang string, ids ...string) (map[string]string, error) {
-	want := map[string]bool{}
+	out := map[string]string{}
 	for _, id := range ids {
-		if id != "" {
-			want[id] = true
+		if _, done := out[id]; done || id == "" {
+			continue
 		}
-	}
-	out := make(map[string]string, len(want))
-	after := ""
-	for range maxNameScanPages {
-		if len(out) == len(want) {
-			break
-		}
-		gs, err := tp.p.is.ListGraduates(ctx, tp.id, after, issuer.MaxPageSize)
-		if err != nil {
+		g, err := tp.p.is.Graduate(ctx, tp.id, id)
+		if issuer.CodeOf(err) == issuer.CodeNotFound {
+			continue
+		} else if err != nil {
 			return nil, err
 		}
-		for _, g := range gs {
-			if want[g.ID] {
-				out[g.ID] = g.NameIn(lang)
-			}
-		}
-		if len(gs) < issuer.MaxPageSize {
-			break
-		}
-		after = gs[len(gs)-1].ID
+		out[id] = g.NameIn(lang)
 	}
 	return out, nil
 }
@@ -935,8 +922,7 @@ func (tp *tenantPages) audit(c echo.Context) error {
 }
 
 // auditItems adds to each event the graduate it concerns (an offer's or a credential's
-// graduate found in their lists, newest first, from the newest event on) with their name,
-// and its detail in words. A notification's object (the wallet's notification id) is
+// graduate, looked up by id) with their name, and its detail in words. A notification's object (the wallet's notification id) is
 // named in no list the pages can read, so it stays an id.
 func (tp *tenantPages) auditItems(ctx context.Context, lang string, ev []issuer.AuditEvent) ([]auditItem, error) {
 	configs, err := tp.configNames()
@@ -945,7 +931,6 @@ func (tp *tenantPages) auditItems(ctx context.Context, lang string, ev []issuer.
 	}
 	items := make([]auditItem, len(ev))
 	offers, creds := map[string]string{}, map[string]string{} // id → graduate id
-	var newest time.Time
 	for i, e := range ev {
 		it := auditItem{AuditEvent: e, Kind: auditKinds[e.Action]}
 		switch it.Kind {
@@ -957,23 +942,25 @@ func (tp *tenantPages) auditItems(ctx context.Context, lang string, ev []issuer.
 			creds[e.Object] = ""
 		}
 		it.DetailKey, it.Config, it.Count = tp.auditDetail(e, configs)
-		if e.At.After(newest) {
-			newest = e.At
-		}
 		items[i] = it
 	}
-	// Lists run by creation time, "before" excluded; the newest event is at least as new as
-	// anything it names.
-	before := newest.Add(time.Second)
-	if err := scanNewest(offers, before, func(before time.Time) ([]issuer.OfferView, error) {
-		return tp.p.is.ListOffers(ctx, tp.id, before, issuer.MaxPageSize)
-	}, func(o issuer.OfferView) (string, string, time.Time) { return o.OfferID, o.GraduateID, o.CreatedAt }); err != nil {
-		return nil, err
+	for id := range offers {
+		o, err := tp.p.is.Offer(ctx, tp.id, id)
+		if issuer.CodeOf(err) == issuer.CodeNotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		offers[id] = o.GraduateID
 	}
-	if err := scanNewest(creds, before, func(before time.Time) ([]issuer.IssuanceView, error) {
-		return tp.p.is.ListIssuances(ctx, tp.id, "", before, issuer.MaxPageSize)
-	}, func(x issuer.IssuanceView) (string, string, time.Time) { return x.ID, x.GraduateID, x.IssuedAt }); err != nil {
-		return nil, err
+	for id := range creds {
+		x, err := tp.p.is.Issuance(ctx, tp.id, id)
+		if issuer.CodeOf(err) == issuer.CodeNotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		creds[id] = x.GraduateID
 	}
 	ids := make([]string, 0, len(items))
 	for i := range items {
@@ -993,32 +980,6 @@ func (tp *tenantPages) auditItems(ctx context.Context, lang string, ev []issuer.
 		items[i].Name = who[items[i].GraduateID]
 	}
 	return items, nil
-}
-
-// scanNewest fills want (id → graduate id) from a list read newest first, a page of
-// issuer.MaxPageSize at a time from before, for at most maxNameScanPages pages.
-func scanNewest[T any](want map[string]string, before time.Time, list func(before time.Time) ([]T, error), key func(T) (id, graduateID string, at time.Time)) error {
-	seen := make(map[string]bool, len(want))
-	for range maxNameScanPages {
-		if len(seen) == len(want) {
-			return nil
-		}
-		page, err := list(before)
-		if err != nil {
-			return err
-		}
-		for _, x := range page {
-			id, gid, at := key(x)
-			if _, ok := want[id]; ok {
-				want[id], seen[id] = gid, true
-			}
-			before = at
-		}
-		if len(page) < issuer.MaxPageSize {
-			return nil
-		}
-	}
-	return nil
 }
 
 // auditDetail puts an event's detail in words: a message for the issuer's fixed details
