@@ -550,7 +550,9 @@ type doneView struct {
 	// revoked, suspended, not yet valid).
 	University bool
 	Creds      []doneCred
-	Report     *verifier.Report
+	// CompletedAt is when the wallet answered (zero when it has not): the page carries no
+	// more of the report, so that no template edit can show the student's claims here.
+	CompletedAt time.Time
 }
 
 // doneCred is one credential the student shared: its type and issuer.
@@ -564,7 +566,7 @@ var universityReasons = []verifier.Code{verifier.CodeExpired, verifier.CodeNotYe
 
 func (u *ui) renderDone(c echo.Context, rep *verifier.Report) error {
 	lang := u.r.LangOf(c).String()
-	v := doneView{Verdict: verdictOf(rep), Report: rep}
+	v := doneView{Verdict: verdictOf(rep), CompletedAt: rep.CompletedAt}
 	v.DeskName, v.HasName = pickName(u.names, lang)
 	if v.Verdict == "declined" && rep.WalletError != "access_denied" {
 		v.Verdict = "not_shared"
