@@ -99,7 +99,6 @@ type pages struct {
 	is      *issuer.Issuer
 	cat     *webui.Catalog
 	limit   int64
-	sample  []byte // the sample CSV (sampleCSV)
 	tenants []*tenantPages
 }
 
@@ -117,6 +116,7 @@ type tenantPages struct {
 	base    string // {prefix}/{tenant}/registrar
 	r       *webui.Renderer
 	session *webui.TokenSession
+	sample  []byte // the sample CSV (tenantSample)
 }
 
 func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
@@ -136,13 +136,12 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 	if now == nil {
 		now = time.Now
 	}
-	ex := academic.SampleJPMasterEngineering()
-	sample, err := sampleCSV(ex.Learner.StudentID, false, ex)
-	if err != nil {
-		return nil, fmt.Errorf("issuerhttp: %w", err)
-	}
-	p := &pages{is: is, cat: cat, limit: cfg.importBodyLimit, sample: sample}
+	p := &pages{is: is, cat: cat, limit: cfg.importBodyLimit}
 	for _, id := range is.TenantIDs() {
+		sample, err := tenantSample(is, id)
+		if err != nil {
+			return nil, fmt.Errorf("issuerhttp: %w", err)
+		}
 		base := prefix + "/" + id + RegistrarPath
 		r, err := webui.NewRenderer(cat, tmpl, webui.WithServiceName("registrar.name"), webui.WithHomePath(base),
 			webui.WithErrorStatus(pageErrorStatus), webui.WithFuncs(template.FuncMap{"clock": clockTime, "registrar_css": func() string { return registrarStyle.Name }, "has_message": func(key string) bool { return cat.Has(webui.English, key) },
@@ -154,12 +153,34 @@ func newPages(is *issuer.Issuer, prefix string, cfg config) (*pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("issuerhttp: registrar session: %w", err)
 		}
-		tp := &tenantPages{p: p, id: id, base: base, r: r}
+		tp := &tenantPages{p: p, id: id, base: base, r: r, sample: sample}
 		tp.session = &webui.TokenSession{Base: base, Cookie: ck, Now: now, Value: tp.sessionValue, Check: tp.checkToken,
 			WrongRule: "registrar_token", Render: tp.renderSignIn}
 		p.tenants = append(p.tenants, tp)
 	}
 	return p, nil
+}
+
+// SampleGraduateID is the graduate id of the sample CSV's row: one no real student has, so
+// importing the sample as it is adds an example graduate instead of overwriting one.
+const SampleGraduateID = "SAMPLE-0001"
+
+// tenantSample is the sample CSV of tenant id: academic's sample diploma awarded by the
+// tenant's own university (its names and country; the register identifiers stay the
+// example's), for SampleGraduateID, not approved.
+func tenantSample(is *issuer.Issuer, id string) ([]byte, error) {
+	t, err := is.Tenant(id)
+	if err != nil {
+		return nil, err
+	}
+	ex := academic.SampleJPMasterEngineering()
+	ex.Learner.StudentID = SampleGraduateID
+	name := academic.LangMap{"en": t.NameEN}
+	if t.NameJA != "" {
+		name["ja"] = t.NameJA
+	}
+	ex.AwardingBody.Name, ex.AwardingBody.Country = name, t.Country
+	return sampleCSV(SampleGraduateID, false, ex)
 }
 
 // pageErrorStatus gives the error page of an issuer error the error's status.
@@ -494,7 +515,7 @@ func importSummary(created, updated, rejected int) webui.Flash {
 // sampleFile serves the sample CSV as a download.
 func (tp *tenantPages) sampleFile(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+sampleCSVFile+`"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", tp.p.sample)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", tp.sample)
 }
 
 // ---- names

@@ -92,12 +92,18 @@ func TestPagesSampleCSV(t *testing.T) {
 		}
 	}
 
+	// Its diploma is awarded by the tenant's own university, to an example graduate id no
+	// student has (so importing it overwrites nobody).
+	if !strings.Contains(r.body, "桜ヶ丘大学") || strings.Contains(r.body, "例示工業大学") || !strings.Contains(r.body, "\n"+issuerhttp.SampleGraduateID+",") {
+		t.Errorf("the sample is not the tenant's:\n%s", r.body)
+	}
+
 	// Sent back as it is, it adds one graduate and rejects nothing.
 	b.upload(saku+"/graduates/import", "graduates-sample.csv", []byte(r.body)).
-		want(t, http.StatusOK, `class="flash flash-success"`, "登録が完了しました：追加 1 件、更新 0 件、却下 0 件。", `id="graduate-E23M-1187"`, "Kenji SATO")
+		want(t, http.StatusOK, `class="flash flash-success"`, "登録が完了しました：追加 1 件、更新 0 件、却下 0 件。", `id="graduate-SAMPLE-0001"`, "Kenji SATO")
 	var grads []issuer.GraduateView
 	e.admin("GET", "sakuragaoka", "/graduates", nil).json(t, &grads)
-	if len(grads) != 1 || grads[0].ID != "E23M-1187" || grads[0].Name != "Kenji SATO" || grads[0].Approved {
+	if len(grads) != 1 || grads[0].ID != "SAMPLE-0001" || grads[0].Name != "Kenji SATO" || grads[0].Approved {
 		t.Fatalf("graduates %+v", grads)
 	}
 
@@ -151,10 +157,10 @@ func TestPagesNames(t *testing.T) {
 	b.signIn("sakuragaoka")
 	sample := b.get(saku + issuerhttp.SampleCSVPath)
 	b.upload(saku+"/graduates/import", "sample.csv", []byte(sample.body)).want(t, http.StatusOK, "追加 1 件")
-	b.post(saku+"/graduates/E23M-1187/approve", nil).wantRedirect(t, saku+"/graduates?approved=E23M-1187")
+	b.post(saku+"/graduates/SAMPLE-0001/approve", nil).wantRedirect(t, saku+"/graduates?approved=SAMPLE-0001")
 	// On the Japanese pages the name in Japanese script comes first, the passport's after it.
 	b.get(saku+"/graduates").want(t, http.StatusOK, `<td data-label="氏名" class="name">佐藤 健二 (Kenji SATO)</td>`,
-		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 E23M-1187） の証明書オファーを作成"`)
+		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 SAMPLE-0001） の証明書オファーを作成"`)
 
 	// The offer form: an error at its field without the field's raw name, and focus on it.
 	r := b.post(saku+"/offers", url.Values{"credential_configuration_id": {issuer.ConfigDiplomaSDJWT}, "graduate_id": {"nobody"}, "tx_code": {"on"}})
@@ -164,18 +170,18 @@ func TestPagesNames(t *testing.T) {
 	}
 
 	// The offer page names the graduate, and says once what to do with the QR code.
-	r = b.post(saku+"/offers", url.Values{"credential_configuration_id": {issuer.ConfigDiplomaSDJWT}, "graduate_id": {"E23M-1187"}, "tx_code": {"on"}})
+	r = b.post(saku+"/offers", url.Values{"credential_configuration_id": {issuer.ConfigDiplomaSDJWT}, "graduate_id": {"SAMPLE-0001"}, "tx_code": {"on"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("create offer: %d %s", r.status, r.body)
 	}
 	r = b.get(r.header.Get("Location"))
-	r.want(t, http.StatusOK, `<dd id="offer-name" class="name">佐藤 健二 (Kenji SATO)</dd>`, `<dd id="offer-graduate" class="id">E23M-1187</dd>`,
+	r.want(t, http.StatusOK, `<dd id="offer-name" class="name">佐藤 健二 (Kenji SATO)</dd>`, `<dd id="offer-graduate" class="id">SAMPLE-0001</dd>`,
 		"ウォレットアプリでこのコードを読み取ってください。")
 	if n := strings.Count(r.body, "このコードを読み取"); n != 1 {
 		t.Fatalf("the QR code's instruction appears %d times", n)
 	}
-	b.get(saku+"/offers").want(t, http.StatusOK, `<span class="name">佐藤 健二 (Kenji SATO)</span><br><span class="id muted">E23M-1187</span>`,
-		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 E23M-1187） のオファーを開く"`)
+	b.get(saku+"/offers").want(t, http.StatusOK, `<span class="name">佐藤 健二 (Kenji SATO)</span><br><span class="id muted">SAMPLE-0001</span>`,
+		`aria-label="佐藤 健二 (Kenji SATO)（卒業生 SAMPLE-0001） のオファーを開く"`)
 
 	// Collected, reported stored, then revoked.
 	offers, err := e.is.ListOffers(t.Context(), "sakuragaoka", time.Time{}, 0)
@@ -185,8 +191,8 @@ func TestPagesNames(t *testing.T) {
 	collectAndNotify(t, e, "sakuragaoka", offers[0].CredentialOfferURI, offers[0].TxCode)
 	b.lang = "en"
 	r = b.get(saku + "/credentials")
-	r.want(t, http.StatusOK, `<td data-label="Graduate" class="graduate"><span class="name">Kenji SATO</span><br><span class="id muted">E23M-1187</span></td>`,
-		`aria-label="Revoke the credential of Kenji SATO (graduate E23M-1187)"`, `aria-label="Suspend the credential of Kenji SATO (graduate E23M-1187)"`)
+	r.want(t, http.StatusOK, `<td data-label="Graduate" class="graduate"><span class="name">Kenji SATO</span><br><span class="id muted">SAMPLE-0001</span></td>`,
+		`aria-label="Revoke the credential of Kenji SATO (graduate SAMPLE-0001)"`, `aria-label="Suspend the credential of Kenji SATO (graduate SAMPLE-0001)"`)
 	cs := e.issuances("sakuragaoka")
 	if len(cs) != 1 {
 		t.Fatalf("issuances %+v", cs)
@@ -197,7 +203,7 @@ func TestPagesNames(t *testing.T) {
 	r = b.get(saku + "/audit")
 	r.want(t, http.StatusOK)
 	revoked := row(t, r.body, ">Credential revoked<")
-	for _, s := range []string{"Kenji SATO", "E23M-1187", "Credential: <code class=\"id\">" + cs[0].ID + "</code>"} {
+	for _, s := range []string{"Kenji SATO", "SAMPLE-0001", "Credential: <code class=\"id\">" + cs[0].ID + "</code>"} {
 		if !strings.Contains(revoked, s) {
 			t.Errorf("revocation row lacks %q: %s", s, revoked)
 		}
@@ -208,7 +214,7 @@ func TestPagesNames(t *testing.T) {
 		">Wallet notification<": ">stored in the wallet</td>",
 		">Conferral approved<":  "Kenji SATO",
 	} {
-		if got := row(t, r.body, action); !strings.Contains(got, want) || !strings.Contains(got, "E23M-1187") && action != ">Wallet notification<" {
+		if got := row(t, r.body, action); !strings.Contains(got, want) || !strings.Contains(got, "SAMPLE-0001") && action != ">Wallet notification<" {
 			t.Errorf("%s row lacks %q or the graduate: %s", action, want, got)
 		}
 	}
