@@ -246,7 +246,7 @@ func TestReceiveWithPIN(t *testing.T) {
 		t.Fatalf("sign in again: %d\n%s", p.status, p.body)
 	}
 	wantBody(t, "expired en", b.get("/wallet/credentials/"+cs[0].ID+"?lang=en"), `id="invalid"`, "This credential has expired. Your university can issue a new one.", "(expired)",
-		`<dd class="card-status">Expired</dd>`)
+		`<dd class="card-status card-status-bad">Expired</dd>`)
 	wantBody(t, "expired ja", b.get("/wallet/credentials/"+cs[0].ID+"?lang=ja"), "この証明書は有効期限が切れています。")
 	e.clock.Add(-366 * 24 * time.Hour)
 
@@ -810,11 +810,33 @@ func TestCardStatus(t *testing.T) {
 	e.iss.Mu.Unlock()
 	// The wallet reuses a token for its ttl (60 s): a wallet whose clock is later reads anew.
 	e.clock.Add(2 * time.Minute)
-	wantBody(t, "revoked list", b.get("/wallet/credentials?lang=ja"), `<dd class="card-status">大学により失効</dd>`)
+	wantBody(t, "revoked list", b.get("/wallet/credentials?lang=ja"), `<dd class="card-status card-status-bad">大学により失効</dd>`)
 	p := b.get("/wallet/credentials/" + id + "?lang=en")
-	wantBody(t, "revoked details", p, `id="status-note"`, "Your university has revoked this credential", `<dd class="card-status">Revoked by the university</dd>`)
+	wantBody(t, "revoked details", p, `id="status-note"`, "Your university has revoked this credential", `<dd class="card-status card-status-bad">Revoked by the university</dd>`)
 	// The consent page warns before the student shares it.
 	p = b.post("/wallet/present?lang=ja", url.Values{"link": {e.ver.Link("")}})
 	wantStatus(t, "consent", p, http.StatusOK)
 	wantBody(t, "consent", p, `id="withdrawn-`, "大学がこの証明書を失効させました。依頼者は受け付けません。")
+
+	// With another diploma next to the revoked one (it names no status list), that one is
+	// proposed.
+	o := ownerOf(t, e, "status")
+	valid := e.addDiploma(t, o, "", nil)
+	vc, err := e.store.Credential(t.Context(), o, valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.DeleteCredential(t.Context(), o, valid); err != nil {
+		t.Fatal(err)
+	}
+	vc.Status = nil
+	if err := e.store.SaveCredentials(t.Context(), o, []wallet.Credential{*vc}, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = b.post("/wallet/present?lang=en", url.Values{"link": {e.ver.Link("")}})
+	wantStatus(t, "consent with two", p, http.StatusOK)
+	if !regexp.MustCompile(`value="`+regexp.QuoteMeta(valid)+`" checked`).MatchString(p.body) ||
+		regexp.MustCompile(`value="`+regexp.QuoteMeta(id)+`" checked`).MatchString(p.body) {
+		t.Fatalf("the revoked diploma is proposed over the valid one:\n%s", p.body)
+	}
 }

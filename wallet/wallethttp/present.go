@@ -148,9 +148,28 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 			}
 			qv.Candidates = append(qv.Candidates, cv)
 		}
+		if chosen == nil && !q.Multiple {
+			preferValid(qv.Candidates)
+		}
 		v.Queries = append(v.Queries, qv)
 	}
 	return h.r.Render(c, status, "consent.html", &webui.Page{Flash: flash, Data: v})
+}
+
+// preferValid moves the proposed choice off a candidate its issuer revoked or suspended,
+// to the first one that is not, when there is one: the verifier would refuse it.
+func preferValid(cands []candidateView) {
+	for i := range cands {
+		if !cands[i].Checked || cands[i].Withdrawn == "" {
+			continue
+		}
+		for j := range cands {
+			if cands[j].Withdrawn == "" {
+				cands[i].Checked, cands[j].Checked = false, true
+				return
+			}
+		}
+	}
 }
 
 // selectable returns the credential queries the student ticks in or out: those of optional
