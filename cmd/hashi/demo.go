@@ -58,8 +58,8 @@ var demoGraduates []byte
 // demoDesks are the two verifier desks: the pki's desk id, the path segment under
 // /verifier, the desk's country and the jurisdiction label in the guide.
 var demoDesks = []struct{ id, path, country, label string }{
-	{"eu-desk", "eu", "NL", "EU admissions desk (Netherlands)"},
-	{"jp-desk", "jp", "JP", "Japanese recruitment desk"},
+	{"eu-desk", "eu", "NL", "EU admissions desk, Netherlands"},
+	{"jp-desk", "jp", "JP", "recruitment desk, Japan"},
 }
 
 type demoOptions struct {
@@ -500,10 +500,7 @@ func (d *demo) writeConfigs(statusTTL time.Duration) error {
 		"wallet.yaml": fmt.Sprintf("%sbase_path: /wallet\ndatabase: sqlite:wallet.db\nkey_file: wallet.key\ninsecure_development: true\n%s",
 			demoConfigComment, trust("")),
 	}
-	names := map[string]pki.Names{}
-	for _, v := range pki.DefaultConfig(d.info.Issuer.URL).Verifiers {
-		names[v.ID] = v.Name
-	}
+	names := d.deskNames()
 	for i, desk := range demoDesks {
 		v := d.info.Verifiers[i]
 		files[filepath.Join(desk.id, "verifier.yaml")] = fmt.Sprintf("%sbase_url: %s\ninsecure_http: true\ndatabase: sqlite:verifier.db\njurisdiction: %s\npki_dir: %q\ndesk_id: %s\ndesk_name: {en: %q, ja: %q}\napi_token_sha256: %s\npage_key_file: %q\nweb_wallet_url: %s\n%s",
@@ -641,7 +638,18 @@ func (d *demo) run(ctx context.Context, app, ops net.Listener) error {
 }
 
 // guide prints where everything is.
+// deskNames are the desks' names in English and Japanese (those of their access
+// certificates in the pilot PKI), by desk id.
+func (d *demo) deskNames() map[string]pki.Names {
+	names := map[string]pki.Names{}
+	for _, v := range pki.DefaultConfig(d.info.Issuer.URL).Verifiers {
+		names[v.ID] = v.Name
+	}
+	return names
+}
+
 func (d *demo) guide(w io.Writer, ops string) {
+	deskNames := d.deskNames()
 	fmt.Fprintf(w, "hashi demo — the EU–Japan academic credentials pilot on one machine\n\n")
 	fmt.Fprintf(w, "Open %s/ for this guide in a browser.\n\n", d.base)
 	fmt.Fprintf(w, "Registrars (sign in with the registrar token):\n")
@@ -654,7 +662,7 @@ func (d *demo) guide(w io.Writer, ops string) {
 	fmt.Fprintf(w, "\nStudent wallet: %s/   user %s   password %s\n", d.info.Wallet.URL, d.info.Wallet.User, d.info.Wallet.Password)
 	fmt.Fprintf(w, "\nVerifier desks (sign in with the desk token):\n")
 	for i, v := range d.info.Verifiers {
-		fmt.Fprintf(w, "  %-32s %s/desk/   token %s\n", demoDesks[i].label, v.URL, v.APIToken)
+		fmt.Fprintf(w, "  %s (%s)\n    %s/desk/   token %s\n", deskNames[demoDesks[i].id].EN, demoDesks[i].label, v.URL, v.APIToken)
 	}
 	fmt.Fprintf(w, "\nTrust lists (sequence %d, next update %s):\n", d.state.Sequence, d.state.NextUpdate.Format(time.RFC3339))
 	for _, f := range []string{pilotLOTLFile, pilotNLFile, pilotJPFile} {

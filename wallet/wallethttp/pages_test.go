@@ -270,7 +270,7 @@ func TestReceiveByLinkAndDeferred(t *testing.T) {
 	wantBody(t, "offer by URL", p, "Sakuragaoka University")
 	p = b.post("/wallet/receive/accept", url.Values{"id": {hidden(t, p)}})
 	wantStatus(t, "deferred", p, 200)
-	wantBody(t, "deferred", p, `id="received-pending"`)
+	wantBody(t, "deferred", p, `id="received-pending"`, `<h1 id="title">Not ready yet</h1>`)
 	p = b.get("/wallet/credentials")
 	wantBody(t, "pending listed", p, "Waiting for your university", "Check again")
 	ps, _ := e.store.PendingIssuances(t.Context(), ownerOf(t, e, "deferred"))
