@@ -198,12 +198,15 @@ func TestReceiveWithPIN(t *testing.T) {
 	wantStatus(t, "offer", p, 200)
 	// A numeric PIN counts digits (桁), not characters.
 	wantBody(t, "offer", p, "桜ヶ丘大学", "Code sent by e-mail", "PINは6桁です。", `id="tx_code"`, `inputmode="numeric"`, `maxlength="6"`)
+	if strings.Contains(p.body, "autofocus") {
+		t.Fatal("autofocus on the PIN before any error")
+	}
 	id := hidden(t, p)
 
 	// A wrong PIN: the issuer refuses, the student reads why in Japanese, the offer stays.
 	p = b.post("/wallet/receive/accept", url.Values{"id": {id}, "tx_code": {"000000"}})
 	wantStatus(t, "wrong PIN", p, http.StatusUnprocessableEntity)
-	wantBody(t, "wrong PIN", p, wallet.Message(wallet.CodeTokenRejected, "ja"))
+	wantBody(t, "wrong PIN", p, wallet.Message(wallet.CodeTokenRejected, "ja"), `aria-describedby="tx-hint" autofocus>`)
 	if cs, _ := e.store.Credentials(t.Context(), ownerOf(t, e, "hanako")); len(cs) != 0 {
 		t.Fatalf("stored after a wrong PIN: %d", len(cs))
 	}
