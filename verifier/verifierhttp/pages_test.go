@@ -172,7 +172,7 @@ func TestPagesDesk(t *testing.T) {
 	b.get(desk+"/").want(t, http.StatusOK, "New request", `id="claim-title" name="claim" value="title" checked`)
 
 	// Claims chosen without any: the form comes back with the error.
-	b.post(desk+"/requests", url.Values{"what": {"claims"}, "response_mode": {"direct_post"}}).want(t, http.StatusUnprocessableEntity, "field-errors")
+	b.post(desk+"/requests", url.Values{"what": {"claims"}, "response_mode": {"direct_post"}}).want(t, http.StatusUnprocessableEntity, "field-errors", "autofocus")
 
 	p := b.post(desk+"/requests", url.Values{"what": {"claims"}, "claim": {"title", "type", "level", "credits"}, "response_mode": {"direct_post"}})
 	loc := p.header.Get("Location")
