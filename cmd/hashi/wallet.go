@@ -75,12 +75,7 @@ pending, 'pending' lists such issuances and 'collect ID' asks for the credential
 	}
 	var txCode string
 	receive.Flags().StringVar(&txCode, "tx-code", "", "the PIN the issuer gave you, when the offer asks for one")
-	receive.RunE = func(cmd *cobra.Command, args []string) error {
-		h, err := openHolder(cmd.Context(), &o)
-		if err != nil {
-			return err
-		}
-		defer h.close()
+	receive.RunE = o.withHolder(func(cmd *cobra.Command, h *holder, args []string) error {
 		offer, err := h.w.ParseOffer(cmd.Context(), args[0])
 		if err != nil {
 			return h.fail(err)
@@ -93,40 +88,30 @@ pending, 'pending' lists such issuances and 'collect ID' asks for the credential
 			return h.fail(err)
 		}
 		return writeReceipt(cmd, rec, o.lang)
-	}
+	})
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List stored credentials",
 		Args:  withUsage(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, _ []string) error {
 			creds, err := h.w.Credentials(cmd.Context(), cliOwner)
 			if err != nil {
 				return h.fail(err)
 			}
 			return writeJSON(cmd.OutOrStdout(), summarizeCredentials(creds, o.lang))
-		},
+		}),
 	}
 	pending := &cobra.Command{
 		Use:   "pending",
 		Short: "List deferred issuances: credentials the university has not released yet",
 		Args:  withUsage(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, _ []string) error {
 			ps, err := h.w.PendingIssuances(cmd.Context(), cliOwner)
 			if err != nil {
 				return h.fail(err)
 			}
 			return writeJSON(cmd.OutOrStdout(), summarizePending(ps, o.lang))
-		},
+		}),
 	}
 	collect := &cobra.Command{
 		Use:   "collect ID",
@@ -136,12 +121,7 @@ id from 'hashi wallet pending'). When it is ready it is verified and stored, as 
 when it is not, the issuance stays pending and next_poll_at says when to ask again. An issuer
 that refuses it for good ends the pending issuance (exit 1).`,
 		Args: withUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, args []string) error {
 			rec, err := h.w.PollDeferred(cmd.Context(), cliOwner, args[0])
 			if err != nil {
 				return h.fail(err)
@@ -150,18 +130,13 @@ that refuses it for good ends the pending issuance (exit 1).`,
 				cmd.PrintErrln("not ready yet: the university has not released it")
 			}
 			return writeReceipt(cmd, rec, o.lang)
-		},
+		}),
 	}
 	show := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one credential with every claim, and what its issuer's status list says of it now",
 		Args:  withUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, args []string) error {
 			d, err := h.w.Details(cmd.Context(), cliOwner, args[0])
 			if err != nil {
 				return h.fail(err)
@@ -174,24 +149,19 @@ that refuses it for good ends the pending issuance (exit 1).`,
 				*wallet.CredentialDetails
 				Status *wallet.CredentialStatus `json:"status"`
 			}{d, st})
-		},
+		}),
 	}
 	del := &cobra.Command{
 		Use:   "delete ID",
 		Short: "Delete one credential and its key",
 		Args:  withUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, args []string) error {
 			if err := h.w.DeleteCredential(cmd.Context(), cliOwner, args[0]); err != nil {
 				return h.fail(err)
 			}
 			cmd.PrintErrln("deleted", args[0])
 			return nil
-		},
+		}),
 	}
 	var yes, decline bool
 	var credID string
@@ -204,12 +174,7 @@ who asks (and what the trust lists say of them) and exactly which claims would b
 Without --yes it asks for confirmation on standard input. The verifier's reply is printed as
 JSON. With --decline it answers access_denied.`,
 		Args: withUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := openHolder(cmd.Context(), &o)
-			if err != nil {
-				return err
-			}
-			defer h.close()
+		RunE: o.withHolder(func(cmd *cobra.Command, h *holder, args []string) error {
 			req, err := h.w.ParseRequest(cmd.Context(), args[0])
 			if err != nil {
 				if _, rerr := h.w.Reject(cmd.Context(), cliOwner, err); rerr == nil {
@@ -265,7 +230,7 @@ JSON. With --decline it answers access_denied.`,
 				return h.fail(err)
 			}
 			return writeJSON(cmd.OutOrStdout(), res)
-		},
+		}),
 	}
 	present.Flags().BoolVar(&yes, "yes", false, "send without asking")
 	present.Flags().BoolVar(&decline, "decline", false, "answer access_denied")
@@ -320,6 +285,19 @@ func localhostResolver(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 	}
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
+// withHolder is a command's RunE that opens the local store (openHolder) for fn and closes
+// it after.
+func (o *holderOptions) withHolder(fn func(cmd *cobra.Command, h *holder, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		h, err := openHolder(cmd.Context(), o)
+		if err != nil {
+			return err
+		}
+		defer h.close()
+		return fn(cmd, h, args)
+	}
 }
 
 // openHolder opens (creating on first use) the local store and builds the wallet.
