@@ -218,6 +218,31 @@ func (pl *pilot) call(t testing.TB, method, url, token string, body any) (int, m
 	return resp.StatusCode, out
 }
 
+// revokeOnly revokes, through the registrar API, the one credential tenant has issued.
+func (pl *pilot) revokeOnly(t *testing.T, tenant string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", pl.issuerBase+"/"+tenant+"/admin/credentials", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testRegistrarToken)
+	resp, err := pl.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []struct {
+		ID string `json:"id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&recs)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(recs) != 1 {
+		t.Fatalf("issued credentials: %d %+v %v", resp.StatusCode, recs, err)
+	}
+	if code, _ := pl.call(t, "POST", pl.issuerBase+"/"+tenant+"/admin/credentials/"+recs[0].ID+"/status", testRegistrarToken, map[string]string{"status": "revoked"}); code != http.StatusOK {
+		t.Fatalf("revoke: %d", code)
+	}
+}
+
 // holder runs `hashi wallet` with the pilot's TLS CA and trust lists.
 func (pl *pilot) holder(t *testing.T, store string, args ...string) (int, string, string) {
 	t.Helper()
@@ -360,28 +385,7 @@ func TestCrossBorderEndToEnd(t *testing.T) {
 				t.Fatalf("desk result (direct_post): %v", report)
 			}
 			// The registrar revokes; the next presentation is rejected as revoked.
-			code, issued := pl.call(t, "GET", pl.issuerBase+"/"+tc.university+"/admin/credentials", testRegistrarToken, nil)
-			_ = issued
-			if code != http.StatusOK {
-				t.Fatalf("issued credentials: %d", code)
-			}
-			req, _ := http.NewRequestWithContext(t.Context(), "GET", pl.issuerBase+"/"+tc.university+"/admin/credentials", nil)
-			req.Header.Set("Authorization", "Bearer "+testRegistrarToken)
-			resp, err := pl.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var recs []struct {
-				ID string `json:"id"`
-			}
-			_ = json.NewDecoder(resp.Body).Decode(&recs)
-			_ = resp.Body.Close()
-			if len(recs) != 1 {
-				t.Fatalf("issued credentials: %+v", recs)
-			}
-			if code, _ := pl.call(t, "POST", pl.issuerBase+"/"+tc.university+"/admin/credentials/"+recs[0].ID+"/status", testRegistrarToken, map[string]string{"status": "revoked"}); code != http.StatusOK {
-				t.Fatalf("revoke: %d", code)
-			}
+			pl.revokeOnly(t, tc.university)
 			// The desk and the wallet cache a status list for its ttl (1 s here): let it lapse.
 			time.Sleep(1100 * time.Millisecond)
 			if st := status(); st != wallet.StatusRevoked {

@@ -116,23 +116,7 @@ func TestReplicasServeOneFlow(t *testing.T) {
 	}
 	// Revoked through the load balancer; a new presentation is judged with the status list
 	// the replicas serve (the desk caches it for its ttl, 1 s here).
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", pl.issuerBase+"/sakuragaoka/admin/credentials", nil)
-	req.Header.Set("Authorization", "Bearer "+testRegistrarToken)
-	resp, err := pl.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []struct {
-		ID string `json:"id"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&recs)
-	_ = resp.Body.Close()
-	if len(recs) != 1 {
-		t.Fatalf("issued credentials: %+v", recs)
-	}
-	if code, _ := pl.call(t, "POST", pl.issuerBase+"/sakuragaoka/admin/credentials/"+recs[0].ID+"/status", testRegistrarToken, map[string]string{"status": "revoked"}); code != http.StatusOK {
-		t.Fatalf("revoke: %d", code)
-	}
+	pl.revokeOnly(t, "sakuragaoka")
 	time.Sleep(1100 * time.Millisecond)
 	_, created = pl.call(t, "POST", pl.deskBase+"/api/requests", pilotDeskToken, map[string]any{"profile": "diploma"})
 	if exit, _, stderr := pl.holder(t, store, "present", "--yes", created["request"].(string)); exit != 0 {
