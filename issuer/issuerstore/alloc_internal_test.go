@@ -68,6 +68,30 @@ func fill(t *testing.T, s *Store, tenant string, free ...int) {
 }
 
 // holding runs fn in a transaction that stays open until the returned release is called.
+// recordWhileHeld records n issuances (1024-entry lists) while another transaction, made by
+// hold, is open: it commits 300 ms after the issuance started (long enough for the issuance
+// to reach its uncommitted entries, and for a shared attempt to time out on them).
+func recordWhileHeld(t *testing.T, s *Store, tenant string, n int, hold func(tx *sqldb.Tx) error) []issuer.Issuance {
+	t.Helper()
+	release := holding(t, s, hold)
+	type result struct {
+		recs []issuer.Issuance
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		recs, err := tryRecord(context.Background(), s, tenant, n, 1024)
+		done <- result{recs, err}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	release()
+	res := <-done
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	return res.recs
+}
+
 func holding(t *testing.T, s *Store, fn func(tx *sqldb.Tx) error) (release func()) {
 	t.Helper()
 	held, done := make(chan error, 1), make(chan struct{})
@@ -227,27 +251,12 @@ func TestRecordIssuanceFullMidBatch(t *testing.T) {
 		}
 		free := []int{(taken[0] + 5) % 1024, (taken[0] + 700) % 1024}
 		fill(t, s, tenant, free...) // 1022 allocated
-		release := holding(t, s, func(tx *sqldb.Tx) error {
+		recs := recordWhileHeld(t, s, tenant, 2, func(tx *sqldb.Tx) error {
 			_, err := tx.ExecContext(context.Background(),
 				"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) VALUES (?, 1, ?, 0, 'other')", tenant, free[1])
 			return err
 		})
-		type result struct {
-			recs []issuer.Issuance
-			err  error
-		}
-		batch := make(chan result, 1)
-		go func() {
-			recs, err := tryRecord(context.Background(), s, tenant, 2, 1024)
-			batch <- result{recs, err}
-		}()
-		time.Sleep(300 * time.Millisecond) // let the batch reach the uncommitted entry
-		release()
-		res := <-batch
-		if res.err != nil {
-			t.Fatal(res.err)
-		}
-		for _, r := range res.recs {
+		for _, r := range recs {
 			if r.StatusList != 2 {
 				t.Fatalf("record in list %d; want 2", r.StatusList)
 			}
@@ -269,29 +278,14 @@ func TestRecordIssuanceAfterLockTimeout(t *testing.T) {
 	onPostgres(t, func(t *testing.T, s *Store) {
 		tenant := issuerstoretest.Rand("t-")
 		record(t, s, tenant, 1, 1024)
-		release := holding(t, s, func(tx *sqldb.Tx) error {
+		recs := recordWhileHeld(t, s, tenant, 1, func(tx *sqldb.Tx) error {
 			_, err := tx.ExecContext(context.Background(),
 				"INSERT INTO issuer_status_entries (tenant, list_id, idx, status, issuance_id) "+
 					"SELECT ?, 1, g, 0, 'held-' || g FROM generate_series(0, 1023) AS g ON CONFLICT DO NOTHING", tenant)
 			return err
 		})
-		type result struct {
-			recs []issuer.Issuance
-			err  error
-		}
-		done := make(chan result, 1)
-		go func() {
-			recs, err := tryRecord(context.Background(), s, tenant, 1, 1024)
-			done <- result{recs, err}
-		}()
-		time.Sleep(300 * time.Millisecond) // the shared attempt times out after probeLockTimeout
-		release()
-		res := <-done
-		if res.err != nil {
-			t.Fatal(res.err)
-		}
-		if res.recs[0].StatusList != 2 {
-			t.Fatalf("record in list %d; want 2", res.recs[0].StatusList)
+		if recs[0].StatusList != 2 {
+			t.Fatalf("record in list %d; want 2", recs[0].StatusList)
 		}
 	})
 }
