@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"crypto/x509"
 	"context"
 	"slices"
 	"sort"
@@ -58,6 +59,9 @@ type CredentialDetails struct {
 	// Claims are every claim value (leaves) with its label in en and ja where the type
 	// metadata has one, in path order. For jwt_vc_json, the credentialSubject members.
 	Claims []ClaimDisclosure `json:"claims"`
+	// IssuerCertificate is the certificate the credential is signed with (its x5c leaf),
+	// nil when it could not be verified; StatusOf reads the status list with it.
+	IssuerCertificate *x509.Certificate `json:"-"`
 }
 
 // Details re-verifies one of owner's credentials at now and lists its claims for display.
@@ -84,6 +88,9 @@ func (w *Wallet) Details(ctx context.Context, owner, id string) (*CredentialDeta
 		}
 		if vc != nil {
 			doc = vc.Claims
+			if len(vc.X5C) > 0 {
+				d.IssuerCertificate = vc.X5C[0]
+			}
 		}
 	case FormatJWTVCJSON:
 		r, err := vcjwt.Verify(string(c.Raw), vcjwt.Policy{Now: now, Algorithms: algorithms, AllowX5C: true, ClockSkew: clockSkew})
@@ -91,6 +98,9 @@ func (w *Wallet) Details(ctx context.Context, owner, id string) (*CredentialDeta
 		if err == nil {
 			if cs, ok := r.Credential["credentialSubject"].(map[string]any); ok {
 				doc, prefix = cs, dcql.Path{"credentialSubject"}
+			}
+			if len(r.Chain) > 0 {
+				d.IssuerCertificate = r.Chain[0]
 			}
 		}
 	}

@@ -64,23 +64,36 @@ const (
 // StatusUnknown with the reason, not an error: errors are for an unknown credential, store
 // failures and ctx ending before the store answered.
 func (w *Wallet) Status(ctx context.Context, owner, id string) (*CredentialStatus, error) {
-	now, err := w.clock()
-	if err != nil {
-		return nil, err
-	}
 	c, err := w.store.Credential(ctx, owner, id)
 	if err != nil {
 		return nil, notFoundOr(err, "credential")
 	}
-	if c.Status == nil {
-		return &CredentialStatus{State: StatusNone}, nil
+	var leaf *x509.Certificate
+	if c.Status != nil {
+		leaf, _ = issuerLeaf(ctx, c) // nil: the credential does not verify, said in the status
 	}
-	if c.Status.Index > math.MaxInt32 {
-		return &CredentialStatus{State: StatusUnknown, Problem: "index out of range"}, nil
-	}
-	leaf, err := issuerLeaf(ctx, c)
+	return w.status(ctx, c, leaf)
+}
+
+// StatusOf is Status for a credential whose Details were just read: it uses their
+// IssuerCertificate instead of verifying the credential again.
+func (w *Wallet) StatusOf(ctx context.Context, d *CredentialDetails) (*CredentialStatus, error) {
+	return w.status(ctx, &d.Credential, d.IssuerCertificate)
+}
+
+// status reads c's entry in the status list with leaf, the certificate c is signed with.
+func (w *Wallet) status(ctx context.Context, c *Credential, leaf *x509.Certificate) (*CredentialStatus, error) {
+	now, err := w.clock()
 	if err != nil {
-		return &CredentialStatus{State: StatusUnknown, Problem: string(CodeInvalidCredential)}, nil //nolint:nilerr // the credential's own fault, reported in the status
+		return nil, err
+	}
+	switch {
+	case c.Status == nil:
+		return &CredentialStatus{State: StatusNone}, nil
+	case c.Status.Index > math.MaxInt32:
+		return &CredentialStatus{State: StatusUnknown, Problem: "index out of range"}, nil
+	case leaf == nil:
+		return &CredentialStatus{State: StatusUnknown, Problem: string(CodeInvalidCredential)}, nil
 	}
 	tok, fetched, problem := w.statusToken(ctx, c.Status.URI, leaf, now)
 	if tok == nil {

@@ -31,6 +31,18 @@ func TestStatus(t *testing.T) {
 		if st, err := w.Status(t.Context(), owner, cred.ID); err != nil || st.State != wallet.StatusValid || st.CheckedAt.IsZero() {
 			t.Fatalf("Status = %+v, %v", st, err)
 		}
+		// StatusOf reads it with the certificate Details verified; without one it cannot.
+		d, err := w.Details(t.Context(), owner, cred.ID)
+		if err != nil || d.IssuerCertificate == nil {
+			t.Fatalf("Details = %+v, %v", d, err)
+		}
+		if st, err := w.StatusOf(t.Context(), d); err != nil || st.State != wallet.StatusValid {
+			t.Fatalf("StatusOf = %+v, %v", st, err)
+		}
+		d.IssuerCertificate = nil
+		if st, err := w.StatusOf(t.Context(), d); err != nil || st.State != wallet.StatusUnknown || st.Problem != string(wallet.CodeInvalidCredential) {
+			t.Fatalf("StatusOf without a certificate = %+v, %v", st, err)
+		}
 		e.setStatus(statuslist.Invalid)
 		// Within the token's ttl (60 s): the cached token.
 		now = testNow.Add(30 * time.Second)

@@ -141,7 +141,7 @@ that refuses it for good ends the pending issuance (exit 1).`,
 			if err != nil {
 				return h.fail(err)
 			}
-			st, err := h.w.Status(cmd.Context(), cliOwner, args[0])
+			st, err := h.w.StatusOf(cmd.Context(), d)
 			if err != nil {
 				return h.fail(err)
 			}

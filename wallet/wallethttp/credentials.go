@@ -55,12 +55,15 @@ func withStatus(k *card, st *wallet.CredentialStatus) {
 	}
 }
 
-// statusOf asks the issuer's status list about the owner's credential id (wallet.Status
-// bounds the fetch and remembers failures); a failure to ask is logged and reads as
-// unknown, so the card says the revocation could not be checked.
-func (h *Handler) statusOf(c echo.Context, id string) *wallet.CredentialStatus {
+// statusOf asks the issuer's status list about the credential of d (wallet.StatusOf bounds
+// the fetch and remembers failures); unreadable details, or a failure to ask (logged),
+// read as unknown, so the card says the revocation could not be checked.
+func (h *Handler) statusOf(c echo.Context, d *wallet.CredentialDetails) *wallet.CredentialStatus {
+	if d == nil {
+		return &wallet.CredentialStatus{State: wallet.StatusUnknown}
+	}
 	ctx := c.Request().Context()
-	st, err := h.w.Status(ctx, owner(c), id)
+	st, err := h.w.StatusOf(ctx, d)
 	if err != nil {
 		h.cfg.logger.InfoContext(ctx, "credential status", "request_id", httpx.RequestID(ctx), "err", err.Error())
 		return &wallet.CredentialStatus{State: wallet.StatusUnknown}
@@ -97,22 +100,18 @@ func (h *Handler) cards(c echo.Context, creds []wallet.Credential) []card {
 	now := h.cfg.now()
 	out := make([]card, 0, len(creds))
 	for _, cr := range creds {
-		k := h.card(c, cr, h.claimsOf(c, cr.ID), now)
+		d := h.detailsOf(c, cr.ID)
+		var claims []wallet.ClaimDisclosure
+		if d != nil {
+			claims = d.Claims
+		}
+		k := h.card(c, cr, claims, now)
 		if cr.Status != nil {
-			withStatus(&k, h.statusOf(c, cr.ID))
+			withStatus(&k, h.statusOf(c, d))
 		}
 		out = append(out, k)
 	}
 	return out
-}
-
-// claimsOf returns every claim of the owner's credential id, or nil (logged) when its
-// details cannot be read.
-func (h *Handler) claimsOf(c echo.Context, id string) []wallet.ClaimDisclosure {
-	if d := h.detailsOf(c, id); d != nil {
-		return d.Claims
-	}
-	return nil
 }
 
 // detailsOf returns the details of the owner's credential id, or nil (logged) when they
@@ -404,7 +403,7 @@ func (h *Handler) credential(c echo.Context) error {
 	}
 	k := h.card(c, d.Credential, d.Claims, h.cfg.now())
 	if d.Credential.Status != nil {
-		withStatus(&k, h.statusOf(c, d.Credential.ID))
+		withStatus(&k, h.statusOf(c, d))
 	}
 	v := detailsView{frame: h.frame(c, "credentials"), Card: k, Valid: d.Valid, Problem: d.Problem,
 		ProblemKey: problemKey(d.Problem), Claims: claimRows(d.Claims, d.Credential.VCT, h.r.LangOf(c)), Types: strings.Join(append([]string{d.Credential.VCT}, d.Credential.Types...), " ")}

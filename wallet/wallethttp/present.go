@@ -133,7 +133,8 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 		for i, cd := range q.Candidates {
 			var stored []wallet.ClaimDisclosure
 			var vct string
-			if d := h.detailsOf(c, cd.CredentialID); d != nil {
+			d := h.detailsOf(c, cd.CredentialID)
+			if d != nil {
 				stored, vct = d.Claims, d.Credential.VCT
 			}
 			cv := candidateView{CredentialID: cd.CredentialID, Name: cd.Name.In(l), Title: cardTitle(stored, l), Holder: cardHolder(stored, l),
@@ -143,7 +144,7 @@ func (h *Handler) consentPage(c echo.Context, status int, id string, req *wallet
 			if cv.Issuer == "" {
 				cv.Issuer = cd.Issuer
 			}
-			if st := h.statusOf(c, cd.CredentialID); st.State == wallet.StatusRevoked || st.State == wallet.StatusSuspended {
+			if st := h.statusOf(c, d); st.State == wallet.StatusRevoked || st.State == wallet.StatusSuspended {
 				cv.Withdrawn = st.State
 			}
 			qv.Candidates = append(qv.Candidates, cv)
