@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -143,6 +144,12 @@ func TestSignXMLRoundTrip(t *testing.T) {
 				r := set.Lookup([]*x509.Certificate{leaf.cert, inter.cert}, day(2026, 7, 1), day(2026, 12, 1), policy)
 				if !r.TrustedNow || r.Match != trustlist.MatchCA || !strings.Contains(r.Path, "pilot NL list → NL → Oostland University [en] / Universiteit Oostland [nl] → Oostland seal CA [en]") {
 					t.Fatalf("lookup: %+v", r)
+				}
+				// The same path step by step, names by language.
+				if len(r.Steps) != 5 || r.Steps[0].Text != "pilot NL list" || r.Steps[1].Text != "NL" ||
+					!reflect.DeepEqual(r.Steps[2].Names, map[string]string{"en": "Oostland University", "nl": "Universiteit Oostland"}) ||
+					!reflect.DeepEqual(r.Steps[3].Names, map[string]string{"en": "Oostland seal CA"}) || !strings.HasSuffix(r.Path, " → "+r.Steps[4].Text) {
+					t.Fatalf("steps: %+v", r.Steps)
 				}
 				// Under supervision (not granted) at issuance in March: not trusted then.
 				if r := set.Lookup([]*x509.Certificate{leaf.cert, inter.cert}, day(2026, 3, 1), day(2026, 12, 1), policy); r.Reason != trustlist.ReasonNotGrantedAtIssuance {

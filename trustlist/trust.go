@@ -208,6 +208,9 @@ type Result struct {
 	// Path is the trust path in words: list label → territory → provider names → service
 	// name → listed certificate subject. Empty when no service was found.
 	Path string
+	// Steps are Path's steps, with names kept by language, for readers who want each in one
+	// language.
+	Steps []PathStep
 	// ListLabel and Territory identify the list of the anchoring service.
 	ListLabel string
 	Territory string
@@ -407,8 +410,28 @@ func (s *Set) describe(a anchor, kind MatchKind, r Result) Result {
 		r.ServiceType = sv.Type
 	}
 	r.Anchor = a.cert
-	r.Path = strings.Join([]string{src.Label, src.List.Territory, words(prov.Names), words(sv.Names), pki.NameString(a.cert.Subject)}, " → ")
+	subject := pki.NameString(a.cert.Subject)
+	r.Path = strings.Join([]string{src.Label, src.List.Territory, words(prov.Names), words(sv.Names), subject}, " → ")
+	r.Steps = []PathStep{{Text: src.Label}, {Text: src.List.Territory}, {Names: byLang(prov.Names)}, {Names: byLang(sv.Names)}, {Text: subject}}
 	return r
+}
+
+// PathStep is one step of a trust path: a text (a list label, a territory, a certificate
+// subject) or names by language tag (a provider's, a service's).
+type PathStep struct {
+	Text  string            `json:"text,omitempty"`
+	Names map[string]string `json:"names,omitempty"`
+}
+
+// byLang maps names by language tag, the first of a tag kept.
+func byLang(names []LangString) map[string]string {
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		if _, seen := m[n.Lang]; !seen {
+			m[n.Lang] = n.Value
+		}
+	}
+	return m
 }
 
 // words renders names in every language: "Name [en] / Naam [nl]".

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hashi-vc/hashi/internal/academic"
+	"github.com/hashi-vc/hashi/trustlist"
 )
 
 // Verdict is the outcome of a verification.
@@ -130,6 +131,9 @@ type CredentialResult struct {
 	// TrustPath is the trust path in words (e.g. "EU LOTL → NL trusted list → NL → Oostland
 	// University → …"); empty when the chain anchors nowhere.
 	TrustPath string `json:"trust_path,omitempty"`
+	// TrustSteps are TrustPath's steps, with the names of the provider and the service by
+	// language tag, for pages that show each in the reader's language.
+	TrustSteps []trustlist.PathStep `json:"trust_steps,omitempty"`
 	// TrustedAtIssuance and TrustedNow are the trust list's answers at the issuance time and now.
 	TrustedAtIssuance bool `json:"trusted_at_issuance"`
 	TrustedNow        bool `json:"trusted_now"`

@@ -296,7 +296,7 @@ func (v *Verifier) judge(ctx context.Context, cq *dcql.CredentialQuery, vd *veri
 		cr.Rule = rule.Name
 	}
 	if sel.anchored {
-		cr.TrustPath = sel.tr.Path
+		cr.TrustPath, cr.TrustSteps = sel.tr.Path, sel.tr.Steps
 		cr.TrustedAtIssuance, cr.TrustedNow = sel.tr.TrustedAtIssuance, sel.tr.TrustedNow
 		if sel.tr.Territory != "" {
 			cr.Issuer.Country = sel.tr.Territory

@@ -19,6 +19,7 @@ import (
 	"github.com/hashi-vc/hashi/internal/dcql"
 	"github.com/hashi-vc/hashi/internal/httpx"
 	"github.com/hashi-vc/hashi/internal/webui"
+	"github.com/hashi-vc/hashi/trustlist"
 	"github.com/hashi-vc/hashi/verifier"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
@@ -476,7 +477,7 @@ func (u *ui) renderReport(c echo.Context, rep *verifier.Report) error {
 	if res := rep.Result; res != nil {
 		v.Reason, v.Checks = res.Reason, res.Checks
 		for _, cr := range res.Credentials {
-			cv := credView{CredentialResult: cr, TrustSteps: trustSteps(cr.TrustPath, lang)}
+			cv := credView{CredentialResult: cr, TrustSteps: trustSteps(cr.TrustSteps, lang)}
 			flatten(&cv.Rows, "", cr.Claims)
 			for i := range cv.Rows {
 				u.label(&cv.Rows[i])
@@ -487,49 +488,18 @@ func (u *ui) renderReport(c echo.Context, rep *verifier.Report) error {
 	return u.r.Render(c, http.StatusOK, "report.html", &webui.Page{Data: v})
 }
 
-// trustSteps splits a trust path in words (verifier.CredentialResult.TrustPath, which
-// trustlist writes as "list label → territory → provider names → service names → listed
-// certificate's subject", a step of names giving each with its language: "Name [en] / Naam
-// [nl]") into its steps, and of each step of names keeps the one in lang, else English, else
-// the first by tag (pickName), without the tag. Any other step is kept whole. The core gives
-// the pages only the joined string, so this reads it back.
-func trustSteps(path, lang string) []named {
-	if path == "" {
-		return nil
-	}
-	parts := strings.Split(path, " → ")
-	out := make([]named, 0, len(parts))
-	for _, p := range parts {
-		if names, ok := langNames(p); ok {
-			n, _ := pickName(names, lang)
+// trustSteps are the steps of a trust path for a page in lang: a step of names gives the one
+// in lang, else English, else the first by tag (pickName).
+func trustSteps(steps []trustlist.PathStep, lang string) []named {
+	out := make([]named, 0, len(steps))
+	for _, st := range steps {
+		if n, ok := pickName(st.Names, lang); ok {
 			out = append(out, n)
 			continue
 		}
-		out = append(out, named{Text: p})
+		out = append(out, named{Text: st.Text})
 	}
 	return out
-}
-
-// langNames reads a step of names, "Name [en] / Naam [nl]": ok when every part is a
-// non-empty name followed by a distinct well-formed language tag in brackets.
-func langNames(step string) (map[string]string, bool) {
-	parts := strings.Split(step, " / ")
-	names := make(map[string]string, len(parts))
-	for _, p := range parts {
-		i := strings.LastIndex(p, " [")
-		if i <= 0 || !strings.HasSuffix(p, "]") {
-			return nil, false
-		}
-		tag := p[i+2 : len(p)-1]
-		if _, dup := names[tag]; dup {
-			return nil, false
-		}
-		if _, err := language.Parse(tag); err != nil {
-			return nil, false
-		}
-		names[tag] = p[:i]
-	}
-	return names, true
 }
 
 // ---- the same-device landing page
